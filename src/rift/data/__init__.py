@@ -1,0 +1,1 @@
+"""Package data: municipalities, reference figures, parameters and geography."""

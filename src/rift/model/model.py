@@ -1,0 +1,365 @@
+"""AllianceModel: the US-Colombia alliance, its armed groups and China, month by month."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+
+from rift.calendar import (
+    CANDIDATE_TYPES,
+    COLOMBIA_INAUGURATIONS,
+    EARLIEST_START,
+    PRESIDENT_TYPES,
+    Election,
+    election_2026,
+    one_off_events,
+    president_at,
+    us_administration_at,
+)
+from rift.geography import load_geography
+from rift.model.actors import (
+    CERTIFICATION_CODES,
+    ArmedGroup,
+    China,
+    Colombia,
+    UnitedStates,
+)
+from rift.model.events import Forcing, Intervention
+from rift.model.initial import build_initial_state
+from rift.model.outcomes import Recorder, RunResult
+from rift.model.streams import Streams
+from rift.model.territory import GROUPS, Territory, TerritoryInputs
+from rift.months import format_month, parse_month
+from rift.outcomes import OUTCOME_NAMES
+from rift.parameters import ParameterSet, registry
+
+
+def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list[Intervention]:
+    out = []
+    for item in items:
+        if isinstance(item, Intervention):
+            out.append(item)
+        else:
+            until = item.get("until")
+            out.append(
+                Intervention(
+                    at=parse_month(item["at"]),
+                    values=dict(item["set"]),
+                    until=None if until is None else parse_month(until),
+                )
+            )
+    return out
+
+
+class AllianceModel(mesa.Model):
+    """The alliance model: four kinds of actor over a numpy territory, stepped monthly.
+
+    Args:
+        rng: Seed for ``mesa.Model`` (an int, a ``numpy.random.SeedSequence`` or a
+            Generator). Every random draw comes from named streams derived from it.
+        start: First simulated month, ``YYYY-MM`` (not before 2018-08).
+        end: Last simulated month, ``YYYY-MM``.
+        parameters: A :class:`ParameterSet`, or overrides by dotted name.
+        interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
+            optional ``until``, or :class:`Intervention` objects).
+        election: ``{"priors": {"left": p, "centre": p, "right": p}}`` or
+            ``{"winner": "right"}`` for the 2026 election; defaults to the registry's priors.
+        collect: Whether to fill the mesa ``DataCollector`` each step (needed by
+            ``mesa.batch_run``; the rift runner reads :meth:`result` instead).
+        **overrides: Parameter overrides by dotted name (``**{"us.intel_sharing": 0.2}``),
+            as ``mesa.batch_run`` passes swept parameters.
+    """
+
+    def __init__(
+        self,
+        rng: Any = None,
+        *,
+        start: str = "2025-01",
+        end: str = "2030-12",
+        parameters: ParameterSet | Mapping[str, Any] | None = None,
+        interventions: Sequence[Intervention | Mapping[str, Any]] = (),
+        election: Mapping[str, Any] | None = None,
+        collect: bool = True,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(rng=rng)
+        reg = registry()
+        if isinstance(parameters, ParameterSet):
+            p = parameters.with_values(overrides) if overrides else parameters
+        else:
+            p = reg.resolve({**(parameters or {}), **overrides}, prefix="")
+        self.p = p
+        self.start = parse_month(start)
+        self.end = parse_month(end)
+        if self.start < EARLIEST_START:
+            raise ValueError(
+                "start must be 2018-08 or later (the model knows presidents from Duque on)"
+            )
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        self.month = self.start
+        self.streams = Streams(self.rng.bit_generator.seed_seq)
+        self.geo = load_geography()
+
+        # Instruments fixed by parameters are forced for the whole run.
+        fixed = {name: p[name] for name in reg.instruments() if p[name] is not None}
+        self.forcing = Forcing(self.start, self.end, fixed, _as_interventions(interventions))
+        self.forced: dict[str, Any] = self.forcing.at(self.start)
+
+        self.election = self._election(election or {})
+        self.president_at_start = self._president_at_start()
+        self.us_administration = us_administration_at(self.start)
+        self.events = one_off_events(self.start, self.end)
+        self.inaugurations = {
+            parse_month(d): who
+            for d, who in COLOMBIA_INAUGURATIONS
+            if self.start < parse_month(d) <= self.end
+        }
+        self.winner: str | None = None
+
+        init = build_initial_state(self.geo, p, self.streams["placement"])
+        self.territory = Territory(
+            p,
+            self.geo.node_adjacency,
+            self.geo.reach,
+            self.geo.n,
+            init.strength,
+            init.extortion,
+            init.coca,
+            init.coca_capacity,
+            init.e_scale,
+            init.sanctuary_capacity,
+        )
+        self.sigma = np.zeros(len(GROUPS))
+        self.cooperation_index = 1.0
+        self.us = UnitedStates(self)
+        self.colombia = Colombia(self)
+        self.china = China(self)
+        self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
+        self.group_set = self.agents_by_type[ArmedGroup]
+        if self.start > parse_month("2025-02"):  # USAID already dismantled before the start
+            self.us.civil_factor *= 1.0 - p["us.usaid_cut_share"]
+            self.us._instruments(self.forced)
+
+        self._presence_floor_effort = self._presence_effort(self.colombia.posture)
+        self._capability0 = self.colombia.capability()
+        self.cooperation_index = self._cooperation_index()
+        self._rupture_streak = 0
+        self.rupture_month: int | None = None
+        self.in_rupture = False
+
+        self.recorder = Recorder(self.end - self.start + 1)
+        self.initial = self.snapshot()
+        self.collect = collect
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: (lambda m, k=k: float(m.recorder.values[m.recorder.row, k]))
+                for k, name in enumerate(OUTCOME_NAMES)
+            }
+        )
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _election(self, spec: Mapping[str, Any]) -> Election:
+        p = self.p
+        priors = spec.get("priors") or {t: p[f"election.prior.{t}"] for t in CANDIDATE_TYPES}
+        return election_2026(priors, spec.get("winner"))
+
+    def _president_at_start(self) -> str:
+        if self.start < self.election.inauguration:
+            return president_at(self.start)
+        if self.election.winner is None:
+            raise ValueError(
+                "a run starting after the 2026 inauguration needs a fixed election winner"
+            )
+        return self.election.winner
+
+    def _presence_effort(self, posture: float) -> float:
+        floor = self.p["state.presence_effort_floor"]
+        return floor + (1.0 - floor) * posture
+
+    # ------------------------------------------------------------------ events
+    def _calendar(self, month: int) -> None:
+        p = self.p
+        for name in self.events.get(month, ()):
+            if name == "deportation_crisis":
+                self.us.hostility = min(1.0, self.us.hostility + p["us.deportation_shock"])
+            elif name == "usaid_dismantled":
+                self.us.civil_factor *= 1.0 - p["us.usaid_cut_share"]
+            elif name == "belt_and_road":
+                self.china.belt_and_road()
+        if month in self.inaugurations:
+            self.colombia.inaugurate(self.inaugurations[month])
+        e = self.election
+        if month == e.first_round:
+            u = self.streams["election"].random()  # drawn even when the winner is fixed
+            self.winner = e.winner or self._draw_winner(u)
+        if month == e.runoff and self.winner is not None:
+            self.colombia.president_elect = self.winner
+            self.us.on_runoff(self.winner)
+        if month == e.inauguration and self.winner is not None:
+            self.colombia.inaugurate(self.winner)
+        self.us_administration = us_administration_at(month)
+
+    def _draw_winner(self, u: float) -> str:
+        """Draw the 2026 winner; Petro's approval shifts the odds of the left and right."""
+        p = self.p
+        shift = p["election.approval_effect"] * (self.colombia.approval - p["init.approval"])
+        names = list(self.election.priors)
+        weights = np.array([float(self.election.priors[t]) for t in names])
+        sign = np.array([1.0 if t == "left" else -1.0 if t == "right" else 0.0 for t in names])
+        weights = weights * np.exp(sign * shift)
+        cdf = np.cumsum(weights / weights.sum())
+        return names[int(np.searchsorted(cdf, u, side="right").clip(0, len(names) - 1))]
+
+    # ------------------------------------------------------------------ indices
+    def _cooperation_index(self) -> float:
+        """Weighted cooperation index in [0, 1] (DESIGN §2)."""
+        p = self.p
+        us, col = self.us, self.colombia
+        intel = min(us.intel_sharing, col.intel_cooperation)
+        ext = min(1.0, col.extraditions_12m / p["us.grievance.extradition_reference"])
+        joint = col.counternarcotics_effort()
+        aid = min(1.0, us.security_aid / us.base_security) if us.base_security > 0 else 0.0
+        diplomacy = 1.0 - 0.5 * (us.on("sanctions") + col.measure("ambassador_recall"))
+        cert = {"certified": 1.0, "waiver": p["index.waiver_value"], "decertified": 0.0}[
+            us.certification
+        ]
+        parts = {
+            "intel": intel,
+            "extraditions": ext,
+            "joint": joint,
+            "security_aid": aid,
+            "diplomacy": diplomacy,
+            "certification": cert,
+        }
+        weights = {k: p[f"index.weight.{k}"] for k in parts}
+        total = sum(weights.values())
+        return sum(weights[k] * v for k, v in parts.items()) / total
+
+    def _check_rupture(self) -> None:
+        p = self.p
+        broken = (
+            self.cooperation_index < p["rupture.ci_threshold"]
+            and self.us.security_aid <= p["rupture.aid_floor_musd"]
+            and self.us.intel_sharing <= p["rupture.intel_floor"]
+        )
+        self._rupture_streak = self._rupture_streak + 1 if broken else 0
+        self.in_rupture = self._rupture_streak >= p["rupture.months"]
+        if self.in_rupture and self.rupture_month is None:
+            self.rupture_month = self.month
+
+    # ------------------------------------------------------------------ stepping
+    def territory_inputs(self) -> TerritoryInputs:
+        """The actors' decisions the territory update needs this month."""
+        p = self.p
+        col, us = self.colombia, self.us
+        c_rel = col.capability() / self._capability0
+        presence = self._presence_effort(col.posture) / self._presence_floor_effort
+        ops_floor = p["state.ops_effort_floor"]
+        ops = ops_floor + (1.0 - ops_floor) * col.posture
+        attrition = p["state.attrition_rate_per_yr"] * c_rel * ops * col.intelligence()
+        civil_gap = 1.0 - (us.civil_aid / us.base_civil if us.base_civil > 0 else 0.0)
+        capacity = (
+            1.0
+            + p["territory.civil_aid_effect"] * max(0.0, civil_gap)
+            + p["territory.tariff_effect"] * us.tariff
+        )
+        return TerritoryInputs(
+            e_level=c_rel * presence,
+            attrition=attrition,
+            capacity_multiplier=capacity,
+            eradication_ha=col.eradication_rate / 12.0,
+            sigma=self.sigma.copy(),
+            uniforms=self.streams["territory"].random((len(GROUPS), self.geo.n_nodes)),
+        )
+
+    def step(self) -> None:
+        """Simulate one month."""
+        if not self.running:
+            return
+        month = self.month
+        self.forced = self.forcing.at(month)
+        self._calendar(month)
+        self.us.step()
+        self.colombia.step()
+        self.china.step()
+        self.group_set.shuffle_do("step")
+        self.territory.step(self.territory_inputs())
+        self.cooperation_index = self._cooperation_index()
+        self._check_rupture()
+        self.recorder.record(month - self.start, self.snapshot())
+        if self.collect:
+            self.datacollector.collect(self)
+        self.month += 1
+        if self.month > self.end:
+            self.running = False
+
+    def run(self) -> RunResult:
+        """Step to the end of the horizon and return the result."""
+        while self.running:
+            self.step()
+        return self.result()
+
+    # ------------------------------------------------------------------ outputs
+    def snapshot(self) -> dict[str, float]:
+        """The outcomes of the current state, by name."""
+        t, us, col = self.territory, self.us, self.colombia
+        members = t.members()
+        presence = t.presence_counts()
+        control = t.control_counts()
+        coca = float(t.coca.sum())
+        return {
+            "presence_any": t.presence_any(),
+            "presence_egc": presence[0],
+            "presence_eln": presence[1],
+            "presence_dissidents": presence[2],
+            "control_any": int((t.controller >= 0).sum()),
+            "control_egc": control[0],
+            "control_eln": control[1],
+            "control_dissidents": control[2],
+            "contested": int((t.zone == 3).sum()),
+            "coca_ha": coca,
+            "cocaine_t": coca * self.p["coca.yield_kg_per_ha"] / 1000.0,
+            "members_egc": members[0],
+            "members_eln": members[1],
+            "members_dissidents": members[2],
+            "members_total": float(members.sum()),
+            "armed_revenue_musd": float(t.revenue.sum()),
+            "cooperation_index": self.cooperation_index,
+            "us_security_aid_musd": us.security_aid,
+            "us_civil_aid_musd": us.civil_aid,
+            "intel_sharing": us.intel_sharing,
+            "certification": CERTIFICATION_CODES[us.certification],
+            "us_escalation": us.escalation(),
+            "us_hostility": us.hostility,
+            "col_hostility": col.hostility,
+            "extraditions": col.extraditions_month,
+            "eradication_ha": t.eradicated,
+            "posture": col.posture,
+            "capability": col.capability() / self._capability0,
+            "intel_quality": col.intelligence(),
+            "displacement_new": t.new_displacement,
+            "displacement_cum": t.displacement_cum,
+            "china_engagement": self.china.engagement,
+            "approval": col.approval,
+            "president": PRESIDENT_TYPES.index(col.president),
+            "rupture": float(self.in_rupture),
+        }
+
+    def result(self) -> RunResult:
+        """The run's outcomes as small arrays."""
+        rows = self.recorder.row + 1
+        return RunResult(
+            months=np.arange(self.start, self.start + rows),
+            series=self.recorder.values[:rows].copy(),
+            controller=self.territory.controller.copy(),
+            rupture_month=self.rupture_month,
+            recertification_month=self.us.recertified_month,
+            president=self.colombia.president,
+        )
+
+    def __repr__(self) -> str:
+        return f"AllianceModel({format_month(self.start)}..{format_month(self.end)}, month={format_month(self.month)})"
