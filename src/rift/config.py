@@ -452,9 +452,7 @@ def _check_distribution(name: str, d: Any, doc: _Doc, path: Sequence[Any]) -> No
         for i, v in enumerate(d.values):
             param.validate(v, file=doc.file, key=doc.key((*path, "values", i)))
         if d.weights is not None and (
-            len(d.weights) != len(d.values)
-            or any(w < 0 for w in d.weights)
-            or sum(d.weights) <= 0
+            len(d.weights) != len(d.values) or any(w < 0 for w in d.weights) or sum(d.weights) <= 0
         ):
             raise InputError(
                 "bad weights",

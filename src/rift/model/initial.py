@@ -111,41 +111,33 @@ def stronghold_mask(geo: Geography, group: str) -> np.ndarray:
     return mask
 
 
-def _clustered_choice(
+def _clustered_pick(
     k: int,
-    candidates: np.ndarray,
+    available: np.ndarray,
+    chosen: np.ndarray,
     weights: np.ndarray,
     adjacency,
     degree: np.ndarray,
     clustering: float,
-    rounds: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Choose ``k`` candidates without replacement, weighted and spatially clustered.
+    """Pick ``k`` available municipalities by Gumbel-top-k, favouring neighbours of ``chosen``.
 
-    The choice is made in ``rounds`` batches by Gumbel-top-k sampling; before each batch the
-    weight of a candidate is multiplied by ``1 + clustering * f`` where ``f`` is the share of
-    its neighbours already chosen.
+    The weight of a candidate is multiplied by ``1 + clustering * f`` where ``f`` is the share of
+    its neighbours already chosen by the same group. Always draws one Gumbel number per
+    municipality so that the stream stays aligned whatever ``k`` is.
     """
-    n = len(weights)
-    chosen = np.zeros(n, dtype=bool)
-    if k <= 0:
-        return chosen
-    available = candidates.copy()
+    gumbel = rng.gumbel(size=len(weights))
+    pick = np.zeros(len(weights), dtype=bool)
     k = min(k, int(available.sum()))
-    sizes = np.diff(np.linspace(0, k, rounds + 1).round().astype(int))
-    for size in sizes:
-        gumbel = rng.gumbel(size=n)  # fixed number of draws per round
-        if size <= 0:
-            continue
-        frac = (adjacency @ chosen.astype(np.float64)) / np.maximum(degree, 1.0)
-        with np.errstate(divide="ignore"):
-            score = np.log(weights * (1.0 + clustering * frac)) + gumbel
-        score[~available] = -np.inf
-        pick = np.argpartition(-score, size - 1)[:size]
-        chosen[pick] = True
-        available[pick] = False
-    return chosen
+    if k <= 0:
+        return pick
+    frac = (adjacency @ chosen.astype(np.float64)) / np.maximum(degree, 1.0)
+    with np.errstate(divide="ignore"):
+        score = np.log(weights * (1.0 + clustering * frac)) + gumbel
+    score[~available] = -np.inf
+    pick[np.argpartition(-score, k - 1)[:k]] = True
+    return pick
 
 
 def place_groups(
@@ -155,61 +147,79 @@ def place_groups(
     extortion: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Presence sets of the groups, shape (G, N), with exact counts and union size."""
+    """Presence sets of the groups, shape (G, N), with exact counts and union size.
+
+    The groups place in interleaved rounds (rotating who goes first), so that no group gets
+    only the leftovers of the others. In each round a group takes its share of municipalities,
+    part of them among those other groups already hold (its share of the overlap the counts
+    imply) and the rest among free ones, weighted by its prior and by clustering.
+    """
     n = geo.n
+    G = len(GROUPS)
     counts = np.array([int(p[f"init.presence.{g}"]) for g in GROUPS])
     union = round(p["init.presence_any_share"] * n)
     union = min(union, int(counts.sum()))  # the union cannot exceed the sum
     union = max(union, int(counts.max()))  # nor be smaller than the largest group
     overlap_total = int(counts.sum()) - union
+    # Each group's share of the overlap, proportional to its size (largest remainder).
+    raw = overlap_total * counts / counts.sum()
+    overlap = np.floor(raw).astype(int)
+    overlap[np.argsort(-(raw - overlap), kind="stable")[: overlap_total - overlap.sum()]] += 1
 
     coca_density = coca / coca[coca > 0].mean() if (coca > 0).any() else np.zeros(n)
-    remote = p["init.placement.remoteness_weight"] + (1.0 - geo.reach)
     rent_density = extortion / extortion[extortion > 0].mean()
+    remote = p["init.placement.remoteness_weight"] + (1.0 - geo.reach)
     adjacency = geo.adjacency
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     clustering = p["init.placement.clustering"]
     rounds = int(p["init.placement.rounds"])
-
-    presence = np.zeros((len(GROUPS), n), dtype=bool)
-    occupied = np.zeros(n, dtype=bool)
-    order = np.argsort(-counts, kind="stable")
-    remaining = int(counts.sum())
-    remaining_overlap = overlap_total
-    for rank, g in enumerate(order):
-        name = GROUPS[g]
-        prior = (
+    priors = [
+        np.where(
+            geo.mainland,
             (1.0 + p["init.placement.stronghold_weight"] * stronghold_mask(geo, name))
             * (1.0 + p["init.placement.coca_weight"] * coca_density)
             * rent_density
-            * remote
+            * remote,
+            0.0,
         )
-        prior = np.where(geo.mainland, prior, 0.0)
-        remaining -= counts[g]
-        if rank == 0:
-            overlap = 0
-        elif rank == len(order) - 1:
-            overlap = remaining_overlap
-        else:
-            later = counts[g] + remaining
-            overlap = round(remaining_overlap * counts[g] / later)
-        overlap = min(overlap, int(occupied.sum()), int(counts[g]))
-        remaining_overlap -= overlap
-        inside = _clustered_choice(
-            overlap, occupied & geo.mainland, prior, adjacency, degree, clustering, rounds, rng
-        )
-        outside = _clustered_choice(
-            int(counts[g]) - overlap,
-            ~occupied & geo.mainland,
-            prior,
-            adjacency,
-            degree,
-            clustering,
-            rounds,
-            rng,
-        )
-        presence[g] = inside | outside
-        occupied |= presence[g]
+        for name in GROUPS
+    ]
+
+    presence = np.zeros((G, n), dtype=bool)
+    joined = np.zeros(G, dtype=int)  # municipalities each group joined where others were
+    target_total = np.ceil(np.outer(np.arange(1, rounds + 1) / rounds, counts)).astype(int)
+    target_overlap = np.ceil(np.outer(np.arange(1, rounds + 1) / rounds, overlap)).astype(int)
+    for r in range(rounds):
+        for step in range(G):
+            g = (r + step) % G
+            others = presence[np.arange(G) != g].any(axis=0)
+            mine = presence[g]
+            want_overlap = min(int(target_overlap[r, g]), int(overlap[g])) - int(joined[g])
+            want_total = min(int(target_total[r, g]), int(counts[g])) - int(mine.sum())
+            want_overlap = max(0, min(want_overlap, want_total))
+            inside = _clustered_pick(
+                want_overlap,
+                others & ~mine & geo.mainland,
+                mine,
+                priors[g],
+                adjacency,
+                degree,
+                clustering,
+                rng,
+            )
+            joined[g] += int(inside.sum())
+            mine = mine | inside
+            outside = _clustered_pick(
+                want_total - int(inside.sum()),
+                ~others & ~mine & geo.mainland,
+                mine,
+                priors[g],
+                adjacency,
+                degree,
+                clustering,
+                rng,
+            )
+            presence[g] = mine | outside
     return presence
 
 

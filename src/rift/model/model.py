@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,11 @@ from rift.model.territory import GROUPS, Territory, TerritoryInputs
 from rift.months import format_month, parse_month
 from rift.outcomes import OUTCOME_NAMES
 from rift.parameters import ParameterSet, registry
+
+
+def _recorded(column: int, model: AllianceModel) -> float:
+    """The latest recorded value of an outcome column (a picklable DataCollector reporter)."""
+    return float(model.recorder.values[model.recorder.row, column])
 
 
 def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list[Intervention]:
@@ -156,8 +162,7 @@ class AllianceModel(mesa.Model):
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                name: (lambda m, k=k: float(m.recorder.values[m.recorder.row, k]))
-                for k, name in enumerate(OUTCOME_NAMES)
+                name: functools.partial(_recorded, k) for k, name in enumerate(OUTCOME_NAMES)
             }
         )
 
@@ -362,4 +367,5 @@ class AllianceModel(mesa.Model):
         )
 
     def __repr__(self) -> str:
-        return f"AllianceModel({format_month(self.start)}..{format_month(self.end)}, month={format_month(self.month)})"
+        span = f"{format_month(self.start)}..{format_month(self.end)}"
+        return f"AllianceModel({span}, month={format_month(self.month)})"

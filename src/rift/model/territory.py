@@ -168,20 +168,23 @@ class Territory:
         """Recompute presence, zones, control and revenue from the current arrays."""
         n = self.n
         s = self.s[:, :n]
-        S = s.sum(axis=0)
+        strongest, second, arg = _top_two(s)
+        present = strongest >= self.presence_floor
+        # Armed share where some group is present; no presence is no armed zone.
+        S = np.where(present, s.sum(axis=0), 0.0)
         theta = _safe_ratio(S, S + self.E[:n])
         self.theta = theta
         zone = np.ones(n, dtype=np.int8)
         for cut in self.cuts:
             zone += theta >= cut
-        strongest, second, arg = _top_two(s)
         contested = (second >= self.contest_ratio * strongest) & (second >= self.presence_floor)
         zone[(zone >= 4) & contested] = 3
         self.zone = zone
         self.presence = s >= self.presence_floor
         control = zone >= 4
         self.controller = np.where(control, arg, -1).astype(np.int8)
-        per_member = _safe_ratio(self.rent[:n] * theta, S)
+        S_all = s.sum(axis=0)
+        per_member = _safe_ratio(self.rent[:n] * _safe_ratio(S_all, S_all + self.E[:n]), S_all)
         self.revenue = s @ per_member
 
     # ------------------------------------------------------------------ monthly update

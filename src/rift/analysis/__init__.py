@@ -1,0 +1,1 @@
+"""Summaries and comparisons of stored results (analysis never re-runs the model)."""

@@ -1,0 +1,104 @@
+"""A Monte Carlo batch: seeds and samples made in the parent, runs on an executor.
+
+The batch asks the executor for the runs not yet done, in chunks, and hands each finished run
+to a sink (the results store, or a list in memory). A run that raises is recorded with its
+index, seed and error, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rift.config import Scenario
+from rift.runner.executors import Executor, SerialExecutor
+from rift.runner.sampling import run_parameters, sample_uncertain
+from rift.runner.seeds import run_seed
+from rift.runner.worker import RunOutput, RunSpec, RunTask
+
+
+@dataclass
+class BatchPlan:
+    """Everything the parent decides before any run starts."""
+
+    scenario: Scenario
+    runs: int
+    samples: dict[str, np.ndarray]
+    spec: RunSpec
+
+    def task(self, index: int) -> RunTask:
+        """The task of run ``index``: its seed and its sampled parameters."""
+        return RunTask(
+            index, run_seed(self.scenario.seed, index), run_parameters(self.samples, index)
+        )
+
+
+def plan_batch(scenario: Scenario, runs: int | None = None) -> BatchPlan:
+    """Seeds, samples and shared model arguments of a batch."""
+    n = scenario.runs if runs is None else runs
+    return BatchPlan(scenario, n, sample_uncertain(scenario, n), RunSpec(scenario.model_kwargs()))
+
+
+def chunked(indices: Sequence[int], size: int) -> Iterator[list[int]]:
+    """Split run indices into chunks of at most ``size``."""
+    for i in range(0, len(indices), size):
+        yield list(indices[i : i + size])
+
+
+def chunk_size_for(n_runs: int, workers: int) -> int:
+    """Chunks big enough to amortise dispatch, small enough to balance load (4 per worker)."""
+    return int(max(1, min(50, np.ceil(n_runs / (4 * max(1, workers))))))
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch produced: outputs by run index, failures, timing."""
+
+    outputs: dict[int, RunOutput] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> list[RunOutput]:
+        """Runs that raised, by index."""
+        return [o for _, o in sorted(self.outputs.items()) if o.error is not None]
+
+
+def execute_batch(
+    plan: BatchPlan,
+    executor: Executor | None = None,
+    indices: Iterable[int] | None = None,
+    on_output: Callable[[RunOutput], None] | None = None,
+    chunk_size: int | None = None,
+) -> BatchOutcome:
+    """Run the given run indices (default: all) and collect their outputs.
+
+    Args:
+        plan: The batch plan.
+        executor: Where to run (default: serial in this process).
+        indices: Run indices to run (default: all of the plan).
+        on_output: Called with each output as it arrives (to store and report progress).
+        chunk_size: Tasks per chunk (default: about four chunks per worker, at most 50).
+
+    Returns:
+        The outputs; on KeyboardInterrupt, what finished so far with ``interrupted`` set.
+    """
+    executor = executor or SerialExecutor()
+    todo = list(range(plan.runs)) if indices is None else sorted(indices)
+    size = chunk_size or chunk_size_for(len(todo), executor.workers)
+    chunks = ([plan.task(i) for i in idx] for idx in chunked(todo, size))
+    outcome = BatchOutcome()
+    t0 = time.perf_counter()
+    try:
+        for outputs in executor.run(plan.spec, chunks):
+            for out in outputs:
+                outcome.outputs[out.index] = out
+                if on_output is not None:
+                    on_output(out)
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+    outcome.seconds = time.perf_counter() - t0
+    return outcome

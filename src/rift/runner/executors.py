@@ -1,0 +1,115 @@
+"""Executors: serial, a process pool, or a Dask cluster, behind one small interface.
+
+Each executor takes chunks of tasks and yields each chunk's outputs as it completes. Workers
+return small arrays, never model objects. ``import mesa`` switches multiprocessing to the spawn
+start method; the process pool is given its own explicit spawn context so it never depends on
+what the global default happens to be.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from rift.runner.worker import RunOutput, RunSpec, RunTask, run_chunk
+
+EXECUTORS = ("serial", "process", "dask")
+
+
+class Executor:
+    """Runs chunks of tasks; yields each chunk's outputs when it is done."""
+
+    name = "base"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or default_workers())
+
+    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
+        """Yield the outputs of each chunk as it completes (order may differ from input)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_workers() -> int:
+    """Number of CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+class SerialExecutor(Executor):
+    """Runs every chunk in this process, in order."""
+
+    name = "serial"
+
+    def __init__(self, workers: int | None = None) -> None:
+        super().__init__(1)
+
+    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
+        """Run chunks one after the other."""
+        for chunk in chunks:
+            yield run_chunk(spec, chunk)
+
+
+class ProcessExecutor(Executor):
+    """A ``ProcessPoolExecutor`` with an explicit spawn context and bounded in-flight chunks."""
+
+    name = "process"
+
+    def __init__(self, workers: int | None = None, in_flight: int = 2) -> None:
+        super().__init__(workers)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        self.max_in_flight = in_flight * self.workers
+
+    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
+        """Submit chunks, never more than ``in_flight`` per worker at a time."""
+        pending: set[Future] = set()
+        it = iter(chunks)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(pending) < self.max_in_flight:
+                    try:
+                        chunk = next(it)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.add(self._pool.submit(run_chunk, spec, list(chunk)))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self) -> None:
+        """Shut the pool down, cancelling chunks not started."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
+    """An executor by name: ``serial``, ``process`` or ``dask``."""
+    if name == "serial":
+        return SerialExecutor()
+    if name == "process":
+        return ProcessExecutor(workers)
+    if name == "dask":
+        from rift.runner.dask_executor import DaskExecutor
+
+        return DaskExecutor(workers, address)
+    raise ValueError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")

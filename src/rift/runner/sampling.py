@@ -1,0 +1,71 @@
+"""Per-run values of uncertain parameters: a Latin hypercube mapped through scipy.stats.
+
+The sample is drawn once in the parent for the whole batch (``scipy.stats.qmc``), so run ``k``
+gets the same values on every executor and on resume.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from rift.config import Choice, Scenario, to_scipy
+from rift.parameters import registry
+from rift.runner.seeds import sampling_seed
+
+
+def _lhs(d: int, n: int, seed: np.random.SeedSequence) -> np.ndarray:
+    gen = np.random.default_rng(seed)
+    try:
+        engine = qmc.LatinHypercube(d=d, rng=gen)
+    except TypeError:  # scipy < 1.15 takes `seed`
+        engine = qmc.LatinHypercube(d=d, seed=gen)
+    return engine.random(n)
+
+
+def sample_uncertain(scenario: Scenario, runs: int | None = None) -> dict[str, np.ndarray]:
+    """Values of every uncertain parameter for each run.
+
+    Args:
+        scenario: The scenario (its ``uncertain`` block and root ``seed``).
+        runs: Number of runs (defaults to ``scenario.runs``).
+
+    Returns:
+        Arrays of length ``runs`` by parameter name (object arrays for choices).
+    """
+    n = scenario.runs if runs is None else runs
+    names = sorted(scenario.uncertain)
+    if not names:
+        return {}
+    u = _lhs(len(names), n, sampling_seed(scenario.seed))
+    reg = registry()
+    out: dict[str, np.ndarray] = {}
+    for j, name in enumerate(names):
+        spec = scenario.uncertain[name]
+        param = reg[name]
+        col = u[:, j]
+        if isinstance(spec, Choice):
+            w = np.asarray(spec.weights if spec.weights else [1.0] * len(spec.values), float)
+            cdf = np.cumsum(w / w.sum())
+            idx = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
+            out[name] = np.array([spec.values[i] for i in idx], dtype=object)
+            continue
+        values = to_scipy(spec).ppf(col)
+        lo = -np.inf if param.low is None else param.low
+        hi = np.inf if param.high is None else param.high
+        values = np.clip(values, lo, hi)
+        if param.kind == "int":
+            values = np.rint(values).astype(np.int64)
+        out[name] = values
+    return out
+
+
+def run_parameters(samples: dict[str, np.ndarray], index: int) -> dict[str, Any]:
+    """The sampled values of run ``index`` as plain Python values."""
+    out: dict[str, Any] = {}
+    for name, values in samples.items():
+        v = values[index]
+        out[name] = v.item() if isinstance(v, np.generic) else v
+    return out

@@ -1,0 +1,29 @@
+"""Seeds for a batch: one root seed, one child seed sequence per run index.
+
+Run ``k`` of every scenario run with the same root seed gets ``SeedSequence(root,
+spawn_key=(k,))``: common random numbers, so that differences between scenarios are paired
+run by run. Seeds are made in the parent process and travel with each task.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: spawn key of the stream that draws the Latin hypercube (distinct from any run's key).
+SAMPLING_KEY: tuple[int, int] = (2**32 - 1, 1)
+
+
+def run_seed(root: int, index: int) -> np.random.SeedSequence:
+    """The seed sequence of run ``index`` in a batch with root seed ``root``."""
+    return np.random.SeedSequence(root, spawn_key=(index,))
+
+
+def sampling_seed(root: int) -> np.random.SeedSequence:
+    """The seed sequence of the batch's Latin-hypercube sample."""
+    return np.random.SeedSequence(root, spawn_key=SAMPLING_KEY)
+
+
+def seed_label(seq: np.random.SeedSequence) -> str:
+    """A compact, reproducible text form of a run's seed: ``root/k``."""
+    keys = "/".join(str(k) for k in seq.spawn_key)
+    return f"{seq.entropy}/{keys}"

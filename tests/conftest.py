@@ -1,0 +1,42 @@
+"""Shared fixtures and helpers for the rift tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SCENARIOS = ROOT / "scenarios"
+
+
+def reference_rows() -> list[dict[str, str]]:
+    """Rows of the packaged reference.csv."""
+    from importlib import resources
+
+    text = resources.files("rift.data").joinpath("reference.csv").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def reference_value(key: str, date: str) -> float:
+    """The value of a reference row by key and date."""
+    for row in reference_rows():
+        if row["key"] == key and row["date"] == date:
+            return float(row["value"])
+    raise KeyError((key, date))
+
+
+def paired_interval(diff: np.ndarray, z: float = 1.96) -> tuple[float, float, float]:
+    """Mean of paired differences and its normal 95 % interval."""
+    d = np.asarray(diff, dtype=float)
+    m = d.mean()
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    return m, m - z * se, m + z * se
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

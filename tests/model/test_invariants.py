@@ -1,0 +1,112 @@
+"""Invariants that hold every month of every run, whatever the scenario or parameters."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rift.calendar import PRESIDENT_TYPES
+from rift.model import AllianceModel
+from rift.outcomes import BY_NAME, OUTCOME_INDEX, OUTCOMES
+from rift.parameters import registry
+
+from .helpers import BASELINE_IV
+
+N = 1122
+REG = registry()
+SCENARIOS = {
+    "baseline": {"interventions": BASELINE_IV},
+    "aid_cut": {
+        "interventions": [
+            {"at": "2025-10", "set": {"us.security_aid_musd": 0, "us.intel_sharing": 0}}
+        ]
+    },
+    "paz_total": {
+        "interventions": [
+            {"at": "2025-01", "set": {"col.posture": 0, "col.eradication_ha_per_yr": 0}}
+        ]
+    },
+    "right": {"election": {"winner": "right"}},
+}
+
+
+def check_invariants(model: AllianceModel) -> None:
+    r = model.run()
+    x = r.series
+    col = {name: x[:, k] for name, k in OUTCOME_INDEX.items()}
+    assert np.isfinite(x).all()
+    for o in OUTCOMES:
+        v = col[o.name]
+        if o.kind == "count":
+            assert ((v >= 0) & (v <= N)).all(), o.name
+            assert np.array_equal(v, np.round(v)), o.name
+        elif o.kind in ("share", "index"):
+            assert ((v >= 0) & (v <= 1)).all(), o.name
+        elif o.kind == "amount":
+            assert (v >= 0).all(), o.name
+    groups = ("egc", "eln", "dissidents")
+    pres = np.stack([col[f"presence_{g}"] for g in groups])
+    assert (col["presence_any"] >= pres.max(axis=0)).all()
+    assert (col["presence_any"] <= pres.sum(axis=0)).all()
+    ctrl = np.stack([col[f"control_{g}"] for g in groups])
+    assert np.array_equal(col["control_any"], ctrl.sum(axis=0))
+    assert (col["control_any"] <= col["presence_any"]).all()
+    assert (ctrl <= pres).all()
+    assert (col["control_any"] + col["contested"] <= N).all()
+    members = np.stack([col[f"members_{g}"] for g in groups]).sum(axis=0)
+    assert np.allclose(col["members_total"], members)
+    yield_kg = model.p["coca.yield_kg_per_ha"]
+    assert np.allclose(col["cocaine_t"], col["coca_ha"] * yield_kg / 1000)
+    assert (np.diff(col["displacement_cum"]) >= 0).all()
+    assert (col["displacement_new"] >= 0).all()
+    assert set(np.unique(col["certification"])) <= {0, 1, 2}
+    assert ((col["us_escalation"] >= 0) & (col["us_escalation"] <= 8)).all()
+    assert set(np.unique(col["president"])) <= set(range(len(PRESIDENT_TYPES)))
+    flag = col["rupture"]
+    if r.rupture_month is None:
+        assert (flag == 0).all()
+    else:
+        first = int(np.argmax(flag > 0))
+        assert flag[first] == 1 and r.months[first] == r.rupture_month
+    if r.recertification_month is not None:
+        k = r.recertification_month - int(r.months[0])
+        assert col["certification"][k] == 2 and (col["certification"][:k] < 2).any()
+    assert ((r.controller >= -1) & (r.controller <= 2)).all()
+    assert (r.controller >= 0).sum() == col["control_any"][-1]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_invariants_hold_every_month(name, seed):
+    check_invariants(AllianceModel(rng=seed, collect=False, **SCENARIOS[name]))
+
+
+UNCERTAIN = [p for p in REG.values() if p.uncertainty and p.uncertainty["dist"] == "uniform"]
+
+
+@st.composite
+def parameter_draws(draw):
+    chosen = draw(
+        st.lists(st.sampled_from(UNCERTAIN), min_size=1, max_size=8, unique_by=lambda p: p.name)
+    )
+    return {
+        p.name: draw(st.floats(p.uncertainty["low"], p.uncertainty["high"], allow_nan=False))
+        for p in chosen
+    }
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=parameter_draws(), seed=st.integers(0, 2**32 - 1), months=st.integers(1, 30))
+def test_invariants_hold_for_any_plausible_parameters(params, seed, months):
+    end_year, end_month = divmod(2025 * 12 + months - 1, 12)
+    end = f"{end_year}-{end_month + 1:02d}"
+    model = AllianceModel(rng=seed, collect=False, end=end, parameters=params)
+    check_invariants(model)
+
+
+def test_every_outcome_has_a_unit_and_label():
+    for o in OUTCOMES:
+        assert (
+            o.unit and o.label and o.kind in {"count", "share", "index", "amount", "code", "level"}
+        )
+    assert BY_NAME["coca_ha"].unit == "ha"

@@ -1,0 +1,90 @@
+"""The command line: commands work, bad input exits 2 with a one-paragraph message."""
+
+import subprocess
+import sys
+
+import pytest
+
+from rift.cli import main
+
+from .conftest import SCENARIOS
+
+
+def test_help_reads_like_the_readme(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("run", "params", "validate", "scenarios"):
+        assert command in out
+
+
+def test_run_one_baseline_prints_the_horizon_summary(capsys):
+    assert main(["run", str(SCENARIOS / "baseline.yaml"), "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline: 1 run(s), 2025-01..2030-12" in out
+    assert "Municipalities under armed control" in out
+    assert "Coca cultivation" in out and "P(full rupture by 2030-12)" in out
+
+
+def test_params_lists_every_parameter_and_shows_a_quote(capsys):
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert "us.aid_total_musd" in out and "USD million/yr" in out and "seed 000" in out
+    assert main(["params", "--source", "us.aid_total_musd"]) == 0
+    out = capsys.readouterr().out
+    assert "nearly $590 million" in out and "over $400 million" in out
+
+
+def test_params_prefix_filters(capsys):
+    assert main(["params", "president.right."]) == 0
+    out = capsys.readouterr().out
+    assert "president.right.posture" in out and "us.aid" not in out
+
+
+def _bad(tmp_path, text):
+    f = tmp_path / "s.yaml"
+    f.write_text(text)
+    return f
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (None, ["file not found"]),
+        ("name: x\nstart: [2025\n", ["YAML syntax error", "line"]),
+        (
+            "name: x\nparameters: {us.intel_shareing: 0.2}\n",
+            ["unknown parameter 'us.intel_shareing'", "us.intel_sharing"],
+        ),
+        (
+            "name: x\nparameters: {col.aid_dependence: 1.5}\n",
+            ["parameters.col.aid_dependence", "outside the valid range", "[0, 1]"],
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_file_and_key(tmp_path, capsys, text, fragments):
+    f = tmp_path / "missing.yaml" if text is None else _bad(tmp_path, text)
+    assert main(["run", str(f), "--runs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert str(f) in err
+    for frag in fragments:
+        assert frag in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1  # one paragraph
+
+
+def test_unknown_override_suggests(capsys):
+    assert main(["run", str(SCENARIOS / "baseline.yaml"), "--set", "us.aid_totl_musd=1"]) == 2
+    err = capsys.readouterr().err
+    assert "us.aid_total_musd" in err
+
+
+def test_console_script_exit_codes(tmp_path):
+    exe = [sys.executable, "-m", "rift.cli"]
+    ok = subprocess.run([*exe, "params", "rupture."], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "rupture.months" in ok.stdout
+    bad = subprocess.run(
+        [*exe, "run", str(tmp_path / "nope.yaml")], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
