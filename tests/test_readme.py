@@ -1,0 +1,31 @@
+"""The README's set-up commands are what CI runs."""
+
+import re
+
+from .conftest import ROOT
+
+
+def _setup_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```\n(.*?)```", section, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def _generic(command: str) -> str:
+    """A README command with the suite's interpreter and venv folder substituted, as in CI."""
+    command = command.replace("python3 -m venv .venv", '"$py" -m venv "$venv"')
+    return re.sub(r"\.venv/bin/(\S+)", r'"$venv/bin/\1"', command)
+
+
+def test_readme_has_exactly_two_setup_commands():
+    commands = _setup_commands()
+    assert len(commands) == 2
+    assert "pip install" in commands[0] and "rift run scenarios/baseline.yaml" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_commands():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in _setup_commands():
+        assert _generic(command) in ci, _generic(command)
