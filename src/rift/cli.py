@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         help="override a parameter or a scenario key (repeatable), e.g. "
         "us.intel_sharing=0.2 or runs=500",
     )
+    run.add_argument("--out", help="result folder (default: outputs/<scenario>/<run-id>)")
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish an interrupted batch stored in DIR (its .partial folder)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     params = sub.add_parser(
@@ -162,11 +168,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``rift run``: run a batch and print the summary of horizon outcomes."""
-    from rift.analysis.summary import event_probability, format_summary, horizon_summary
+    """``rift run``: run a batch into a result folder and print the horizon summary."""
     from rift.config import load_scenario
-    from rift.results import runs_frame
-    from rift.runner import execute_batch, make_executor, plan_batch
+    from rift.experiment import resume_scenario, run_scenario
+    from rift.results import load
 
     overrides = list(args.overrides)
     if args.runs is not None:
@@ -174,30 +179,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
     scenario = load_scenario(args.scenario, overrides)
-    plan = plan_batch(scenario)
-    name = "serial" if plan.runs == 1 else args.executor
-    with make_executor(name, args.workers, args.address) as executor:
-        outcome = execute_batch(plan, executor)
-    runs = runs_frame(outcome.outputs, scenario.seed, plan.samples)
-    table = horizon_summary(runs, scenario.reported_outcomes())
-    print(
-        f"{scenario.name}: {len(outcome.outputs)} run(s), {scenario.start}..{scenario.end}, "
-        f"seed {scenario.seed}, {outcome.seconds:.2f} s ({executor.name})\n"
-    )
-    print(f"Outcomes at {scenario.end}:")
-    print(format_summary(table, single=plan.runs == 1))
-    rupture = event_probability(runs, "rupture_month")
-    recert = event_probability(runs, "recertification_month")
-    print(
-        f"\nP(full rupture by {scenario.end}) = {rupture:.2f}    "
-        f"P(re-certification by {scenario.end}) = {recert:.2f}"
-    )
-    if outcome.failures:
-        print(f"\n{len(outcome.failures)} run(s) failed:", file=sys.stderr)
-        for f in outcome.failures[:10]:
-            print(f"  run {f.index}: {f.error}", file=sys.stderr)
+    executor = "serial" if scenario.runs == 1 and args.executor == "process" else args.executor
+    common = dict(executor=executor, workers=args.workers, address=args.address, quiet=args.quiet)
+    if args.resume:
+        stored = resume_scenario(args.resume, scenario, **common)
+    else:
+        command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
+        stored = run_scenario(scenario, out=args.out, command=command, **common)
+    results = load(stored.path)
+    print(_run_summary(results, stored))
+    if not stored.complete:
+        print(
+            f"\nInterrupted: {stored.runs_done} of {results.manifest['runs']} runs kept in "
+            f"{stored.path}. Finish with:\n  rift run {args.scenario} --resume {stored.path}",
+            file=sys.stderr,
+        )
+        return 130
+    if stored.failures:
+        print(f"\n{len(stored.failures)} run(s) failed (listed in the manifest):", file=sys.stderr)
+        for f in stored.failures[:10]:
+            print(f"  run {f['run']} (seed {f['seed']}): {f['error']}", file=sys.stderr)
         return 1
-    return 130 if outcome.interrupted else 0
+    return 0
+
+
+def _run_summary(results, stored) -> str:
+    from rift.analysis.summary import event_probability, format_summary, horizon_summary
+
+    m = results.manifest
+    sc = m["scenario"]
+    runs = results.runs
+    table = horizon_summary(runs, m["outcomes"])
+    lines = [
+        f"{sc['name']}: {len(runs)} run(s), {sc['start']}..{sc['end']}, seed {m['seed']}, "
+        f"{stored.seconds:.2f} s ({stored.executor})",
+        f"results: {results.path}",
+        "",
+        f"Outcomes at {sc['end']}:",
+        format_summary(table, single=len(runs) == 1),
+        "",
+        f"P(full rupture by {sc['end']}) = {event_probability(runs, 'rupture_month'):.2f}    "
+        f"P(re-certification by {sc['end']}) = "
+        f"{event_probability(runs, 'recertification_month'):.2f}",
+    ]
+    return "\n".join(lines)
 
 
 COMMANDS = {
@@ -223,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rift: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if os.environ.get("RIFT_DEBUG"):
             raise

@@ -375,16 +375,31 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
     return _overlay(parent, data), doc
 
 
+_DIST_MODELS: dict[str, type[BaseModel]] = {
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "normal": Normal,
+    "truncnormal": TruncNormal,
+    "lognormal": LogNormal,
+    "beta": Beta,
+    "choice": Choice,
+}
+
+
 def _pydantic_error(exc: ValidationError, doc: _Doc) -> InputError:
-    err = exc.errors()[0]
+    # An unknown key explains more than the missing key it was probably meant to be.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    tags = [p for p in err["loc"] if isinstance(p, str) and p in DISTRIBUTIONS]
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p in DISTRIBUTIONS)]
     kind = err["type"]
     key = doc.key(loc)
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        parent_model = _model_at(loc[:-1])
-        hint = did_you_mean(name, parent_model.model_fields) if parent_model else None
-        allowed = ", ".join(parent_model.model_fields) if parent_model else ""
+        parent_model = _DIST_MODELS[tags[-1]] if tags else _model_at(loc[:-1])
+        fields = [f for f in parent_model.model_fields if f != "dist"] if parent_model else []
+        hint = did_you_mean(name, fields) if fields else None
+        allowed = ", ".join(fields)
         return InputError(
             f"unknown key '{name}'",
             file=doc.file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from rift.calendar import (
 from rift.geography import load_geography
 from rift.model.actors import (
     CERTIFICATION_CODES,
+    LADDER,
     ArmedGroup,
     China,
     Colombia,
@@ -36,6 +38,20 @@ from rift.model.territory import GROUPS, Territory, TerritoryInputs
 from rift.months import format_month, parse_month
 from rift.outcomes import OUTCOME_NAMES
 from rift.parameters import ParameterSet, registry
+
+
+def _check_consistency(p: ParameterSet) -> None:
+    """Relations between parameters that single-parameter ranges cannot express."""
+    cuts = [p[f"zone.cut_{k}"] for k in (2, 3, 4, 5)]
+    if not all(a < b for a, b in itertools.pairwise(cuts)):
+        raise ValueError(f"zone cuts must increase: cut_2..cut_5 = {cuts}")
+    if sum(p[f"index.weight.{k}"] for k in INDEX_COMPONENTS) <= 0:
+        raise ValueError("the cooperation index weights are all zero")
+    order = [p[f"us.threshold.{r}"] for r in LADDER]
+    if not all(a <= b for a, b in itertools.pairwise(order)):
+        raise ValueError(
+            f"US ladder thresholds must not decrease: {dict(zip(LADDER, order, strict=True))}"
+        )
 
 
 def _recorded(column: int, model: AllianceModel) -> float:
@@ -58,6 +74,9 @@ def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list
                 )
             )
     return out
+
+
+INDEX_COMPONENTS = ("intel", "extraditions", "joint", "security_aid", "diplomacy", "certification")
 
 
 class AllianceModel(mesa.Model):
@@ -106,6 +125,7 @@ class AllianceModel(mesa.Model):
             )
         if self.end < self.start:
             raise ValueError("end must not be before start")
+        _check_consistency(p)
         self.month = self.start
         self.streams = Streams(self.rng.bit_generator.seed_seq)
         self.geo = load_geography()
@@ -240,7 +260,7 @@ class AllianceModel(mesa.Model):
             "diplomacy": diplomacy,
             "certification": cert,
         }
-        weights = {k: p[f"index.weight.{k}"] for k in parts}
+        weights = {k: p[f"index.weight.{k}"] for k in INDEX_COMPONENTS}
         total = sum(weights.values())
         return sum(weights[k] * v for k, v in parts.items()) / total
 

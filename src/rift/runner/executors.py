@@ -62,6 +62,13 @@ class SerialExecutor(Executor):
             yield run_chunk(spec, chunk)
 
 
+def _ignore_sigint() -> None:
+    """Workers ignore Ctrl-C: the parent decides, keeps what finished and stops the pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor(Executor):
     """A ``ProcessPoolExecutor`` with an explicit spawn context and bounded in-flight chunks."""
 
@@ -70,7 +77,9 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int | None = None, in_flight: int = 2) -> None:
         super().__init__(workers)
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_sigint,
         )
         self.max_in_flight = in_flight * self.workers
 

@@ -42,6 +42,7 @@ class RunOutput:
     result: RunResult | None
     error: str | None
     seconds: float
+    sampled: Mapping[str, Any] = field(default_factory=dict)
 
 
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
@@ -58,7 +59,7 @@ def execute(spec: RunSpec, task: RunTask) -> RunOutput:
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
         error = f"{type(exc).__name__}: {exc}{where}"
-    return RunOutput(task.index, result, error, time.perf_counter() - t0)
+    return RunOutput(task.index, result, error, time.perf_counter() - t0, dict(task.sampled))
 
 
 def run_chunk(spec: RunSpec, tasks: Sequence[RunTask]) -> list[RunOutput]:

@@ -1,0 +1,87 @@
+"""The Dask executor: a ``distributed`` scheduler at an address, or a loopback LocalCluster.
+
+Dask is an optional extra (``pip install rift[dask]``); nothing else in rift imports it.
+A local cluster binds its scheduler, workers and dashboard to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+
+from rift.errors import InputError
+from rift.runner.executors import Executor
+from rift.runner.worker import RunOutput, RunSpec, RunTask, run_chunk
+
+
+class DaskExecutor(Executor):
+    """Runs chunks on a Dask cluster with a bounded number in flight."""
+
+    name = "dask"
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        address: str | None = None,
+        in_flight: int = 2,
+        timeout: float = 60.0,
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError(
+                "the Dask executor needs the dask extra",
+                key="--executor",
+                expected="`pip install rift[dask]`, or --executor process",
+            ) from None
+        super().__init__(workers)
+        self.cluster = None
+        if address:
+            try:
+                self.client = Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(
+                    f"cannot reach the Dask scheduler ({exc})",
+                    key="--address",
+                    expected="a running scheduler, e.g. tcp://127.0.0.1:8786",
+                ) from None
+            self.workers = max(1, sum(self.client.nthreads().values()))
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                scheduler_port=0,
+                dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster, timeout=timeout)
+        self.max_in_flight = in_flight * self.workers
+
+    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
+        """Submit chunks, at most ``in_flight`` per worker, and yield them as they finish."""
+        from distributed import as_completed
+
+        spec_future = self.client.scatter(spec, broadcast=True)
+        it = iter(chunks)
+        pending = as_completed()
+        for count, chunk in enumerate(it, start=1):
+            pending.add(self.client.submit(run_chunk, spec_future, list(chunk), pure=False))
+            if count >= self.max_in_flight:
+                break
+        try:
+            for fut in pending:
+                yield fut.result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.add(self.client.submit(run_chunk, spec_future, list(nxt), pure=False))
+        finally:
+            for fut in list(pending.futures):
+                fut.cancel()
+
+    def close(self) -> None:
+        """Close the client and, if this executor started it, the local cluster."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

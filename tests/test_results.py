@@ -1,0 +1,204 @@
+"""The results store: complete, interrupted, killed and resumed batches."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rift.cli import main
+from rift.config import load_scenario
+from rift.errors import InputError
+from rift.experiment import resume_scenario, run_scenario
+from rift.outcomes import OUTCOME_NAMES
+from rift.results import SERIES_DTYPES, load, missing_runs, partial_path, series_array
+
+SHORT = """\
+name: short
+start: 2025-01
+end: 2025-12
+runs: {runs}
+seed: 11
+uncertain:
+  col.aid_dependence: {{dist: uniform, low: 0.05, high: 0.3}}
+  init.us_certification: {{dist: choice, values: [certified, waiver]}}
+"""
+
+
+def scenario_file(tmp_path: Path, runs: int) -> Path:
+    f = tmp_path / "short.yaml"
+    f.write_text(SHORT.format(runs=runs))
+    return f
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _same_tables(a, b) -> None:
+    cols = [c for c in a.runs.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(a.runs[cols], b.runs[cols])
+    pd.testing.assert_frame_equal(a.series, b.series)
+    for k in ("control_counts", "none_counts", "controller", "run_index"):
+        assert np.array_equal(a.territory[k], b.territory[k])
+
+
+def test_a_complete_store_opens_in_pandas_and_checks(tmp_path):
+    s = load_scenario(scenario_file(tmp_path, 8))
+    stored = run_scenario(s, executor="serial", out=tmp_path / "res")
+    assert stored.complete and stored.path == tmp_path / "res"
+    assert {p.name for p in stored.path.iterdir()} == {
+        "manifest.json", "runs.parquet", "series.parquet", "territory.npz"}
+    assert not partial_path(stored.path).exists()
+    runs = pd.read_parquet(stored.path / "runs.parquet")
+    series = pd.read_parquet(stored.path / "series.parquet")
+    assert list(runs["run"]) == list(range(8))
+    assert {"seed", "param.col.aid_dependence", "param.init.us_certification", "control_any",
+            "rupture_month", "recertification_month", "error"} <= set(runs.columns)
+    assert runs["seed"][3] == "11/3"
+    assert len(series) == 8 * 12 and list(series.columns[:2]) == ["run", "month"]
+    assert series["month"].iloc[0] == "2025-01" and str(series["presence_any"].dtype) == "int16"
+    manifest = json.loads((stored.path / "manifest.json").read_text())
+    for key in ("scenario", "scenario_hash", "seed", "versions", "git_commit", "executor",
+                "started", "finished", "runs", "runs_done", "failures", "complete"):
+        assert key in manifest, key
+    assert manifest["complete"] and manifest["runs_done"] == 8 and manifest["failures"] == []
+    assert manifest["versions"]["mesa"] and manifest["scenario_hash"] == s.hash()
+    res = load(stored.path)
+    assert res.complete and res.name == "short"
+    values, run_idx, months = series_array(res, "coca_ha")
+    assert values.shape == (8, 12) and months[-1] == "2025-12"
+    counts = res.territory["control_counts"]
+    assert counts.shape == (3, 1122)
+    assert (counts.sum(axis=0) + res.territory["none_counts"] == 8).all()
+    assert (counts.sum(axis=1) == np.bincount(res.territory["controller"][res.territory["controller"] >= 0], minlength=3)).all()
+
+
+def test_store_matches_a_direct_run(tmp_path):
+    from rift.model import AllianceModel
+    from rift.runner.seeds import run_seed
+
+    s = load_scenario(scenario_file(tmp_path, 3))
+    res = load(run_scenario(s, executor="serial", out=tmp_path / "r").path)
+    params = {"col.aid_dependence": res.runs["param.col.aid_dependence"][2],
+              "init.us_certification": res.runs["param.init.us_certification"][2]}
+    direct = AllianceModel(rng=run_seed(11, 2), end="2025-12", parameters=params).run()
+    stored = res.series[res.series["run"] == 2][list(OUTCOME_NAMES)].to_numpy(dtype=float)
+    assert np.array_equal(stored, direct.series)
+
+
+def test_existing_results_are_never_overwritten(tmp_path, capsys):
+    f = scenario_file(tmp_path, 2)
+    out = tmp_path / "res"
+    assert main(["run", str(f), "--out", str(out), "--quiet"]) == 0
+    before = _digest(out)
+    assert main(["run", str(f), "--out", str(out), "--quiet"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert _digest(out) == before
+
+
+def test_unwritable_out_is_bad_input(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["run", str(scenario_file(tmp_path, 1)), "--out", str(blocker / "sub" / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "cannot write" in err and "Traceback" not in err
+
+
+def test_load_rejects_a_folder_that_is_not_a_result(tmp_path):
+    with pytest.raises(InputError, match="no manifest"):
+        load(tmp_path)
+
+
+def _start(tmp_path, f, out, extra=()):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "rift.cli", "run", str(f), "--out", str(out), "--workers", "2",
+         "--quiet", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def _wait_for_parts(out: Path, timeout: float = 120) -> None:
+    parts = partial_path(out) / "parts"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if parts.is_dir() and len(list(parts.glob("part-*.npz"))) >= 2:
+            return
+        time.sleep(0.2)
+    raise AssertionError("no parts written")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("how", ["sigint", "sigkill"])
+def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, how):
+    f = scenario_file(tmp_path, 300)
+    out = tmp_path / "cut"
+    proc = _start(tmp_path, f, out)
+    _wait_for_parts(out)
+    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    work = partial_path(out)
+    assert not out.exists() and work.is_dir()
+    partial = load(work)  # a valid partial result, marked incomplete
+    assert not partial.complete
+    done = len(partial.runs)
+    assert 0 < done < 300
+    assert missing_runs(partial) and len(missing_runs(partial)) == 300 - done
+    if how == "sigint":
+        assert proc.returncode == 130 and "--resume" in err
+        assert json.loads((work / "manifest.json").read_text())["status"] == "incomplete"
+    # Resume with another scenario: refused, nothing damaged.
+    other = tmp_path / "other.yaml"
+    other.write_text(SHORT.format(runs=300).replace("seed: 11", "seed: 12"))
+    before = _digest(work / "parts")
+    assert main(["run", str(other), "--resume", str(work), "--quiet"]) == 2
+    assert _digest(work / "parts") == before
+    # Resume: only the missing runs, then the same result as an uninterrupted batch.
+    assert main(["run", str(f), "--resume", str(work), "--quiet", "--workers", "2"]) == 0
+    assert out.is_dir() and not work.exists()
+    resumed = load(out)
+    assert resumed.complete and len(resumed.runs) == 300
+    assert resumed.manifest["resumed"][0]["runs_already_done"] >= done
+    whole = load(run_scenario(load_scenario(f), workers=2, out=tmp_path / "whole").path)
+    _same_tables(resumed, whole)
+
+
+def test_resume_of_a_complete_batch_is_refused(tmp_path, capsys):
+    f = scenario_file(tmp_path, 2)
+    stored = run_scenario(load_scenario(f), executor="serial", out=tmp_path / "done")
+    with pytest.raises(InputError, match="already complete"):
+        resume_scenario(stored.path)
+    assert main(["run", str(f), "--resume", str(tmp_path / "nothing")]) == 2
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
+    f = tmp_path / "fail.yaml"
+    f.write_text(textwrap.dedent("""\
+        name: fail
+        end: 2025-03
+        runs: 4
+        uncertain:
+          zone.cut_4: {dist: choice, values: [0.6, 0.3]}
+    """))
+    assert main(["run", str(f), "--out", str(tmp_path / "r"), "--quiet", "--workers", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "run(s) failed" in err and "zone cuts must increase" in err
+    res = load(tmp_path / "r")
+    failures = res.manifest["failures"]
+    assert len(failures) == 2 and {"run", "seed", "error"} <= set(failures[0])
+    assert res.runs["error"].notna().sum() == 2
+    assert len(res.series) == 2 * 3  # only successful runs have series
+
+
+def test_series_dtypes_cover_every_outcome():
+    assert set(SERIES_DTYPES) == set(OUTCOME_NAMES)
