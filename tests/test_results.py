@@ -33,9 +33,9 @@ uncertain:
 """
 
 
-def scenario_file(tmp_path: Path, runs: int) -> Path:
+def scenario_file(tmp_path: Path, runs: int, end: str = "2025-12") -> Path:
     f = tmp_path / "short.yaml"
-    f.write_text(SHORT.format(runs=runs))
+    f.write_text(SHORT.format(runs=runs).replace("end: 2025-12", f"end: {end}"))
     return f
 
 
@@ -140,7 +140,8 @@ def _wait_for_parts(out: Path, timeout: float = 120) -> None:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("how", ["sigint", "sigkill"])
 def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, how):
-    f = scenario_file(tmp_path, 300)
+    # The whole horizon, so that the signal lands while runs are still going.
+    f = scenario_file(tmp_path, 300, end="2030-12")
     out = tmp_path / "cut"
     proc = _start(tmp_path, f, out)
     _wait_for_parts(out)
@@ -158,7 +159,7 @@ def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, h
         assert json.loads((work / "manifest.json").read_text())["status"] == "incomplete"
     # Resume with another scenario: refused, nothing damaged.
     other = tmp_path / "other.yaml"
-    other.write_text(SHORT.format(runs=300).replace("seed: 11", "seed: 12"))
+    other.write_text(f.read_text().replace("seed: 11", "seed: 12"))
     before = _digest(work / "parts")
     assert main(["run", str(other), "--resume", str(work), "--quiet"]) == 2
     assert _digest(work / "parts") == before

@@ -62,11 +62,29 @@ class SerialExecutor(Executor):
             yield run_chunk(spec, chunk)
 
 
-def _ignore_sigint() -> None:
-    """Workers ignore Ctrl-C: the parent decides, keeps what finished and stops the pool."""
+def _worker_init() -> None:
+    """Set up a worker: ignore Ctrl-C and die with the parent.
+
+    Ctrl-C goes to the whole process group; the parent decides, keeps what finished and
+    stops the pool. If the parent is killed outright (SIGKILL, OOM killer) the workers
+    would wait forever on their task queue, so a watcher thread exits when it goes.
+    """
+    import multiprocessing
+    import os
     import signal
+    import threading
+    from multiprocessing.connection import wait
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def _watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=_watch, name="rift-parent-watch", daemon=True).start()
 
 
 class ProcessExecutor(Executor):
@@ -79,7 +97,7 @@ class ProcessExecutor(Executor):
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_worker_init,
         )
         self.max_in_flight = in_flight * self.workers
 

@@ -1,0 +1,81 @@
+"""Every shipped scenario loads, runs a few seeded runs, and cites its seeds verbatim."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from rift.config import load_scenario, shipped_scenarios
+from rift.outcomes import OUTCOME_NAMES
+from rift.runner.batch import execute_batch, plan_batch
+from tests.conftest import SCENARIOS, SEEDS
+
+FILES = sorted(SCENARIOS.glob("*.yaml"))
+REQUIRED = {"baseline", "full_rupture", "reset_2026", "left_continuity", "paz_total_continues",
+            "china_pivot"}
+
+
+def _seed_text(number: str) -> str:
+    (path,) = SEEDS.glob(f"{number}_*.txt")
+    return " ".join(path.read_text("utf-8").split())
+
+
+def _quotes(description: str) -> list[tuple[str, str]]:
+    """(seed number, quote) for every straight-quoted passage attributed to a seed.
+
+    A quote belongs to the seed named right after it in parentheses ("..." (seed 000)), else
+    to the last seed named before it ("Seed 001: ..."). The one quoted phrase that is a
+    determination's name, not a citation, is skipped.
+    """
+    text = " ".join(description.split())
+    out = []
+    for m in re.finditer(r'"([^"]+)"', text):
+        after = re.match(r" \([Ss]eed (\d{3})\)", text[m.end() :])
+        before = re.findall(r"[Ss]eed (\d{3})", text[: m.start()])
+        if m.group(1) == "decertified with waiver":
+            continue
+        if after or before:
+            out.append((after.group(1) if after else before[-1], m.group(1)))
+    return out
+
+
+def test_the_required_scenarios_are_shipped():
+    assert REQUIRED <= {f.stem for f in FILES}
+    assert set(shipped_scenarios()) == {f.stem for f in FILES}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_description_quotes_its_seeds_verbatim(path):
+    s = load_scenario(path)
+    quotes = _quotes(s.description)
+    assert quotes, f"{path.name}: the description cites no seed passage"
+    for number, quote in quotes:
+        assert quote in _seed_text(number), f"{path.name}: not in seed {number}: {quote!r}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_shipped_scenario_runs(path):
+    s = load_scenario(path, ["runs=3"])
+    assert s.name == path.stem
+    outputs = execute_batch(plan_batch(s)).outputs
+    assert sorted(outputs) == [0, 1, 2]
+    for out in outputs.values():
+        assert out.error is None, out.error
+        assert out.result.series.shape == (s.months, len(OUTCOME_NAMES))
+        assert np.isfinite(out.result.series).all()
+
+
+def _results(path, runs):
+    s = load_scenario(path, [f"runs={runs}"])
+    return [o.result for o in execute_batch(plan_batch(s)).outputs.values()]
+
+
+def test_full_rupture_is_declared_within_half_a_year_and_lasts():
+    """Aid and intelligence end in 2025-10; the index decays and the rupture holds to 2030."""
+    from rift.months import parse_month
+
+    for r in _results(SCENARIOS / "full_rupture.yaml", 6):
+        assert parse_month("2025-12") <= r.rupture_month <= parse_month("2026-04")
+        assert r.horizon()["rupture"] == 1
