@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from rift.cli import main
 from rift.config import load_scenario, parse_override, scenario_from_dict, shipped_scenarios
@@ -51,7 +52,7 @@ def test_a_full_scenario_validates_into_a_frozen_object(tmp_path):
     assert s.parameters == {"us.aid_total_musd": 450.0, "rupture.months": 4}
     assert s.interventions[1].at == "2026-01"  # dates normalised to months
     assert set(s.uncertain) >= {"col.aid_dependence", "init.us_certification"}
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(ValidationError):  # frozen
         s.runs = 3
     assert s.reported_outcomes() == ["control_any", "coca_ha"]
 
@@ -107,7 +108,7 @@ def test_set_overrides_parameters_and_scenario_keys():
 
 @given(st.from_regex(r"[a-z_.]{1,20}=[0-9.]{1,6}", fullmatch=True))
 def test_parse_override_splits_key_and_value(text):
-    key, value = parse_override(text)
+    key, _value = parse_override(text)
     assert key == text.split("=")[0].strip()
 
 
@@ -231,7 +232,8 @@ BAD = [
     ),
     (
         "uncertain-and-fixed",
-        "name: x\nparameters: {col.aid_dependence: 0.1}\nuncertain: {col.aid_dependence: {dist: uniform, low: 0, high: 1}}\n",
+        "name: x\nparameters: {col.aid_dependence: 0.1}\n"
+        "uncertain: {col.aid_dependence: {dist: uniform, low: 0, high: 1}}\n",
         ["both fixed and uncertain"],
     ),
     ("extends-missing", "extends: nowhere\nname: x\n", ["cannot find the scenario 'nowhere'"]),

@@ -29,3 +29,21 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for command in _setup_commands():
         assert _generic(command) in ci, _generic(command)
+
+
+def test_the_annotated_scenario_example_is_valid(tmp_path):
+    """The README's annotated scenario loads, resolves its parent and cites its seed verbatim."""
+    from rift.config import load_scenario
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scenarios", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    f = tmp_path / "example.yaml"
+    f.write_text(block, encoding="utf-8")
+    s = load_scenario(f)
+    assert s.name == "rupture_with_reset" and s.runs == 500
+    assert len(s.interventions) == 4  # baseline 1, full_rupture 2, its own 1
+    assert set(s.uncertain) >= {"us.aid_total_musd", "col.aid_dependence", "rupture.months"}
+    quote = re.search(r'"([^"]+)"', s.description).group(1)
+    seed = next((ROOT / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")
+    assert quote in " ".join(seed.split())

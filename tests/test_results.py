@@ -56,30 +56,56 @@ def test_a_complete_store_opens_in_pandas_and_checks(tmp_path):
     stored = run_scenario(s, executor="serial", out=tmp_path / "res")
     assert stored.complete and stored.path == tmp_path / "res"
     assert {p.name for p in stored.path.iterdir()} == {
-        "manifest.json", "runs.parquet", "series.parquet", "territory.npz"}
+        "manifest.json",
+        "runs.parquet",
+        "series.parquet",
+        "territory.npz",
+    }
     assert not partial_path(stored.path).exists()
     runs = pd.read_parquet(stored.path / "runs.parquet")
     series = pd.read_parquet(stored.path / "series.parquet")
     assert list(runs["run"]) == list(range(8))
-    assert {"seed", "param.col.aid_dependence", "param.init.us_certification", "control_any",
-            "rupture_month", "recertification_month", "error"} <= set(runs.columns)
+    assert {
+        "seed",
+        "param.col.aid_dependence",
+        "param.init.us_certification",
+        "control_any",
+        "rupture_month",
+        "recertification_month",
+        "error",
+    } <= set(runs.columns)
     assert runs["seed"][3] == "11/3"
     assert len(series) == 8 * 12 and list(series.columns[:2]) == ["run", "month"]
     assert series["month"].iloc[0] == "2025-01" and str(series["presence_any"].dtype) == "int16"
     manifest = json.loads((stored.path / "manifest.json").read_text())
-    for key in ("scenario", "scenario_hash", "seed", "versions", "git_commit", "executor",
-                "started", "finished", "runs", "runs_done", "failures", "complete"):
+    for key in (
+        "scenario",
+        "scenario_hash",
+        "seed",
+        "versions",
+        "git_commit",
+        "executor",
+        "started",
+        "finished",
+        "runs",
+        "runs_done",
+        "failures",
+        "complete",
+    ):
         assert key in manifest, key
     assert manifest["complete"] and manifest["runs_done"] == 8 and manifest["failures"] == []
     assert manifest["versions"]["mesa"] and manifest["scenario_hash"] == s.hash()
     res = load(stored.path)
     assert res.complete and res.name == "short"
-    values, run_idx, months = series_array(res, "coca_ha")
+    values, _run_idx, months = series_array(res, "coca_ha")
     assert values.shape == (8, 12) and months[-1] == "2025-12"
     counts = res.territory["control_counts"]
     assert counts.shape == (3, 1122)
     assert (counts.sum(axis=0) + res.territory["none_counts"] == 8).all()
-    assert (counts.sum(axis=1) == np.bincount(res.territory["controller"][res.territory["controller"] >= 0], minlength=3)).all()
+    assert (
+        counts.sum(axis=1)
+        == np.bincount(res.territory["controller"][res.territory["controller"] >= 0], minlength=3)
+    ).all()
 
 
 def test_store_matches_a_direct_run(tmp_path):
@@ -88,8 +114,10 @@ def test_store_matches_a_direct_run(tmp_path):
 
     s = load_scenario(scenario_file(tmp_path, 3))
     res = load(run_scenario(s, executor="serial", out=tmp_path / "r").path)
-    params = {"col.aid_dependence": res.runs["param.col.aid_dependence"][2],
-              "init.us_certification": res.runs["param.init.us_certification"][2]}
+    params = {
+        "col.aid_dependence": res.runs["param.col.aid_dependence"][2],
+        "init.us_certification": res.runs["param.init.us_certification"][2],
+    }
     direct = AllianceModel(rng=run_seed(11, 2), end="2025-12", parameters=params).run()
     stored = res.series[res.series["run"] == 2][list(OUTCOME_NAMES)].to_numpy(dtype=float)
     assert np.array_equal(stored, direct.series)
@@ -121,9 +149,23 @@ def test_load_rejects_a_folder_that_is_not_a_result(tmp_path):
 def _start(tmp_path, f, out, extra=()):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "rift.cli", "run", str(f), "--out", str(out), "--workers", "2",
-         "--quiet", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "rift.cli",
+            "run",
+            str(f),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -184,13 +226,15 @@ def test_resume_of_a_complete_batch_is_refused(tmp_path, capsys):
 
 def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
     f = tmp_path / "fail.yaml"
-    f.write_text(textwrap.dedent("""\
+    f.write_text(
+        textwrap.dedent("""\
         name: fail
         end: 2025-03
         runs: 4
         uncertain:
           zone.cut_4: {dist: choice, values: [0.6, 0.3]}
-    """))
+    """)
+    )
     assert main(["run", str(f), "--out", str(tmp_path / "r"), "--quiet", "--workers", "2"]) == 1
     err = capsys.readouterr().err
     assert "run(s) failed" in err and "zone cuts must increase" in err

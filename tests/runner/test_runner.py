@@ -17,18 +17,29 @@ def test_run_seeds_are_made_from_the_root_and_the_index():
     assert a.entropy == 42 and a.spawn_key == (3,)
     assert np.array_equal(a.generate_state(4), b.generate_state(4))
     assert not np.array_equal(run_seed(42, 3).generate_state(4), run_seed(42, 4).generate_state(4))
-    assert not np.array_equal(sampling_seed(42).generate_state(4), run_seed(42, 0).generate_state(4))
+    assert not np.array_equal(
+        sampling_seed(42).generate_state(4), run_seed(42, 0).generate_state(4)
+    )
 
 
 def test_latin_hypercube_covers_each_stratum_once():
-    s = scenario_from_dict({
-        "name": "lhs", "runs": 50,
-        "uncertain": {
-            "col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3},
-            "coca.yield_kg_per_ha": {"dist": "truncnormal", "mean": 9, "sd": 1, "low": 7.6, "high": 10.5},
-            "init.us_certification": {"dist": "choice", "values": ["certified", "waiver"]},
-        },
-    })
+    s = scenario_from_dict(
+        {
+            "name": "lhs",
+            "runs": 50,
+            "uncertain": {
+                "col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3},
+                "coca.yield_kg_per_ha": {
+                    "dist": "truncnormal",
+                    "mean": 9,
+                    "sd": 1,
+                    "low": 7.6,
+                    "high": 10.5,
+                },
+                "init.us_certification": {"dist": "choice", "values": ["certified", "waiver"]},
+            },
+        }
+    )
     samples = sample_uncertain(s)
     u = (samples["col.aid_dependence"] - 0.05) / 0.25
     assert sorted(np.floor(u * 50).astype(int)) == list(range(50))  # one per stratum
@@ -42,22 +53,34 @@ def test_latin_hypercube_covers_each_stratum_once():
 
 
 def test_integer_parameters_are_rounded():
-    s = scenario_from_dict({"name": "i", "runs": 10,
-                            "uncertain": {"rupture.months": {"dist": "uniform", "low": 1, "high": 6}}})
+    s = scenario_from_dict(
+        {
+            "name": "i",
+            "runs": 10,
+            "uncertain": {"rupture.months": {"dist": "uniform", "low": 1, "high": 6}},
+        }
+    )
     v = sample_uncertain(s)["rupture.months"]
     assert v.dtype.kind == "i" and v.min() >= 1 and v.max() <= 6
 
 
 def test_chunking():
     assert list(chunked(list(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
-    assert chunk_size_for(1000, 2) == 50 and chunk_size_for(10, 2) == 2 and chunk_size_for(1, 8) == 1
+    assert (
+        chunk_size_for(1000, 2) == 50 and chunk_size_for(10, 2) == 2 and chunk_size_for(1, 8) == 1
+    )
 
 
-SCEN = scenario_from_dict({
-    "name": "equiv", "runs": 6, "seed": 5, "end": "2026-06",
-    "uncertain": {"col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3}},
-    "interventions": [{"at": "2025-10", "set": {"us.intel_sharing": 0.5}}],
-})
+SCEN = scenario_from_dict(
+    {
+        "name": "equiv",
+        "runs": 6,
+        "seed": 5,
+        "end": "2026-06",
+        "uncertain": {"col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3}},
+        "interventions": [{"at": "2025-10", "set": {"us.intel_sharing": 0.5}}],
+    }
+)
 
 
 def _run(executor_name, **kw):
@@ -83,11 +106,15 @@ def test_dask_gives_identical_bits():
 
 
 def test_a_failing_run_is_recorded_and_the_batch_goes_on():
-    s = scenario_from_dict({
-        "name": "fails", "runs": 6, "end": "2025-06",
-        # zone.cut_4 below cut_3 is inconsistent: the runs that draw it fail.
-        "uncertain": {"zone.cut_4": {"dist": "choice", "values": [0.6, 0.3]}},
-    })
+    s = scenario_from_dict(
+        {
+            "name": "fails",
+            "runs": 6,
+            "end": "2025-06",
+            # zone.cut_4 below cut_3 is inconsistent: the runs that draw it fail.
+            "uncertain": {"zone.cut_4": {"dist": "choice", "values": [0.6, 0.3]}},
+        }
+    )
     plan = plan_batch(s)
     with make_executor("process", workers=2) as ex:
         out = execute_batch(plan, ex, chunk_size=2)
