@@ -40,3 +40,26 @@ def paired_interval(diff: np.ndarray, z: float = 1.96) -> tuple[float, float, fl
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def small_batches(tmp_path_factory) -> dict:
+    """Small stored batches for analysis tests: baseline and full_rupture with the same root
+    seed (paired), and baseline with another seed (unpaired). 2025-01..2026-12, 24 runs each.
+    """
+    from rift.config import load_scenario
+    from rift.experiment import run_scenario
+    from rift.results import load
+
+    base = tmp_path_factory.mktemp("batches")
+    short = ["runs=24", "end=2026-12"]
+    out = {}
+    for key, name, extra in (
+        ("baseline", "baseline", []),
+        ("full_rupture", "full_rupture", []),
+        ("baseline_other_seed", "baseline", ["seed=7"]),
+    ):
+        scenario = load_scenario(SCENARIOS / f"{name}.yaml", short + extra)
+        stored = run_scenario(scenario, executor="serial", out=base / key, quiet=True)
+        out[key] = load(stored.path)
+    return out

@@ -21,7 +21,6 @@ killed batch leaves its parts, from which :func:`load` rebuilds the same tables.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import json
 import os
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from rift import __version__
+from rift.atomic import atomic_write_json, atomic_write_with, publish
 from rift.calendar import PRESIDENT_TYPES
 from rift.errors import InputError
 from rift.months import format_month, parse_month
@@ -62,54 +62,6 @@ SERIES_DTYPES["rupture"] = "int8"
 
 
 # ------------------------------------------------------------------------------ helpers
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _publish(path: str | Path, directory: bool = False) -> None:
-    """Give a temporary file or folder the permissions a normal one would have."""
-    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file under a temporary name in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _publish(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _atomic_write_json(path: Path, data: Mapping[str, Any]) -> None:
-    text = json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
-    _atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _atomic_write_with(path: Path, writer) -> None:
-    """Call ``writer(tmp_path)`` then rename the temporary file into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        _publish(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def git_commit() -> str | None:
     """The git commit of the rift source tree (with ``-dirty`` when modified), if any."""
     here = Path(__file__).resolve().parent
@@ -308,7 +260,7 @@ class ResultWriter:
         else:
             (self.work / "parts").mkdir(parents=True, exist_ok=False)
             self.manifest.update(status="running", complete=False, started=_now())
-            _atomic_write_json(self.work / MANIFEST, self.manifest)
+            atomic_write_json(self.work / MANIFEST, self.manifest)
 
     def done_indices(self) -> set[int]:
         """Run indices already stored in parts."""
@@ -329,7 +281,7 @@ class ResultWriter:
         arrays = _pack(self._buffer, len(self.months), self.n_mun)
         self._parts += 1
         path = self.work / "parts" / f"part-{self._parts:06d}.npz"
-        _atomic_write_with(path, lambda tmp: np.savez(open(tmp, "wb"), **arrays))  # noqa: SIM115
+        atomic_write_with(path, lambda tmp: np.savez(open(tmp, "wb"), **arrays))  # noqa: SIM115
         self._buffer.clear()
         self._last_flush = time.monotonic()
 
@@ -354,7 +306,7 @@ class ResultWriter:
             tmp = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
             try:
                 _write_tables(tmp, runs, series, territory, self.manifest)
-                _publish(tmp, directory=True)
+                publish(tmp, directory=True)
                 os.rename(tmp, self.final)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -367,16 +319,16 @@ class ResultWriter:
 
 
 def _write_tables(folder: Path, runs, series, territory, manifest) -> None:
-    _atomic_write_with(folder / "runs.parquet", lambda t: runs.to_parquet(t, index=False))
-    _atomic_write_with(
+    atomic_write_with(folder / "runs.parquet", lambda t: runs.to_parquet(t, index=False))
+    atomic_write_with(
         folder / "series.parquet",
         lambda t: series.to_parquet(t, index=False, compression="zstd"),
     )
-    _atomic_write_with(
+    atomic_write_with(
         folder / "territory.npz",
         lambda t: np.savez_compressed(open(t, "wb"), **territory),  # noqa: SIM115
     )
-    _atomic_write_json(folder / MANIFEST, manifest)  # last: the manifest vouches for the rest
+    atomic_write_json(folder / MANIFEST, manifest)  # last: the manifest vouches for the rest
 
 
 # ------------------------------------------------------------------------------ reader

@@ -1,0 +1,281 @@
+"""Scenario comparison: paired differences by run index, or unpaired tests when seeds differ.
+
+Run k of every batch with the same root seed uses the same seed (same placement, shocks and
+election draw), so the difference between two scenarios is best measured run by run: the
+paired difference has far less Monte Carlo noise than the difference of two independent
+samples. When the folders were run with different root seeds the runs are independent and the
+comparison falls back to Mann–Whitney and Kolmogorov–Smirnov tests, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rift.outcomes import BY_NAME, OUTCOME_NAMES
+from rift.results import Results
+
+EVENT_DATES = ("2026-12", "2027-12", "2030-12")
+EVENTS = {"rupture": "rupture_month", "recertification": "recertification_month"}
+BOOTSTRAP = 2000
+BOOTSTRAP_SEED = 20251215  # fixed so that a comparison prints the same intervals every time
+Z95 = 1.959963984540054
+
+
+@dataclass
+class Comparison:
+    """The comparison of several stored batches against the first (the reference).
+
+    Attributes:
+        names: Display names of the scenarios, the reference first.
+        paired: Whether runs were paired by index (same root seed).
+        note: How the comparison was made (and why unpaired, when it is).
+        scenarios: Per scenario and outcome: median, p5, p95, mean, standard errors, n.
+        differences: Per other scenario and outcome: the difference to the reference, its
+            bootstrap 95 % interval, P(difference > 0), and tests when unpaired.
+        events: Per scenario, event and date: probability and standard error (NaN for dates
+            beyond the horizon), and the paired difference to the reference.
+        warnings: Differences too small for the run count to resolve.
+    """
+
+    names: list[str]
+    paired: bool
+    note: str
+    scenarios: pd.DataFrame
+    differences: pd.DataFrame
+    events: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def display_names(results: Sequence[Results]) -> list[str]:
+    """Scenario names, made unique with the run folder name (then a number) when repeated."""
+    names = [r.name for r in results]
+    names = [
+        f"{n} ({r.path.name})" if names.count(n) > 1 else n
+        for n, r in zip(names, results, strict=True)
+    ]
+    return [f"{n} #{i + 1}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+
+
+def _ok(res: Results) -> pd.DataFrame:
+    runs = res.runs
+    return runs[runs["error"].isna()].set_index("run")
+
+
+def common_outcomes(results: Sequence[Results]) -> list[str]:
+    """Outcomes every batch reports (its scenario's ``outcomes``, all when empty)."""
+    keep = set(OUTCOME_NAMES)
+    for r in results:
+        keep &= set(r.manifest["scenario"].get("outcomes") or OUTCOME_NAMES)
+    return [n for n in OUTCOME_NAMES if n in keep and BY_NAME[n].kind != "code"]
+
+
+def _bootstrap_means(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    idx = rng.integers(0, len(x), size=(BOOTSTRAP, len(x)))
+    return x[idx].mean(axis=1)
+
+
+def _median_se(x: np.ndarray, rng: np.random.Generator) -> float:
+    if len(x) < 2:
+        return float("nan")
+    idx = rng.integers(0, len(x), size=(BOOTSTRAP, len(x)))
+    return float(np.median(x[idx], axis=1).std(ddof=1))
+
+
+def _scenario_rows(name: str, ok: pd.DataFrame, outcomes: list[str]) -> list[dict]:
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rows = []
+    for o in outcomes:
+        x = ok[o].to_numpy(dtype=float)
+        n = len(x)
+        rows.append(
+            {
+                "scenario": name,
+                "outcome": o,
+                "median": float(np.median(x)) if n else np.nan,
+                "p5": float(np.percentile(x, 5)) if n else np.nan,
+                "p95": float(np.percentile(x, 95)) if n else np.nan,
+                "mean": float(x.mean()) if n else np.nan,
+                "se_mean": float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan,
+                "se_median": _median_se(x, rng),
+                "n": n,
+            }
+        )
+    return rows
+
+
+def runs_needed(d: np.ndarray) -> int:
+    """Paired runs needed for a 95 % interval of the mean difference to exclude zero."""
+    m, s = abs(float(np.mean(d))), float(np.std(d, ddof=1))
+    if m == 0:
+        return -1  # no difference to resolve
+    return int(np.ceil((Z95 * s / m) ** 2)) + 1
+
+
+def _paired_row(o: str, a: pd.Series, b: pd.Series, rng) -> tuple[dict, str | None]:
+    common = a.index.intersection(b.index)
+    d = b.loc[common].to_numpy(dtype=float) - a.loc[common].to_numpy(dtype=float)
+    n = len(d)
+    boots = _bootstrap_means(d, rng) if n else np.array([np.nan])
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    row = {
+        "outcome": o,
+        "n": n,
+        "difference": float(d.mean()) if n else np.nan,
+        "median_difference": float(np.median(d)) if n else np.nan,
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "se": float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan,
+        "p_greater": float((d > 0).mean()) if n else np.nan,
+        "p_less": float((d < 0).mean()) if n else np.nan,
+        "test": "paired bootstrap",
+        "p_value": np.nan,
+    }
+    warning = None
+    if n > 1 and np.any(d != 0) and lo <= 0 <= hi:
+        need = runs_needed(d)
+        warning = (
+            f"{BY_NAME[o].label}: the mean difference {row['difference']:+.3g} is within "
+            f"Monte Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g}); "
+            f"about {need} runs would resolve a difference of this size"
+        )
+    return row, warning
+
+
+def _unpaired_row(o: str, a: np.ndarray, b: np.ndarray, rng) -> tuple[dict, str | None]:
+    na, nb = len(a), len(b)
+    if na == 0 or nb == 0:
+        return {"outcome": o, "n": min(na, nb), "test": "unpaired"}, None
+    ia = rng.integers(0, na, size=(BOOTSTRAP, na))
+    ib = rng.integers(0, nb, size=(BOOTSTRAP, nb))
+    boots = b[ib].mean(axis=1) - a[ia].mean(axis=1)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    same = np.all(a == a[0]) and np.all(b == a[0])
+    u = stats.mannwhitneyu(b, a, alternative="two-sided") if not same else None
+    ks = stats.ks_2samp(b, a) if not same else None
+    greater = (b[:, None] > a[None, :]).mean()  # common-language effect size
+    row = {
+        "outcome": o,
+        "n": min(na, nb),
+        "difference": float(b.mean() - a.mean()),
+        "median_difference": float(np.median(b) - np.median(a)),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "se": float(np.sqrt(a.var(ddof=1) / na + b.var(ddof=1) / nb))
+        if min(na, nb) > 1
+        else np.nan,
+        "p_greater": float(greater),
+        "p_less": float((b[:, None] < a[None, :]).mean()),
+        "test": "Mann-Whitney U",
+        "p_value": float(u.pvalue) if u is not None else 1.0,
+        "ks_statistic": float(ks.statistic) if ks is not None else 0.0,
+        "ks_p_value": float(ks.pvalue) if ks is not None else 1.0,
+    }
+    warning = None
+    if lo <= 0 <= hi and not same:
+        warning = (
+            f"{BY_NAME[o].label}: the difference of means {row['difference']:+.3g} is within "
+            f"Monte Carlo error (95 % interval {lo:+.3g} to {hi:+.3g}, unpaired)"
+        )
+    return row, warning
+
+
+def _event_flags(ok: pd.DataFrame, column: str, by: str) -> pd.Series:
+    months = ok[column]
+    return (months.notna() & (months.fillna("9999-99") <= by)).astype(float)
+
+
+def _event_rows(names, oks, results, paired, rng) -> list[dict]:
+    rows = []
+    ref = oks[0]
+    for name, ok, res in zip(names, oks, results, strict=True):
+        end = res.manifest["scenario"]["end"]
+        for event, column in EVENTS.items():
+            for by in EVENT_DATES:
+                beyond = by > end
+                flags = _event_flags(ok, column, by)
+                n = len(flags)
+                p = np.nan if beyond or n == 0 else float(flags.mean())
+                row = {
+                    "scenario": name,
+                    "event": event,
+                    "by": by,
+                    "probability": p,
+                    "se": float(np.sqrt(p * (1 - p) / n)) if n and not beyond else np.nan,
+                    "n": n,
+                    "difference": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                }
+                if ok is not ref and not beyond and by <= results[0].manifest["scenario"]["end"]:
+                    a = _event_flags(ref, column, by)
+                    if paired:
+                        common = a.index.intersection(flags.index)
+                        d = flags.loc[common].to_numpy() - a.loc[common].to_numpy()
+                        boots = _bootstrap_means(d, rng) if len(d) else np.array([np.nan])
+                    else:
+                        fa, fb = a.to_numpy(), flags.to_numpy()
+                        ia = rng.integers(0, len(fa), size=(BOOTSTRAP, len(fa)))
+                        ib = rng.integers(0, len(fb), size=(BOOTSTRAP, len(fb)))
+                        d = np.array([fb.mean() - fa.mean()])
+                        boots = fb[ib].mean(axis=1) - fa[ia].mean(axis=1)
+                    row["difference"] = float(d.mean()) if len(d) else np.nan
+                    row["ci_low"], row["ci_high"] = (
+                        float(v) for v in np.percentile(boots, [2.5, 97.5])
+                    )
+                rows.append(row)
+    return rows
+
+
+def compare(results: Sequence[Results]) -> Comparison:
+    """Compare stored batches with the first one.
+
+    Args:
+        results: Two or more stored batches; the first is the reference.
+
+    Returns:
+        The comparison tables and warnings.
+    """
+    if len(results) < 1:
+        raise ValueError("nothing to compare")
+    names = display_names(results)
+    seeds = {r.manifest["seed"] for r in results}
+    months = {tuple(r.manifest["months"]) for r in results}
+    paired = len(seeds) == 1
+    if paired:
+        note = (
+            f"paired by run index (root seed {results[0].manifest['seed']} in every batch): "
+            "run k of each scenario shares its seed, so differences are taken run by run"
+        )
+    else:
+        note = (
+            f"unpaired: the batches were run with different root seeds ({sorted(seeds)}), so "
+            "runs are independent; differences use Mann-Whitney U and Kolmogorov-Smirnov tests"
+        )
+    if len(months) > 1:
+        note += "; the horizons differ, so each scenario is read at its own last month"
+    outcomes = common_outcomes(results)
+    oks = [_ok(r) for r in results]
+    scen_rows = [
+        row for n, ok in zip(names, oks, strict=True) for row in _scenario_rows(n, ok, outcomes)
+    ]
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    diff_rows, warnings = [], []
+    for name, ok in zip(names[1:], oks[1:], strict=True):
+        for o in outcomes:
+            if paired:
+                row, warn = _paired_row(o, oks[0][o], ok[o], rng)
+            else:
+                a, b = oks[0][o].to_numpy(dtype=float), ok[o].to_numpy(dtype=float)
+                row, warn = _unpaired_row(o, a, b, rng)
+            diff_rows.append({"scenario": name, "reference": names[0], **row})
+            if warn:
+                warnings.append(f"{name} vs {names[0]}: {warn}")
+    events = pd.DataFrame(_event_rows(names, oks, results, paired, rng))
+    return Comparison(
+        names, paired, note, pd.DataFrame(scen_rows), pd.DataFrame(diff_rows), events, warnings
+    )

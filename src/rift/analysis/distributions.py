@@ -1,0 +1,148 @@
+"""Distributions over the runs of a batch: quantile fans, exceedance, event and control odds.
+
+Pure numpy/pandas; the figures in :mod:`rift.plots` draw what these functions compute, so the
+numbers in a figure can be checked (and tabulated) without matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from rift.months import parse_month
+from rift.results import Results, series_array
+
+#: Quantiles of a fan chart: the 90 % band, the 50 % band and the median.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+#: The event columns of the runs table and what they mean.
+EVENTS: dict[str, str] = {
+    "rupture_month": "full rupture",
+    "recertification_month": "re-certification",
+}
+
+_DEFAULT_GROUPS: tuple[str, ...] = ("egc", "eln", "dissidents")
+
+
+def successful_runs(results: Results) -> pd.DataFrame:
+    """The rows of the runs table whose run finished without an error."""
+    runs = results.runs
+    return runs[runs["error"].isna()] if "error" in runs else runs
+
+
+def horizon_month(results: Results) -> str:
+    """The last month of the batch (``YYYY-MM``)."""
+    return str(results.manifest["months"][-1])
+
+
+def horizon_values(results: Results, outcome: str) -> np.ndarray:
+    """Finite values of an outcome at the horizon, one per successful run."""
+    values = successful_runs(results)[outcome].to_numpy(dtype=float)
+    return values[np.isfinite(values)]
+
+
+def fan_quantiles(
+    results: Results, outcome: str, q: Sequence[float] = FAN_QUANTILES
+) -> pd.DataFrame:
+    """Quantiles of an outcome over the runs, month by month.
+
+    Args:
+        results: A stored batch.
+        outcome: An outcome name (a column of the series table).
+        q: Quantiles in [0, 1].
+
+    Returns:
+        One row per month (index: month label ``YYYY-MM``) and one column per quantile,
+        computed with :func:`numpy.quantile` (default method) over the successful runs. Empty
+        when no run succeeded.
+    """
+    values, _, months = series_array(results, outcome)
+    qs = [float(x) for x in q]
+    index = pd.Index(months, name="month")
+    if values.shape[0] == 0:
+        return pd.DataFrame(np.full((len(months), len(qs)), np.nan), index=index, columns=qs)
+    table = np.quantile(values, qs, axis=0)
+    return pd.DataFrame(np.asarray(table).T, index=index, columns=qs)
+
+
+def exceedance(
+    values: Sequence[float] | np.ndarray, xs: Sequence[float] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical exceedance probability: the share of values strictly greater than x.
+
+    Args:
+        values: Samples (non-finite values are dropped).
+        xs: Where to evaluate it (default: the distinct sample values, ascending).
+
+    Returns:
+        ``(xs, p)`` with ``p[i] = mean(values > xs[i])`` (NaN when there are no samples).
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = np.sort(v[np.isfinite(v)])
+    x = np.unique(v) if xs is None else np.asarray(xs, dtype=float).ravel()
+    if v.size == 0:
+        return x, np.full(x.shape, np.nan)
+    p = 1.0 - np.searchsorted(v, x, side="right") / v.size
+    return x, p
+
+
+def event_curve(
+    results: Results, column: str, months: Sequence[str] | None = None
+) -> pd.Series:
+    """Cumulative probability that an event happened on or before each month.
+
+    Args:
+        results: A stored batch.
+        column: ``rupture_month`` or ``recertification_month`` (a ``YYYY-MM`` column of the
+            runs table, empty when the event did not happen).
+        months: Month labels to evaluate (default: every month of the batch).
+
+    Returns:
+        The share of successful runs with the event by each month, indexed by month label
+        (NaN when no run succeeded).
+    """
+    labels = [str(m) for m in (results.manifest["months"] if months is None else months)]
+    ok = successful_runs(results)[column]
+    happened = np.sort(
+        np.array([parse_month(v) for v in ok if isinstance(v, str) and v], dtype=np.int64)
+    )
+    n = len(ok)
+    at = np.array([parse_month(m) for m in labels], dtype=np.int64)
+    counts = np.searchsorted(happened, at, side="right")
+    p = counts / n if n else np.full(len(labels), np.nan)
+    return pd.Series(p, index=pd.Index(labels, name="month"), name=column, dtype=float)
+
+
+def group_names(results: Results) -> list[str]:
+    """The armed groups of a batch, in the order of the territory arrays."""
+    return list(results.manifest.get("group_names", _DEFAULT_GROUPS))
+
+
+def control_probability(
+    results: Results, group: int | str | None = None, *, by_group: bool = False
+) -> np.ndarray:
+    """Probability, per municipality, that an armed group controls it at the horizon.
+
+    Args:
+        results: A stored batch.
+        group: One group (index or name such as ``"eln"``); default any group.
+        by_group: Return every group at once, shape (groups, municipalities).
+
+    Returns:
+        ``control_counts / runs`` for the group(s): shape (municipalities,), or
+        (groups, municipalities) with ``by_group``. NaN when no run succeeded.
+    """
+    counts = np.asarray(results.territory["control_counts"], dtype=float)
+    n = int(results.territory["runs"])
+    if by_group:
+        selected = counts
+    elif group is None:
+        selected = counts.sum(axis=0)
+    else:
+        index = group_names(results).index(group) if isinstance(group, str) else int(group)
+        selected = counts[index]
+    if n == 0:
+        return np.full(selected.shape, np.nan)
+    return selected / n

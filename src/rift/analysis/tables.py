@@ -1,0 +1,132 @@
+"""Comparison tables for the terminal, CSV and Markdown."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from rift.analysis.compare import Comparison
+from rift.analysis.summary import format_value
+from rift.outcomes import BY_NAME
+
+
+def _range(row: pd.Series) -> str:
+    return f"{format_value(row['median'])} [{format_value(row['p5'])}–{format_value(row['p95'])}]"
+
+
+def _diff(row: pd.Series) -> str:
+    if not math.isfinite(row.get("difference", float("nan"))):
+        return "-"
+    return (
+        f"{row['difference']:+,.3g} [{row['ci_low']:+,.3g}, {row['ci_high']:+,.3g}] "
+        f"P>0 {row['p_greater']:.2f}"
+    )
+
+
+def outcome_table(comp: Comparison) -> pd.DataFrame:
+    """One row per outcome: each scenario's median [5–95 %], each difference to the reference."""
+    rows = []
+    for outcome, group in comp.scenarios.groupby("outcome", sort=False):
+        o = BY_NAME[outcome]
+        row = {"outcome": o.label, "unit": o.unit}
+        for _, r in group.iterrows():
+            row[r["scenario"]] = _range(r)
+        if len(comp.differences):
+            diffs = comp.differences[comp.differences["outcome"] == outcome]
+            for _, d in diffs.iterrows():
+                row[f"{d['scenario']} − {d['reference']}"] = _diff(d)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def event_table(comp: Comparison) -> pd.DataFrame:
+    """P(event by date) per scenario (± its standard error), and differences to the reference."""
+    rows = []
+    for (event, by), group in comp.events.groupby(["event", "by"], sort=False):
+        label = "full rupture" if event == "rupture" else "re-certification"
+        row = {"event": f"P({label} by {by})"}
+        for _, r in group.iterrows():
+            p = r["probability"]
+            row[r["scenario"]] = "-" if not math.isfinite(p) else f"{p:.2f} ± {r['se']:.2f}"
+            if r["scenario"] != comp.names[0] and math.isfinite(r["difference"]):
+                row[f"{r['scenario']} − {comp.names[0]}"] = (
+                    f"{r['difference']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]"
+                )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _text(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    widths = [max(len(str(c)), *(len(str(v)) for v in df[c])) for c in cols]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=True))]
+    for _, r in df.iterrows():
+        lines.append("  ".join(str(r[c]).ljust(w) for c, w in zip(cols, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df.iterrows():
+        out.append("| " + " | ".join(str(r[c]).replace("|", "\\|") for c in cols) + " |")
+    return "\n".join(out)
+
+
+def format_comparison(comp: Comparison) -> str:
+    """The comparison as text for the terminal."""
+    parts = [
+        f"Comparison of {', '.join(comp.names)} ({comp.note}).",
+        "",
+        "Horizon outcomes: median [5–95 %]; differences: mean [95 % interval], P(difference > 0)",
+        _text(outcome_table(comp)),
+        "",
+        _text(event_table(comp)),
+    ]
+    if comp.warnings:
+        parts += ["", "Monte Carlo warnings:", *(f"  - {w}" for w in comp.warnings)]
+    return "\n".join(parts)
+
+
+def comparison_markdown(comp: Comparison) -> str:
+    """The comparison as a Markdown document."""
+    parts = [
+        f"# Comparison: {', '.join(comp.names)}",
+        "",
+        f"{comp.note[0].upper()}{comp.note[1:]}.",
+        "",
+        "## Horizon outcomes",
+        "",
+        "Median [5–95 %] per scenario; differences to the reference: mean [bootstrap 95 % "
+        "interval] and P(difference > 0).",
+        "",
+        _markdown(outcome_table(comp)),
+        "",
+        "## Rupture and re-certification",
+        "",
+        _markdown(event_table(comp)),
+    ]
+    if comp.warnings:
+        parts += ["", "## Monte Carlo warnings", "", *(f"- {w}" for w in comp.warnings)]
+    return "\n".join(parts) + "\n"
+
+
+def comparison_long(comp: Comparison) -> pd.DataFrame:
+    """Every number of the comparison in one tidy table (for CSV)."""
+    s = comp.scenarios.assign(table="scenario")
+    d = comp.differences.assign(table="difference")
+    e = comp.events.rename(columns={"probability": "value"}).assign(table="event")
+    return pd.concat([s, d, e], ignore_index=True, sort=False)
+
+
+def write_comparison(comp: Comparison, folder: Path) -> list[Path]:
+    """Write ``comparison.csv`` and ``comparison.md`` into a folder (atomically)."""
+    from rift.atomic import atomic_write_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path = folder / "comparison.csv", folder / "comparison.md"
+    atomic_write_text(csv_path, comparison_long(comp).to_csv(index=False))
+    atomic_write_text(md_path, comparison_markdown(comp))
+    return [csv_path, md_path]

@@ -1,0 +1,173 @@
+"""The ``rift`` command line: a thin shell over the Python API.
+
+Exit codes: 0 success, 2 bad input (one paragraph, no traceback), 1 failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from rift import __version__
+from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
+from rift.cli.run import cmd_run
+from rift.errors import InputError
+
+DESCRIPTION = """\
+rift simulates the US-Colombia alliance breakdown as a Monte Carlo batch of an agent-based
+model (the US, Colombia, three armed groups and China over 1,122 municipalities).
+Write a scenario in YAML, run it, compare the outcome distributions.
+"""
+
+EPILOG = """\
+examples:
+  rift run scenarios/baseline.yaml --runs 1
+  rift run scenarios/baseline.yaml --out outputs/baseline/demo
+  rift run scenarios/full_rupture.yaml --out outputs/full_rupture/demo
+  rift compare outputs/baseline/demo outputs/full_rupture/demo
+  rift run scenarios/full_rupture.yaml --runs 500 --set us.security_cut_residual=0
+  rift params us.
+  rift params --source init.control_share
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rift",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rift {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario as a Monte Carlo batch and print the horizon outcomes",
+        description="Run a scenario as a Monte Carlo batch and print the horizon outcomes.",
+    )
+    run.add_argument("scenario", help="scenario YAML file (or the name of a shipped scenario)")
+    run.add_argument("--runs", type=int, help="number of runs (overrides the file)")
+    run.add_argument("--seed", type=int, help="root seed of the batch (overrides the file)")
+    run.add_argument(
+        "--executor",
+        choices=["serial", "process", "dask"],
+        default="process",
+        help="where runs execute (default: process)",
+    )
+    run.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+    run.add_argument(
+        "--address", help="Dask scheduler address (tcp://host:port) for --executor dask"
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter or a scenario key (repeatable), e.g. "
+        "us.intel_sharing=0.2 or runs=500",
+    )
+    run.add_argument("--out", help="result folder (default: outputs/<scenario>/<run-id>)")
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish an interrupted batch stored in DIR (its .partial folder)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--no-report", action="store_true", help="do not write figures and report.html"
+    )
+    run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare stored batches: paired differences, table, figures, report",
+        description=(
+            "Compare stored batches with the first one. Runs are paired by index when the "
+            "batches share their root seed; otherwise the comparison is unpaired "
+            "(Mann-Whitney, Kolmogorov-Smirnov). Prints the table and writes comparison.csv, "
+            "comparison.md, figures/ and report.html."
+        ),
+    )
+    compare.add_argument("dirs", nargs="+", metavar="DIR", help="result folders (first = reference)")
+    compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
+    compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    compare.add_argument("--no-report", action="store_true", help="tables only")
+
+    report = sub.add_parser(
+        "report",
+        help="write the HTML report of one batch (or of several, compared)",
+        description=(
+            "Write figures/ and a self-contained report.html: into the result folder for one "
+            "batch, into --out (default outputs/report/<time>-<names>) for several."
+        ),
+    )
+    report.add_argument("dirs", nargs="+", metavar="DIR", help="result folders")
+    report.add_argument("--out", help="output folder")
+    report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+
+    params = sub.add_parser(
+        "params",
+        help="list the model parameters with units, ranges and sources",
+        description="List the model parameters: value, unit, valid range, uncertainty, source.",
+    )
+    params.add_argument("prefix", nargs="?", default="", help="only names starting with this")
+    params.add_argument("--source", metavar="NAME", help="show the full provenance of a parameter")
+
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Check scenario files without running them.",
+    )
+    validate.add_argument("files", nargs="+", help="scenario YAML files")
+
+    sub.add_parser(
+        "scenarios",
+        help="list the shipped scenarios",
+        description="List the scenarios shipped with rift.",
+    )
+    return parser
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "report": cmd_report,
+    "params": cmd_params,
+    "validate": cmd_validate,
+    "scenarios": cmd_scenarios,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rift`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"rift: {exc.message()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rift: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if os.environ.get("RIFT_DEBUG"):
+            raise
+        print(
+            f"rift: failed: {type(exc).__name__}: {exc} (set RIFT_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return 1

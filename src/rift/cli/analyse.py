@@ -1,0 +1,90 @@
+"""``rift compare`` and ``rift report``: tables, figures and the HTML report of stored batches."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rift.errors import InputError
+
+
+def _load_all(dirs: list[str]):
+    from rift.results import load
+
+    results = [load(d) for d in dirs]
+    for r in results:
+        if not r.complete:
+            print(f"rift: note: {r.path} is an incomplete batch", file=sys.stderr)
+    return results
+
+
+def _out_folder(arg: str | None, results, kind: str) -> Path:
+    if arg:
+        out = Path(arg)
+    else:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        names = "-vs-".join(dict.fromkeys(r.name for r in results))[:80]
+        out = Path("outputs") / kind / f"{stamp}-{names}"
+    if out.exists() and any(out.iterdir()):
+        raise InputError(
+            "the output folder already exists and is not empty",
+            file=str(out),
+            key="--out",
+            expected="a new folder (results are never overwritten)",
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here ({exc.strerror})", file=str(out), key="--out",
+            expected="a writable folder",
+        ) from None
+    return out
+
+
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    return ("png", "svg") if args.svg else ("png",)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``rift compare``: paired differences, the table, overlay figures and a report."""
+    from rift.analysis.compare import compare
+    from rift.analysis.tables import format_comparison, write_comparison
+    from rift.report import write_report
+
+    if len(args.dirs) < 2:
+        raise InputError(
+            "compare needs at least two result folders",
+            key="DIR",
+            expected="rift compare outputs/baseline/<run-id> outputs/full_rupture/<run-id>",
+        )
+    results = _load_all(args.dirs)
+    comp = compare(results)
+    print(format_comparison(comp))
+    out = _out_folder(args.out, results, "compare")
+    files = write_comparison(comp, out)
+    report = None if args.no_report else write_report(results, out, comp, _formats(args))
+    print(f"\ntables: {', '.join(str(f) for f in files)}")
+    if report:
+        print(f"report: {report}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``rift report``: the HTML report (and figures) of one batch, or of several compared."""
+    from rift.analysis.compare import compare
+    from rift.report import write_report
+
+    results = _load_all(args.dirs)
+    if len(results) == 1 and not args.out:
+        out = results[0].path
+        if (out / "report.html").exists():
+            print(f"rift: replacing {out / 'report.html'}", file=sys.stderr)
+    else:
+        out = _out_folder(args.out, results, "report")
+    comp = compare(results) if len(results) > 1 else None
+    path = write_report(results, out, comp, _formats(args))
+    print(f"report: {path}")
+    return 0

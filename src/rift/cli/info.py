@@ -1,0 +1,77 @@
+"""``rift params``, ``rift validate`` and ``rift scenarios``: what the model and files hold."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from rift.errors import InputError
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """``rift params``: the parameter table, or one parameter's provenance."""
+    from rift.parameters import registry
+
+    reg = registry()
+    if args.source:
+        p = reg.lookup(args.source, key="--source")
+        print(f"{p.name}: {p.description}")
+        print(f"  value: {p.default} {p.unit}    valid range: {p.range_text()}")
+        if p.uncertainty:
+            print(f"  uncertainty: {p.uncertainty_text()}")
+        if p.instrument:
+            print("  instrument: scenarios may force it (null = endogenous)")
+        for s in p.sources:
+            if s.kind == "seed":
+                print(f'  seed {s.text}:\n    "{s.quote}"')
+            elif s.kind == "reference":
+                print(f"  reference.csv key {s.text}" + (f" ({s.date})" if s.date else ""))
+            else:
+                print(f"  assumption: {s.text}")
+        if p.note:
+            print(textwrap.fill(f"  note: {p.note}", width=100, subsequent_indent="    "))
+        return 0
+    names = [n for n in reg if n.startswith(args.prefix)]
+    if not names:
+        raise InputError(
+            f"no parameter starts with '{args.prefix}'",
+            key="prefix",
+            expected="a prefix such as us., col., init., territory.",
+        )
+    rows = []
+    for n in names:
+        p = reg[n]
+        value = "endogenous" if p.instrument and p.default is None else str(p.default)
+        source = ", ".join(dict.fromkeys(s.short() for s in p.sources))
+        rows.append((n, value, p.unit, p.range_text(), p.uncertainty_text(), source))
+    header = ("name", "value", "unit", "range", "uncertainty", "source")
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(5)]
+    widths = [min(w, 42) for w in widths]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    print(fmt.format(*header))
+    for r in rows:
+        print(fmt.format(*(c[:42] for c in r[:5]), r[5]))
+    print(f"\n{len(rows)} parameters. `rift params --source NAME` shows a parameter's quote.")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``rift validate``: load and check each file."""
+    from rift.config import load_scenario
+
+    for f in args.files:
+        s = load_scenario(f)
+        print(f"{f}: ok ({s.name}, {s.start}..{s.end}, {s.runs} runs, hash {s.hash()})")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """``rift scenarios``: the shipped scenarios and their descriptions."""
+    from rift.config import load_scenario, shipped_scenarios
+
+    for name, path in shipped_scenarios().items():
+        s = load_scenario(path)
+        first = s.description.strip().split("\n\n")[0].replace("\n", " ")
+        text = textwrap.fill(first, width=96, initial_indent="  ", subsequent_indent="  ")
+        print(f"{name}\n{text}\n")
+    return 0

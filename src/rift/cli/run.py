@@ -1,0 +1,69 @@
+"""``rift run``: run a batch into a result folder, print its summary, write its report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``rift run``: run a batch into a result folder and print the horizon summary."""
+    from rift.config import load_scenario
+    from rift.experiment import resume_scenario, run_scenario
+    from rift.results import load
+
+    overrides = list(args.overrides)
+    if args.runs is not None:
+        overrides.append(f"runs={args.runs}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    scenario = load_scenario(args.scenario, overrides)
+    executor = "serial" if scenario.runs == 1 and args.executor == "process" else args.executor
+    common = dict(executor=executor, workers=args.workers, address=args.address, quiet=args.quiet)
+    if args.resume:
+        stored = resume_scenario(args.resume, scenario, **common)
+    else:
+        command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
+        stored = run_scenario(scenario, out=args.out, command=command, **common)
+    results = load(stored.path)
+    print(_run_summary(results, stored))
+    if not stored.complete:
+        print(
+            f"\nInterrupted: {stored.runs_done} of {results.manifest['runs']} runs kept in "
+            f"{stored.path}. Finish with:\n  rift run {args.scenario} --resume {stored.path}",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.no_report:
+        from rift.report import write_report
+
+        report = write_report([results], results.path, None, ("png", "svg") if args.svg else ())
+        print(f"report: {report}")
+    if stored.failures:
+        print(f"\n{len(stored.failures)} run(s) failed (listed in the manifest):", file=sys.stderr)
+        for f in stored.failures[:10]:
+            print(f"  run {f['run']} (seed {f['seed']}): {f['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_summary(results, stored) -> str:
+    from rift.analysis.summary import event_probability, format_summary, horizon_summary
+
+    m = results.manifest
+    sc = m["scenario"]
+    runs = results.runs
+    table = horizon_summary(runs, m["outcomes"])
+    lines = [
+        f"{sc['name']}: {len(runs)} run(s), {sc['start']}..{sc['end']}, seed {m['seed']}, "
+        f"{stored.seconds:.2f} s ({stored.executor})",
+        f"results: {results.path}",
+        "",
+        f"Outcomes at {sc['end']}:",
+        format_summary(table, single=len(runs) == 1),
+        "",
+        f"P(full rupture by {sc['end']}) = {event_probability(runs, 'rupture_month'):.2f}    "
+        f"P(re-certification by {sc['end']}) = "
+        f"{event_probability(runs, 'recertification_month'):.2f}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,290 @@
+"""A self-contained HTML report of one batch or a comparison of several.
+
+Everything is in one file: figures are embedded as base64 PNG, the style sheet is inline and
+the page makes no network request, so it can be mailed or archived as it is. Headline numbers
+carry ``data-*`` attributes with their exact values so that a test (or a reader's script) can
+check them against ``runs.parquet``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rift import __version__
+from rift.analysis.compare import Comparison
+from rift.analysis.summary import format_value
+from rift.analysis.tables import event_table, outcome_table
+from rift.atomic import atomic_write_text
+from rift.outcomes import BY_NAME
+from rift.parameters import registry
+from rift.results import Results
+
+HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "cooperation_index")
+CAPTIONS = {
+    "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
+    "horizon": "Distribution over the runs at the horizon",
+    "exceedance": "Probability that the outcome exceeds x at the horizon",
+    "events": "Cumulative probability of full rupture and of re-certification",
+    "map": "Probability that an armed group controls each municipality at the horizon",
+}
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+       max-width: 72rem; color: #1b1b1b; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2.2rem;
+  border-bottom: 1px solid #ccc; } h3 { font-size: 1.1rem; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #d0d0d0; padding: 0.25rem 0.5rem; text-align: left;
+         vertical-align: top; }
+th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.2rem 0; } figure img { max-width: 100%; height: auto;
+  border: 1px solid #eee; } figcaption { font-size: 0.85rem; color: #555; }
+.note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.5rem 0.8rem; }
+.fail { background: #fdecea; border-left: 4px solid #c62828; padding: 0.5rem 0.8rem; }
+code, pre { background: #f6f6f6; padding: 0.1rem 0.3rem; font-size: 0.85rem; }
+pre { padding: 0.6rem; overflow-x: auto; } details { margin: 0.6rem 0; }
+blockquote { margin: 0.3rem 0 0.3rem 1rem; color: #444; font-style: italic; }
+"""
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in df.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
+    """Median, 5th and 95th percentile of the headline outcomes and event probabilities."""
+    ok = res.runs[res.runs["error"].isna()]
+    out: dict[str, dict[str, float]] = {}
+    for name in HEADLINES:
+        x = ok[name].to_numpy(dtype=float)
+        if len(x):
+            out[name] = {
+                "median": float(np.median(x)),
+                "p5": float(np.percentile(x, 5)),
+                "p95": float(np.percentile(x, 95)),
+            }
+    for key, col in (("p_rupture", "rupture_month"), ("p_recertification", "recertification_month")):
+        out[key] = {"probability": float(ok[col].notna().mean()) if len(ok) else float("nan")}
+    return out
+
+
+def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    end = results[0].manifest["scenario"]["end"]
+    rows = []
+    head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    for name in HEADLINES:
+        o = BY_NAME[name]
+        cells = []
+        for res, sname in zip(results, names, strict=True):
+            h = headline_numbers(res).get(name)
+            if h is None:
+                cells.append("<td>-</td>")
+                continue
+            attrs = " ".join(
+                f'data-{k}="{v!r}"' for k, v in h.items()
+            ) + f' data-scenario="{_e(sname)}" data-key="{name}"'
+            text = (
+                f"{format_value(h['median'])} "
+                f"<small>[{format_value(h['p5'])}–{format_value(h['p95'])}]</small>"
+            )
+            cells.append(f'<td class="num headline" {attrs}>{text}</td>')
+        rows.append(f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}</tr>")
+    for key, label in (("p_rupture", "full rupture"), ("p_recertification", "re-certification")):
+        cells = []
+        for res, sname in zip(results, names, strict=True):
+            p = headline_numbers(res)[key]["probability"]
+            cells.append(
+                f'<td class="num headline" data-probability="{p!r}" data-scenario="{_e(sname)}" '
+                f'data-key="{key}">{p:.2f}</td>'
+            )
+        rows.append(f"<tr><th>P({label} by {_e(end)})</th>{''.join(cells)}</tr>")
+    return (
+        f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _parameters_html(res: Results) -> str:
+    sc = res.manifest["scenario"]
+    reg = registry()
+    rows = []
+
+    def sources(name: str) -> str:
+        if name not in reg:
+            return ""
+        parts = []
+        for s in reg[name].sources:
+            if s.kind == "seed":
+                parts.append(f"seed {_e(s.text)}<blockquote>“{_e(s.quote)}”</blockquote>")
+            elif s.kind == "reference":
+                parts.append(f"reference.csv <code>{_e(s.text)}</code> {_e(s.date or '')}")
+            else:
+                parts.append(f"assumption: {_e(s.text)}")
+        return "<br>".join(parts)
+
+    for name, value in sc.get("parameters", {}).items():
+        unit = reg[name].unit if name in reg else ""
+        rows.append((name, f"fixed: {value}", unit, sources(name)))
+    for name, dist in sc.get("uncertain", {}).items():
+        d = dict(dist)
+        kind = d.pop("dist")
+        text = f"{kind}(" + ", ".join(f"{k}={v}" for k, v in d.items()) + ")"
+        rows.append((name, f"sampled per run: {text}", reg[name].unit, sources(name)))
+    for iv in sc.get("interventions", []):
+        span = f"{iv['at']}" + (f" to {iv['until']}" if iv.get("until") else " on")
+        for name, value in iv["set"].items():
+            rows.append((name, f"forced to {value} from {span}", reg[name].unit, sources(name)))
+    body = "".join(
+        f"<tr><td><code>{_e(n)}</code></td><td>{_e(v)}</td><td>{_e(u)}</td><td>{s}</td></tr>"
+        for n, v, u, s in rows
+    )
+    table = (
+        "<table><thead><tr><th>parameter</th><th>value</th><th>unit</th><th>source</th></tr>"
+        f"</thead><tbody>{body}</tbody></table>"
+        if rows
+        else "<p>No parameter is changed from its default.</p>"
+    )
+    changed = {r[0] for r in rows}
+    full = "".join(
+        f"<tr><td><code>{_e(p.name)}</code></td><td>{_e(p.default)}</td><td>{_e(p.unit)}</td>"
+        f"<td>{_e(p.range_text())}</td><td>{_e(', '.join(s.short() for s in p.sources))}</td></tr>"
+        for p in reg.values()
+        if p.name not in changed
+    )
+    election = sc.get("election") or {}
+    return (
+        f"{table}<p>Election 2026: {_e(json.dumps(election) if election else 'model priors')}.</p>"
+        f"<details><summary>All other parameters at their defaults ({len(reg) - len(changed)})"
+        "</summary><table><thead><tr><th>parameter</th><th>default</th><th>unit</th>"
+        f"<th>range</th><th>source</th></tr></thead><tbody>{full}</tbody></table></details>"
+    )
+
+
+def _scenario_html(res: Results, name: str) -> str:
+    m = res.manifest
+    sc = m["scenario"]
+    failures = m.get("failures") or []
+    fail = ""
+    if failures:
+        items = "".join(
+            f"<li>run {_e(f['run'])} (seed {_e(f['seed'])}): <code>{_e(f['error'])}</code></li>"
+            for f in failures[:50]
+        )
+        fail = f'<div class="fail"><b>{len(failures)} run(s) failed</b><ul>{items}</ul></div>'
+    state = "complete" if res.complete else "<b>incomplete</b> (interrupted; resume with --resume)"
+    versions = m.get("versions", {})
+    cmd = m.get("command") or f"rift run {sc['name']}"
+    return f"""
+<h2>Scenario {_e(name)}</h2>
+<p>{_e(sc.get('description') or '(no description)')}</p>
+<p>{_e(sc['start'])} to {_e(sc['end'])}; {len(res.runs)} of {_e(m['runs'])} runs stored
+({state}); root seed {_e(m['seed'])}; scenario hash <code>{_e(m['scenario_hash'])}</code>.</p>
+{fail}
+<h3>Parameters and their sources</h3>
+{_parameters_html(res)}
+<h3>How to reproduce</h3>
+<pre>{_e(cmd)}</pre>
+<p>rift {_e(versions.get('rift', __version__))}, Python {_e(versions.get('python', '?'))},
+Mesa {_e(versions.get('mesa', '?'))}, numpy {_e(versions.get('numpy', '?'))};
+git commit <code>{_e(m.get('git_commit') or 'unknown')}</code>; executor {_e(m.get('executor'))}.
+Run k uses <code>SeedSequence({_e(m['seed'])}, spawn_key=(k,))</code>; the same command gives
+the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
+"""
+
+
+def _figures_html(figures: Mapping[str, Path]) -> str:
+    out = []
+    for stem, path in figures.items():
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        caption = CAPTIONS.get(stem.split("_", 1)[0], "")
+        out.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{_e(stem)}">'
+            f"<figcaption>{_e(stem)}: {_e(caption)}</figcaption></figure>"
+        )
+    return "\n".join(out)
+
+
+def build_report(
+    results: Sequence[Results],
+    figures: Mapping[str, Path],
+    comparison: Comparison | None = None,
+) -> str:
+    """The report as one HTML string.
+
+    Args:
+        results: One or more stored batches (the first is the reference of a comparison).
+        figures: PNG files by figure name, embedded in this order.
+        comparison: The comparison of the batches, when there are several.
+    """
+    names = comparison.names if comparison else [r.name for r in results]
+    title = "rift report: " + " vs ".join(names)
+    parts = [f"<h1>{_e(title)}</h1>"]
+    parts.append(
+        "<p>Monte Carlo results of the rift agent-based model of the US–Colombia alliance. "
+        "Figures show the spread over runs; the spread is the model's uncertainty about "
+        "the future under the scenario's assumptions, not a forecast interval.</p>"
+    )
+    parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names))
+    if comparison is not None and len(results) > 1:
+        parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
+        parts.append(_table(outcome_table(comparison)))
+        parts.append(_table(event_table(comparison)))
+        if comparison.warnings:
+            items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
+            parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
+    parts.append("<h2>Figures</h2>" + _figures_html(figures))
+    for res, name in zip(results, names, strict=True):
+        parts.append(_scenario_html(res, name))
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head>\n<body>\n{body}\n"
+        f"<footer><p><small>Generated by rift {_e(__version__)}.</small></p></footer>"
+        "</body></html>\n"
+    )
+
+
+def write_report(
+    results: Sequence[Results],
+    folder: str | Path,
+    comparison: Comparison | None = None,
+    formats: Sequence[str] = ("png",),
+) -> Path:
+    """Write the figures (``figures/``) and ``report.html`` into a folder.
+
+    Args:
+        results: One or more stored batches.
+        folder: Where to write (created if needed).
+        comparison: The comparison, when several batches are reported together.
+        formats: Figure formats to save besides the embedded PNG (``png``, ``svg``).
+
+    Returns:
+        The path of ``report.html``.
+    """
+    from rift.plots import write_figures
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    formats = tuple(dict.fromkeys(("png", *formats)))
+    saved = write_figures(list(results), folder / "figures", formats=formats)
+    pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
+    path = folder / "report.html"
+    atomic_write_text(path, build_report(results, pngs, comparison))
+    return path
