@@ -269,7 +269,7 @@ def _execute(
     interrupted = False
     try:
         with _sigterm_as_interrupt():
-            outcome = execute_batch(plan, ex, todo, sink, chunk_size)
+            outcome = execute_batch(plan, ex, todo, sink, chunk_size, keep=False)
         interrupted = outcome.interrupted
     except KeyboardInterrupt:
         interrupted = True

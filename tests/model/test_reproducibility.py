@@ -75,3 +75,18 @@ def test_poisson_from_uniform_matches_the_distribution():
         expected = stats.poisson(lam).ppf(0.5)
         assert abs(np.median(draws) - expected) <= 1
     assert poisson_from_uniform(0.3, 0.0) == 0
+
+
+def test_a_finished_model_is_freed():
+    """No global registry keeps models alive (Mesa 3.3's Agent._ids did: 200 kB per run)."""
+    import gc
+    import weakref
+
+    from rift.model import AllianceModel
+
+    m = AllianceModel(rng=1, end="2025-03", collect=False)
+    m.run()
+    ref = weakref.ref(m)
+    del m
+    gc.collect()
+    assert ref() is None

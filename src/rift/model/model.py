@@ -79,6 +79,19 @@ def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list
 INDEX_COMPONENTS = ("intel", "extraditions", "joint", "security_aid", "diplomacy", "certification")
 
 
+def _forget_id_counter(model: mesa.Model) -> None:
+    """Drop Mesa 3.3's class-level unique-id counter for this model once its agents exist.
+
+    Mesa 3.3 keeps ``Agent._ids``, a dict keyed by model, that holds every model ever built
+    alive (about 200 kB per run: a batch of 10,000 runs would keep 2 GB). All agents of this
+    model are created in its constructor, so the counter is not needed afterwards. Mesa 3.5
+    has no such dict.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
 class AllianceModel(mesa.Model):
     """The alliance model: four kinds of actor over a numpy territory, stepped monthly.
 
@@ -165,6 +178,7 @@ class AllianceModel(mesa.Model):
         self.colombia = Colombia(self)
         self.china = China(self)
         self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
+        _forget_id_counter(self)
         self.group_set = self.agents_by_type[ArmedGroup]
         if self.start > parse_month("2025-02"):  # USAID already dismantled before the start
             self.us.civil_factor *= 1.0 - p["us.usaid_cut_share"]

@@ -58,6 +58,7 @@ class BatchOutcome:
     """What a batch produced: outputs by run index, failures, timing."""
 
     outputs: dict[int, RunOutput] = field(default_factory=dict)
+    done: int = 0
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -73,6 +74,7 @@ def execute_batch(
     indices: Iterable[int] | None = None,
     on_output: Callable[[RunOutput], None] | None = None,
     chunk_size: int | None = None,
+    keep: bool = True,
 ) -> BatchOutcome:
     """Run the given run indices (default: all) and collect their outputs.
 
@@ -82,6 +84,8 @@ def execute_batch(
         indices: Run indices to run (default: all of the plan).
         on_output: Called with each output as it arrives (to store and report progress).
         chunk_size: Tasks per chunk (default: about four chunks per worker, at most 50).
+        keep: Keep every output in the returned outcome. A sink that stores outputs (the
+            results store) passes False so that memory stays flat however long the batch.
 
     Returns:
         The outputs; on KeyboardInterrupt, what finished so far with ``interrupted`` set.
@@ -95,7 +99,9 @@ def execute_batch(
     try:
         for outputs in executor.run(plan.spec, chunks):
             for out in outputs:
-                outcome.outputs[out.index] = out
+                if keep:
+                    outcome.outputs[out.index] = out
+                outcome.done += 1
                 if on_output is not None:
                     on_output(out)
     except KeyboardInterrupt:
