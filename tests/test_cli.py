@@ -15,13 +15,19 @@ def test_help_reads_like_the_readme(capsys):
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("run", "params", "validate", "scenarios"):
+    for command in ("run", "compare", "report", "params", "validate", "scenarios"):
         assert command in out
 
 
-def test_run_one_baseline_prints_the_horizon_summary(capsys):
-    assert main(["run", str(SCENARIOS / "baseline.yaml"), "--runs", "1"]) == 0
+def test_run_one_baseline_prints_the_horizon_summary(capsys, tmp_path):
+    out_dir = tmp_path / "one"
+    assert (
+        main(["run", str(SCENARIOS / "baseline.yaml"), "--runs", "1", "--out", str(out_dir)]) == 0
+    )
     out = capsys.readouterr().out
+    assert f"report: {out_dir / 'report.html'}" in out
+    assert (out_dir / "report.html").stat().st_size > 10_000
+    assert (out_dir / "figures" / "map_control.png").is_file()
     assert "baseline: 1 run(s), 2025-01..2030-12" in out
     assert "Municipalities under armed control" in out
     assert "Coca cultivation" in out and "P(full rupture by 2030-12)" in out

@@ -40,7 +40,11 @@ def scenario_file(tmp_path: Path, runs: int, end: str = "2025-12") -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _same_tables(a, b) -> None:
@@ -128,6 +132,7 @@ def test_existing_results_are_never_overwritten(tmp_path, capsys):
     out = tmp_path / "res"
     assert main(["run", str(f), "--out", str(out), "--quiet"]) == 0
     before = _digest(out)
+    assert "report.html" in before and "figures/fan_control_any.png" in before
     assert main(["run", str(f), "--out", str(out), "--quiet"]) == 2
     assert "already exists" in capsys.readouterr().err
     assert _digest(out) == before
@@ -206,7 +211,10 @@ def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, h
     assert main(["run", str(other), "--resume", str(work), "--quiet"]) == 2
     assert _digest(work / "parts") == before
     # Resume: only the missing runs, then the same result as an uninterrupted batch.
-    assert main(["run", str(f), "--resume", str(work), "--quiet", "--workers", "2"]) == 0
+    assert (
+        main(["run", str(f), "--resume", str(work), "--quiet", "--workers", "2", "--no-report"])
+        == 0
+    )
     assert out.is_dir() and not work.exists()
     resumed = load(out)
     assert resumed.complete and len(resumed.runs) == 300
@@ -235,7 +243,8 @@ def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
           zone.cut_4: {dist: choice, values: [0.6, 0.3]}
     """)
     )
-    assert main(["run", str(f), "--out", str(tmp_path / "r"), "--quiet", "--workers", "2"]) == 1
+    args = ["run", str(f), "--out", str(tmp_path / "r"), "--quiet", "--workers", "2", "--no-report"]
+    assert main(args) == 1
     err = capsys.readouterr().err
     assert "run(s) failed" in err and "zone cuts must increase" in err
     res = load(tmp_path / "r")

@@ -79,7 +79,10 @@ def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
                 "p5": float(np.percentile(x, 5)),
                 "p95": float(np.percentile(x, 95)),
             }
-    for key, col in (("p_rupture", "rupture_month"), ("p_recertification", "recertification_month")):
+    for key, col in (
+        ("p_rupture", "rupture_month"),
+        ("p_recertification", "recertification_month"),
+    ):
         out[key] = {"probability": float(ok[col].notna().mean()) if len(ok) else float("nan")}
     return out
 
@@ -96,9 +99,10 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
             if h is None:
                 cells.append("<td>-</td>")
                 continue
-            attrs = " ".join(
-                f'data-{k}="{v!r}"' for k, v in h.items()
-            ) + f' data-scenario="{_e(sname)}" data-key="{name}"'
+            attrs = (
+                " ".join(f'data-{k}="{v!r}"' for k, v in h.items())
+                + f' data-scenario="{_e(sname)}" data-key="{name}"'
+            )
             text = (
                 f"{format_value(h['median'])} "
                 f"<small>[{format_value(h['p5'])}–{format_value(h['p95'])}]</small>"
@@ -192,18 +196,18 @@ def _scenario_html(res: Results, name: str) -> str:
     cmd = m.get("command") or f"rift run {sc['name']}"
     return f"""
 <h2>Scenario {_e(name)}</h2>
-<p>{_e(sc.get('description') or '(no description)')}</p>
-<p>{_e(sc['start'])} to {_e(sc['end'])}; {len(res.runs)} of {_e(m['runs'])} runs stored
-({state}); root seed {_e(m['seed'])}; scenario hash <code>{_e(m['scenario_hash'])}</code>.</p>
+<p>{_e(sc.get("description") or "(no description)")}</p>
+<p>{_e(sc["start"])} to {_e(sc["end"])}; {len(res.runs)} of {_e(m["runs"])} runs stored
+({state}); root seed {_e(m["seed"])}; scenario hash <code>{_e(m["scenario_hash"])}</code>.</p>
 {fail}
 <h3>Parameters and their sources</h3>
 {_parameters_html(res)}
 <h3>How to reproduce</h3>
 <pre>{_e(cmd)}</pre>
-<p>rift {_e(versions.get('rift', __version__))}, Python {_e(versions.get('python', '?'))},
-Mesa {_e(versions.get('mesa', '?'))}, numpy {_e(versions.get('numpy', '?'))};
-git commit <code>{_e(m.get('git_commit') or 'unknown')}</code>; executor {_e(m.get('executor'))}.
-Run k uses <code>SeedSequence({_e(m['seed'])}, spawn_key=(k,))</code>; the same command gives
+<p>rift {_e(versions.get("rift", __version__))}, Python {_e(versions.get("python", "?"))},
+Mesa {_e(versions.get("mesa", "?"))}, numpy {_e(versions.get("numpy", "?"))};
+git commit <code>{_e(m.get("git_commit") or "unknown")}</code>; executor {_e(m.get("executor"))}.
+Run k uses <code>SeedSequence({_e(m["seed"])}, spawn_key=(k,))</code>; the same command gives
 the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 

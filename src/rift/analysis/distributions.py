@@ -88,9 +88,7 @@ def exceedance(
     return x, p
 
 
-def event_curve(
-    results: Results, column: str, months: Sequence[str] | None = None
-) -> pd.Series:
+def event_curve(results: Results, column: str, months: Sequence[str] | None = None) -> pd.Series:
     """Cumulative probability that an event happened on or before each month.
 
     Args:

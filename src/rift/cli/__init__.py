@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 
 from rift import __version__
@@ -94,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
             "comparison.md, figures/ and report.html."
         ),
     )
-    compare.add_argument("dirs", nargs="+", metavar="DIR", help="result folders (first = reference)")
+    compare.add_argument(
+        "dirs", nargs="+", metavar="DIR", help="result folders (first = reference)"
+    )
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     compare.add_argument("--no-report", action="store_true", help="tables only")

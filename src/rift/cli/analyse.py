@@ -38,7 +38,9 @@ def _out_folder(arg: str | None, results, kind: str) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(
-            f"cannot write here ({exc.strerror})", file=str(out), key="--out",
+            f"cannot write here ({exc.strerror})",
+            file=str(out),
+            key="--out",
             expected="a writable folder",
         ) from None
     return out

@@ -1,0 +1,123 @@
+"""Figures of stored results (matplotlib, object-oriented; nothing is shown on screen).
+
+Every function takes one :class:`~rift.results.Results` or a sequence of them and returns a
+:class:`matplotlib.figure.Figure`. The same scenario has the same colour in every figure
+(:func:`scenario_colors`). :func:`figures_for` makes the standard set and
+:func:`write_figures` saves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from rift.outcomes import BY_NAME, OUTCOME_NAMES
+from rift.plots.horizon import exceedance_chart, horizon_distribution
+from rift.plots.maps import control_map
+from rift.plots.style import as_list, save_figure, scenario_colors
+from rift.plots.timeseries import event_probability_chart, fan_chart
+from rift.results import Results
+
+__all__ = [
+    "HORIZON_FIGURES",
+    "control_map",
+    "event_probability_chart",
+    "exceedance_chart",
+    "fan_chart",
+    "figure_makers",
+    "figures_for",
+    "horizon_distribution",
+    "reported_outcomes",
+    "save_figure",
+    "scenario_colors",
+    "write_figures",
+]
+
+#: Outcomes with a horizon distribution and an exceedance chart, and their thresholds.
+HORIZON_FIGURES: dict[str, float | None] = {"control_any": 400.0, "coca_ha": None}
+
+
+def reported_outcomes(results_list: Sequence[Results]) -> list[str]:
+    """Outcomes reported by any of the scenarios (all when a scenario names none), in order."""
+    names: list[str] = []
+    for res in results_list:
+        scenario = res.manifest.get("scenario", {})
+        chosen = scenario.get("outcomes") or res.manifest.get("outcomes") or OUTCOME_NAMES
+        names += [n for n in chosen if n in BY_NAME and n not in names]
+    return [n for n in OUTCOME_NAMES if n in names]
+
+
+def figure_makers(
+    results_list: Results | Sequence[Results], outcomes: Sequence[str] | None = None
+) -> dict[str, Callable[[], Figure]]:
+    """The standard figures as functions that draw them, keyed by file stem.
+
+    Args:
+        results_list: One stored batch or several.
+        outcomes: Outcomes of the fan charts (default: the reported outcomes).
+
+    Returns:
+        ``fan_<outcome>`` for each outcome that is not a category code, ``horizon_<outcome>`` and
+        ``exceedance_<outcome>`` for :data:`HORIZON_FIGURES`, ``events`` and ``map_control``.
+    """
+    items = as_list(results_list)
+    chosen = reported_outcomes(items) if outcomes is None else list(outcomes)
+    makers: dict[str, Callable[[], Figure]] = {}
+    for name in chosen:
+        if BY_NAME[name].kind != "code":
+            makers[f"fan_{name}"] = lambda name=name: fan_chart(items, name)
+    for name, threshold in HORIZON_FIGURES.items():
+        makers[f"horizon_{name}"] = lambda name=name: horizon_distribution(items, name)
+        makers[f"exceedance_{name}"] = lambda name=name, t=threshold: exceedance_chart(
+            items, name, threshold=t
+        )
+    makers["events"] = lambda: event_probability_chart(items)
+    makers["map_control"] = lambda: control_map(items)
+    return makers
+
+
+def figures_for(
+    results_list: Results | Sequence[Results], outcomes: Sequence[str] | None = None
+) -> dict[str, Figure]:
+    """The standard set of figures, keyed by file stem (see :func:`figure_makers`).
+
+    Args:
+        results_list: One stored batch or several.
+        outcomes: Outcomes of the fan charts (default: the reported outcomes).
+
+    Returns:
+        The figures.
+    """
+    return {stem: make() for stem, make in figure_makers(results_list, outcomes).items()}
+
+
+def write_figures(
+    results_list: Results | Sequence[Results],
+    folder: str | Path,
+    formats: Sequence[str] = ("png",),
+    outcomes: Sequence[str] | None = None,
+) -> dict[str, list[Path]]:
+    """Make, save and close the standard figures one at a time.
+
+    Args:
+        results_list: One stored batch or several.
+        folder: Where to write (created if missing).
+        formats: File formats (``png``, ``svg``, ``pdf``).
+        outcomes: Outcomes of the fan charts (default: the reported outcomes).
+
+    Returns:
+        The files written, by file stem.
+    """
+    import matplotlib.pyplot as plt  # only to release figures that pyplot may track
+
+    out = Path(folder)
+    written: dict[str, list[Path]] = {}
+    for stem, make in figure_makers(results_list, outcomes).items():
+        fig = make()
+        try:
+            written[stem] = save_figure(fig, out / stem, formats)
+        finally:
+            plt.close(fig)
+    return written

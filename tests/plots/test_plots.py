@@ -1,0 +1,264 @@
+"""The figures draw what the analysis computes, in consistent colours, and save cleanly."""
+
+import re
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.figure import Figure
+
+from rift.analysis.distributions import control_probability, horizon_values
+from rift.config import load_scenario
+from rift.experiment import run_scenario
+from rift.geography import load_geography
+from rift.outcomes import BY_NAME, OUTCOME_NAMES
+from rift.plots import (
+    control_map,
+    event_probability_chart,
+    exceedance_chart,
+    fan_chart,
+    figure_makers,
+    figures_for,
+    horizon_distribution,
+    scenario_colors,
+    write_figures,
+)
+from rift.plots.style import OTHER_COLORS, SCENARIO_COLORS, month_dates, save_figure
+from rift.results import load, series_array
+
+from ..analysis.test_distributions import small_results
+
+matplotlib.use("Agg")
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="session")
+def pair(tmp_path_factory, root):
+    """Baseline and full rupture, 12 runs to 2026-12, same root seed."""
+    out = tmp_path_factory.mktemp("plots")
+    results = []
+    for name in ("baseline", "full_rupture"):
+        scenario = load_scenario(root / "scenarios" / f"{name}.yaml", ["runs=12", "end=2026-12"])
+        stored = run_scenario(scenario, executor="serial", out=out / name, quiet=True)
+        results.append(load(stored.path))
+    assert results[0].manifest["seed"] == results[1].manifest["seed"]
+    return results
+
+
+def by_gid(fig: Figure, gid: str):
+    hits = [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
+    assert len(hits) == 1, (gid, len(hits))
+    return hits[0]
+
+
+def legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
+
+
+# ------------------------------------------------------------------------------ colours
+def test_colours_are_fixed_for_shipped_scenarios_and_independent_of_order():
+    names = ["mine", "baseline", "other", "full_rupture", "hindcast_2019"]
+    forward, backward = scenario_colors(names), scenario_colors(names[::-1])
+    assert forward == backward
+    assert forward["baseline"] == SCENARIO_COLORS["baseline"]
+    assert forward["mine"] in OTHER_COLORS and forward["mine"] != forward["other"]
+    assert scenario_colors(["mine"])["mine"] == scenario_colors(["mine", "baseline"])["mine"]
+    assert len(set(SCENARIO_COLORS.values())) == len(SCENARIO_COLORS)
+    many = [f"s{k}" for k in range(len(OTHER_COLORS))]
+    assert len(set(scenario_colors(many).values())) == len(OTHER_COLORS)
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_scenario_has_the_same_colour_in_every_figure(pair, order):
+    items = [pair[k] for k in order]
+    expected = {r.name: to_rgba(SCENARIO_COLORS[r.name]) for r in pair}
+    fan = fan_chart(items, "control_any")
+    events = event_probability_chart(items)
+    exc = exceedance_chart(items, "control_any")
+    violins = horizon_distribution(items, "control_any")
+    for name, rgba in expected.items():
+        assert to_rgba(by_gid(fan, f"median:{name}").get_color()) == rgba
+        assert to_hex(by_gid(fan, f"band50:{name}").get_facecolor()[0]) == to_hex(rgba)
+        assert to_rgba(by_gid(events, f"rupture_month:{name}").get_color()) == rgba
+        assert to_rgba(by_gid(exc, f"exceedance:{name}").get_color()) == rgba
+        assert to_hex(by_gid(violins, f"violin:{name}").get_facecolor()[0]) == to_hex(rgba)
+
+
+# ------------------------------------------------------------------------------ fan chart
+def test_fan_chart_draws_the_quantiles_of_the_runs(pair):
+    fig = fan_chart(pair, "control_any")
+    (ax,) = fig.axes
+    medians = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("median:")]
+    assert len(medians) == len(pair)
+    for res in pair:
+        values, _, months = series_array(res, "control_any")
+        x = mdates.date2num(month_dates(months))
+        line = by_gid(fig, f"median:{res.name}")
+        assert np.allclose(mdates.date2num(line.get_xdata()), x)
+        assert np.allclose(line.get_ydata(), np.quantile(values, 0.5, axis=0), rtol=1e-9)
+        band = by_gid(fig, f"band50:{res.name}")
+        assert isinstance(band, PolyCollection)
+        vertices = np.concatenate([p.vertices for p in band.get_paths()])
+        lo, hi = np.quantile(values, [0.25, 0.75], axis=0)
+        for k, xk in enumerate(x):
+            ys = vertices[np.isclose(vertices[:, 0], xk), 1]
+            assert ys.min() == pytest.approx(lo[k], rel=1e-9)
+            assert ys.max() == pytest.approx(hi[k], rel=1e-9)
+        band90 = by_gid(fig, f"band90:{res.name}")
+        assert band90.get_alpha() < band.get_alpha()
+    assert isinstance(ax.xaxis.get_major_locator(), mdates.YearLocator)
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
+    assert ax.get_ylabel() == "Municipalities under armed control (municipalities)"
+    assert ax.get_title() == BY_NAME["control_any"].label
+    assert {"baseline", "full_rupture"} <= set(legend_texts(fig))
+
+
+def test_fan_chart_of_one_result_with_targets(pair):
+    targets = [("2025-06", 420.0, "police"), ("2026-06", 440.0, "")]
+    fig = fan_chart(pair[0], "control_any", targets=targets)
+    points = by_gid(fig, "targets")
+    assert np.allclose(points.get_ydata(), [420, 440])
+    assert "observed" in legend_texts(fig)
+    assert "police" in [t.get_text() for t in fig.axes[0].texts]
+    assert fig.axes[0].get_ylabel().endswith("(municipalities)")
+
+
+# ------------------------------------------------------------------------------ horizon
+def test_exceedance_curve_is_the_empirical_share(pair):
+    fig = exceedance_chart(pair, "control_any", threshold=450)
+    texts = legend_texts(fig)
+    for res in pair:
+        values = horizon_values(res, "control_any")
+        line = by_gid(fig, f"exceedance:{res.name}")
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            assert y == pytest.approx(np.mean(values > x))
+        share = (res.runs.loc[res.runs["error"].isna(), "control_any"] > 450).mean()
+        (text,) = [t for t in texts if t.startswith(f"{res.name}:")]
+        match = re.fullmatch(rf"{res.name}: P\(>450\) = ([0-9.]+)", text)
+        assert match and float(match.group(1)) == pytest.approx(share, abs=0.005)
+    assert by_gid(fig, "threshold").get_xdata()[0] == 450
+    assert exceedance_chart(pair[0], "coca_ha").axes[0].get_legend() is not None
+
+
+def test_horizon_distribution_one_and_several(pair):
+    one = horizon_distribution(pair[0], "control_any")
+    ax = one.axes[0]
+    assert by_gid(one, "kde").get_ydata().max() > 0
+    assert ax.get_ylabel() == "Density" and "(municipalities)" in ax.get_xlabel()
+    heights = [p.get_height() for p in ax.patches]
+    widths = [p.get_width() for p in ax.patches]
+    assert np.dot(heights, widths) == pytest.approx(1.0)  # a density
+    several = horizon_distribution(pair, "control_any")
+    ax = several.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["baseline", "full_rupture"]
+    for k, res in enumerate(pair):
+        median = by_gid(several, f"median:{res.name}")
+        assert median.get_xdata()[0] == k
+        assert median.get_ydata()[0] == np.median(horizon_values(res, "control_any"))
+
+
+def test_horizon_distribution_without_spread_has_no_kde():
+    res = small_results()
+    res.runs["control_any"] = [5.0, 5.0, 5.0, np.nan]
+    fig = horizon_distribution(res, "control_any")
+    assert not [a for a in fig.axes[0].get_lines() if a.get_gid() == "kde"]
+
+
+# ------------------------------------------------------------------------------ events
+def test_event_chart_ends_at_the_share_of_runs_with_the_event(pair):
+    fig = event_probability_chart(pair)
+    assert len(fig.axes) == 2
+    for res in pair:
+        for column in ("rupture_month", "recertification_month"):
+            line = by_gid(fig, f"{column}:{res.name}")
+            share = res.runs.loc[res.runs["error"].isna(), column].notna().mean()
+            assert line.get_ydata()[-1] == pytest.approx(share)
+            assert np.all(np.diff(line.get_ydata()) >= 0)
+    assert by_gid(fig, "rupture_month:full_rupture").get_ydata()[-1] == 1.0
+    assert all(ax.get_ylim() == (0, 1) for ax in fig.axes)
+    assert {"baseline", "full_rupture"} <= set(legend_texts(fig))
+
+
+# ------------------------------------------------------------------------------ map
+def test_control_map_panels_colours_and_difference(pair):
+    geo = load_geography()
+    fig = control_map(pair)
+    a, b = (by_gid(fig, f"control:{r.name}") for r in pair)
+    for points, res in ((a, pair[0]), (b, pair[1])):
+        assert isinstance(points, PathCollection)
+        assert len(points.get_offsets()) == 1122
+        assert np.allclose(points.get_offsets(), np.column_stack([geo.lon, geo.lat]))
+        assert np.allclose(points.get_array(), control_probability(res))
+        assert (points.norm.vmin, points.norm.vmax) == (0, 1)
+        assert points.axes.get_aspect() == 1.0
+        assert points.axes.get_xlabel() == "Longitude (°)"
+        assert points.axes.get_ylabel() == "Latitude (°)"
+        assert res.name in points.axes.get_title() and "2026-12" in points.axes.get_title()
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert "P(armed control at 2026-12)" in labels
+    assert "Difference in P(armed control)" in labels
+    diff = by_gid(fig, "difference")
+    expected = control_probability(pair[1]) - control_probability(pair[0])
+    assert np.allclose(diff.get_array(), expected)
+    assert diff.get_cmap().name == "RdBu_r"
+    assert diff.norm.vmin == -diff.norm.vmax and diff.norm.vmax >= np.abs(expected).max()
+    assert "full_rupture − baseline" in diff.axes.get_title()
+
+
+def test_control_map_of_one_scenario_has_no_difference(pair):
+    fig = control_map(pair[0])
+    assert not [a for ax in fig.axes for a in ax.collections if a.get_gid() == "difference"]
+    assert len(fig.axes) == 2  # the map and its colour bar
+
+
+# ------------------------------------------------------------------------------ the set
+def test_standard_set_keys(pair):
+    keys = set(figure_makers(pair))
+    fans = {f"fan_{n}" for n in OUTCOME_NAMES if BY_NAME[n].kind != "code"}
+    assert "fan_certification" not in keys and "fan_president" not in keys
+    assert keys == fans | {
+        "horizon_control_any",
+        "exceedance_control_any",
+        "horizon_coca_ha",
+        "exceedance_coca_ha",
+        "events",
+        "map_control",
+    }
+    figs = figures_for(pair, outcomes=["control_any"])
+    assert all(isinstance(f, Figure) for f in figs.values())
+    assert "P(>400)" in " ".join(legend_texts(figs["exceedance_control_any"]))
+
+
+def test_write_figures_writes_png_and_svg(pair, tmp_path):
+    written = write_figures(pair, tmp_path / "fig", formats=("png", "svg"), outcomes=["coca_ha"])
+    assert set(written) == {
+        "fan_coca_ha",
+        "horizon_control_any",
+        "exceedance_control_any",
+        "horizon_coca_ha",
+        "exceedance_coca_ha",
+        "events",
+        "map_control",
+    }
+    for stem, paths in written.items():
+        assert [p.name for p in paths] == [f"{stem}.png", f"{stem}.svg"]
+        png, svg = (p.read_bytes() for p in paths)
+        assert png.startswith(PNG) and len(png) > 1024
+        assert b"<svg" in svg[:1000] and len(svg) > 1024
+    assert sorted(p.name for p in (tmp_path / "fig").iterdir()) == sorted(
+        p.name for paths in written.values() for p in paths
+    )  # no temporary files left behind
+
+
+def test_save_figure_replaces_atomically(tmp_path):
+    fig = Figure()
+    fig.subplots().plot([0, 1], [0, 1])
+    (first,) = save_figure(fig, tmp_path / "a" / "line")
+    size = first.stat().st_size
+    (again,) = save_figure(fig, tmp_path / "a" / "line")
+    assert again == first and again.stat().st_size == size
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["line.png"]

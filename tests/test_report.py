@@ -1,0 +1,112 @@
+"""The HTML report: self-contained, loads in headless Chromium, headline numbers match the runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from rift.analysis.compare import compare
+from rift.report import HEADLINES, build_report, headline_numbers, write_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _browser():
+    """Playwright's Chromium on the system binary, or a skip (a failure in CI)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or CHROMIUM is None:
+        if os.environ.get("RIFT_REQUIRE_BROWSER"):
+            pytest.fail("headless Chromium and playwright are required (RIFT_REQUIRE_BROWSER)")
+        pytest.skip("needs the chromium package and playwright")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def reports(small_batches, tmp_path_factory):
+    a, b = small_batches["baseline"], small_batches["full_rupture"]
+    one = write_report([a], tmp_path_factory.mktemp("one"))
+    two = write_report([a, b], tmp_path_factory.mktemp("two"), compare([a, b]))
+    return {"one": (one, [a]), "two": (two, [a, b])}
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("which", ["one", "two"])
+def test_report_loads_in_chromium_with_its_numbers(reports, which):
+    path, results = reports[which]
+    sync_playwright = _browser()
+    errors, requests = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri(), wait_until="load")
+            sizes = page.evaluate(
+                "Array.from(document.images).map(i => [i.complete, i.naturalWidth, "
+                "i.naturalHeight, i.getBoundingClientRect().width])"
+            )
+            cells = page.evaluate(
+                "Array.from(document.querySelectorAll('td.headline')).map(td => "
+                "({...td.dataset, text: td.innerText}))"
+            )
+            title = page.title()
+        finally:
+            browser.close()
+    assert errors == []
+    # No network: only the file itself and embedded data: images are requested.
+    assert all(u == path.as_uri() or u.startswith("data:") for u in requests), requests
+    assert len(sizes) >= 5
+    for complete, w, h, shown in sizes:
+        assert complete and w > 100 and h > 100 and shown > 0
+    assert all(r.name in title for r in results)
+    # Headline numbers equal those computed from runs.parquet.
+    names = [r.name for r in results]
+    assert len(cells) == len(results) * (len(HEADLINES) + 2)
+    for res, name in zip(results, names, strict=True):
+        ok = res.runs[res.runs["error"].isna()]
+        mine = {c["key"]: c for c in cells if c["scenario"] == name}
+        for key in HEADLINES:
+            x = ok[key].to_numpy(float)
+            assert float(mine[key]["median"]) == np.median(x)
+            assert float(mine[key]["p5"]) == np.percentile(x, 5)
+            assert float(mine[key]["p95"]) == np.percentile(x, 95)
+        assert float(mine["p_rupture"]["probability"]) == ok["rupture_month"].notna().mean()
+        assert float(mine["p_recertification"]["probability"]) == (
+            ok["recertification_month"].notna().mean()
+        )
+
+
+def test_report_is_self_contained_and_complete(reports):
+    path, results = reports["two"]
+    html = path.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']https?:""", html)
+    assert "<h2>Comparison</h2>" in html and "paired by run index" in html
+    assert "How to reproduce" in html and results[0].manifest["scenario_hash"] in html
+    # The scenario's own parameters are listed with their sources (quotes from the seeds).
+    assert "us.aid_total_musd" in html and "nearly $590 million" in html
+    assert "us.intel_sharing" in html  # forced by full_rupture's intervention
+    assert (path.parent / "figures").is_dir()
+
+
+def test_headline_numbers_and_failures_section(small_batches):
+    a = small_batches["baseline"]
+    h = headline_numbers(a)
+    assert set(h) == {*HEADLINES, "p_rupture", "p_recertification"}
+    fake = type(a)(
+        a.path,
+        {**a.manifest, "failures": [{"run": 3, "seed": "1/3", "error": "boom"}]},
+        a.runs,
+        a.series,
+        a.territory,
+    )
+    html = build_report([fake], {})
+    assert "1 run(s) failed" in html and "boom" in html
