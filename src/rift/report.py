@@ -212,9 +212,18 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
+FIGURE_ORDER = ("events", "map", "horizon", "exceedance", "fan")
+
+
 def _figures_html(figures: Mapping[str, Path]) -> str:
+    """The figures, the summary ones (events, map, distributions) before the fan charts."""
+
+    def rank(stem: str) -> int:
+        kind = stem.split("_", 1)[0]
+        return FIGURE_ORDER.index(kind) if kind in FIGURE_ORDER else len(FIGURE_ORDER)
+
     out = []
-    for stem, path in figures.items():
+    for stem, path in sorted(figures.items(), key=lambda kv: rank(kv[0])):
         data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         caption = CAPTIONS.get(stem.split("_", 1)[0], "")
         out.append(

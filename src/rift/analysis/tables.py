@@ -16,11 +16,18 @@ def _range(row: pd.Series) -> str:
     return f"{format_value(row['median'])} [{format_value(row['p5'])}–{format_value(row['p95'])}]"
 
 
+def signed(x: float) -> str:
+    """A difference with its sign, formatted like the values it is the difference of."""
+    if not math.isfinite(x):
+        return "-"
+    return ("+" if x >= 0 else "-") + format_value(abs(x))
+
+
 def _diff(row: pd.Series) -> str:
     if not math.isfinite(row.get("difference", float("nan"))):
         return "-"
     return (
-        f"{row['difference']:+,.3g} [{row['ci_low']:+,.3g}, {row['ci_high']:+,.3g}] "
+        f"{signed(row['difference'])} [{signed(row['ci_low'])}, {signed(row['ci_high'])}] "
         f"P>0 {row['p_greater']:.2f}"
     )
 
