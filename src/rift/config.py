@@ -139,6 +139,8 @@ class Scenario(_Strict):
         election: The 2026 election: priors or a fixed winner.
         interventions: Dated actions forcing instruments.
         outcomes: Outcomes to report (all when empty).
+        calibration: Version of the packaged calibration whose posterior is sampled per run
+            (set by ``uncertain: calibrated``), or None.
         source: The file the scenario was read from (not part of the hash).
     """
 
@@ -153,6 +155,7 @@ class Scenario(_Strict):
     election: ElectionSpec = Field(default_factory=ElectionSpec)
     interventions: list[InterventionSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
+    calibration: str | None = None
     source: str | None = None
 
     @field_validator("start", "end", mode="before")
@@ -347,6 +350,44 @@ def _overlay(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _take_calibrated(data: dict[str, Any], doc: _Doc) -> dict[str, Any]:
+    """``uncertain: calibrated`` (or a ``calibrated: true`` entry) → the packaged posterior."""
+    unc = data.get("uncertain")
+    if isinstance(unc, str) and unc.strip() == "calibrated":
+        data["uncertain"] = {}
+    elif isinstance(unc, dict) and "calibrated" in unc:
+        unc = dict(unc)
+        if unc.pop("calibrated") is not True:
+            raise InputError(
+                "got a value other than true",
+                file=doc.file,
+                key=doc.key(("uncertain", "calibrated")),
+                expected="'calibrated: true' to sample the calibrated parameters",
+            )
+        data["uncertain"] = unc
+    elif isinstance(unc, str):
+        raise InputError(
+            f"got {unc!r}",
+            file=doc.file,
+            key=doc.key(("uncertain",)),
+            expected="a mapping of parameter names to distributions, or 'calibrated'",
+        )
+    else:
+        return data
+    from rift.validation.calibrate import load_calibration
+
+    record = load_calibration()
+    if record is None:
+        raise InputError(
+            "this installation has no calibration",
+            file=doc.file,
+            key=doc.key(("uncertain",)),
+            expected="distributions, or run `rift calibrate` first",
+        )
+    data["calibration"] = record["version"]
+    return data
+
+
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], _Doc]:
     doc = _Doc(path)
     resolved = path.resolve()
@@ -358,7 +399,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
             key=doc.key(("extends",)),
             expected="a chain of scenarios without cycles",
         )
-    data = dict(doc.data)
+    data = _take_calibrated(dict(doc.data), doc)
     ref = data.pop("extends", None)
     if ref is None:
         data.setdefault("name", path.stem)
@@ -731,7 +772,7 @@ def scenario_from_dict(data: Mapping[str, Any], file: str = "<scenario>") -> Sce
     doc.text = ""
     doc.data = dict(data)
     doc.lines = {}
-    raw = dict(data)
+    raw = _take_calibrated(dict(data), doc)
     raw.setdefault("name", Path(file).stem or "scenario")
     try:
         scenario = Scenario.model_validate(raw)

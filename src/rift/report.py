@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from rift import __version__
 from rift.analysis.compare import Comparison
@@ -29,6 +30,7 @@ from rift.results import Results
 HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "cooperation_index")
 CAPTIONS = {
     "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
+    "target": "The hindcast's fan chart with the observed figures (markers)",
     "horizon": "Distribution over the runs at the horizon",
     "exceedance": "Probability that the outcome exceeds x at the horizon",
     "events": "Cumulative probability of full rupture and of re-certification",
@@ -212,7 +214,7 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
-FIGURE_ORDER = ("events", "map", "horizon", "exceedance", "fan")
+FIGURE_ORDER = ("target", "events", "map", "horizon", "exceedance", "fan")
 
 
 def _figures_html(figures: Mapping[str, Path]) -> str:
@@ -279,6 +281,7 @@ def write_report(
     folder: str | Path,
     comparison: Comparison | None = None,
     formats: Sequence[str] = ("png",),
+    extra: Mapping[str, Figure] | None = None,
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -287,16 +290,21 @@ def write_report(
         folder: Where to write (created if needed).
         comparison: The comparison, when several batches are reported together.
         formats: Figure formats to save besides the embedded PNG (``png``, ``svg``).
+        extra: More figures by file stem (shown first), e.g. a hindcast's targets.
 
     Returns:
         The path of ``report.html``.
     """
-    from rift.plots import write_figures
+    from rift.plots import save_figure, write_figures
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(("png", *formats)))
-    saved = write_figures(list(results), folder / "figures", formats=formats)
+    saved = {
+        stem: save_figure(fig, folder / "figures" / stem, formats)
+        for stem, fig in (extra or {}).items()
+    }
+    saved.update(write_figures(list(results), folder / "figures", formats=formats))
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
     atomic_write_text(path, build_report(results, pngs, comparison))

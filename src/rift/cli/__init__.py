@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rift import __version__
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.history import cmd_calibrate, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.run import cmd_run
 from rift.errors import InputError
@@ -112,6 +113,40 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
 
+    history = sub.add_parser(
+        "validate-history",
+        help="hindcast 2019-2024 and score it against the record (reference.csv)",
+        description=(
+            "Run the 2019-2024 hindcast (scenario hindcast_2019; calibrated parameters when "
+            "the package has a calibration) and score every reference figure in its horizon: "
+            "PIT, 50 %% and 90 %% bands, CRPS, against a naive trend forecast."
+        ),
+    )
+    history.add_argument("--runs", type=int, help="runs (default: the scenario's 200)")
+    history.add_argument(
+        "--prior", action="store_true", help="registry defaults instead of the calibration"
+    )
+    history.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
+    history.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+    history.add_argument("--out", help="result folder (default: outputs/hindcast_2019/<run-id>)")
+    history.add_argument("--quiet", action="store_true", help="no progress bar")
+    history.add_argument("--no-report", action="store_true", help="no figures and report")
+
+    calib = sub.add_parser(
+        "calibrate",
+        help="fit the assumed coefficients to 2019-2024 by ABC-SMC",
+        description=(
+            "Calibrate the parameters listed in rift/data/calibration_spec.yaml to every "
+            "reference.csv figure up to its data_through date, by ABC-SMC on the hindcast; "
+            "writes the weighted posterior to rift/data/calibration.json (or --out)."
+        ),
+    )
+    calib.add_argument("--population", type=int, default=200, help="particles (default 200)")
+    calib.add_argument("--generations", type=int, default=4, help="SMC generations (default 4)")
+    calib.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    calib.add_argument("--seed", type=int, default=20241231, help="seed of the calibration")
+    calib.add_argument("--out", help="where to write (default: the package's calibration.json)")
+
     params = sub.add_parser(
         "params",
         help="list the model parameters with units, ranges and sources",
@@ -139,6 +174,8 @@ COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
     "report": cmd_report,
+    "validate-history": cmd_validate_history,
+    "calibrate": cmd_calibrate,
     "params": cmd_params,
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,

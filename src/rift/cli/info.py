@@ -30,6 +30,9 @@ def cmd_params(args: argparse.Namespace) -> int:
                 print(f"  assumption: {s.text}")
         if p.note:
             print(textwrap.fill(f"  note: {p.note}", width=100, subsequent_indent="    "))
+        cal = _calibrated_ranges()
+        if p.name in cal:
+            print(f"  calibrated to 2019-2024 (`uncertain: calibrated`): {cal[p.name]}")
         return 0
     names = [n for n in reg if n.startswith(args.prefix)]
     if not names:
@@ -38,21 +41,40 @@ def cmd_params(args: argparse.Namespace) -> int:
             key="prefix",
             expected="a prefix such as us., col., init., territory.",
         )
+    cal = _calibrated_ranges()
     rows = []
     for n in names:
         p = reg[n]
         value = "endogenous" if p.instrument and p.default is None else str(p.default)
         source = ", ".join(dict.fromkeys(s.short() for s in p.sources))
-        rows.append((n, value, p.unit, p.range_text(), p.uncertainty_text(), source))
-    header = ("name", "value", "unit", "range", "uncertainty", "source")
-    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(5)]
+        uncertainty = p.uncertainty_text()
+        rows.append((n, value, p.unit, p.range_text(), uncertainty, cal.get(n, ""), source))
+    header = ("name", "value", "unit", "range", "uncertainty", "calibrated", "source")
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(6)]
     widths = [min(w, 42) for w in widths]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
     print(fmt.format(*header))
     for r in rows:
-        print(fmt.format(*(c[:42] for c in r[:5]), r[5]))
+        print(fmt.format(*(c[:42] for c in r[:6]), r[6]))
     print(f"\n{len(rows)} parameters. `rift params --source NAME` shows a parameter's quote.")
     return 0
+
+
+def _calibrated_ranges() -> dict[str, str]:
+    """Posterior median and 5-95 % range of each calibrated parameter, with its prior."""
+    from rift.validation.calibrate import load_calibration, posterior
+
+    record = load_calibration()
+    post = posterior()
+    if record is None or post is None:
+        return {}
+    q = post.quantiles([0.05, 0.5, 0.95])
+    out = {}
+    for name in post.names:
+        lo, mid, hi = (float(v) for v in q[name])
+        plo, phi = record["priors"][name]
+        out[name] = f"{mid:.3g} [{lo:.3g}, {hi:.3g}] (prior [{plo:.3g}, {phi:.3g}])"
+    return out
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

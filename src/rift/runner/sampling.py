@@ -13,7 +13,7 @@ from scipy.stats import qmc
 
 from rift.config import Choice, Scenario, to_scipy
 from rift.parameters import registry
-from rift.runner.seeds import sampling_seed
+from rift.runner.seeds import CALIBRATION_KEY, sampling_seed
 
 
 def _lhs(d: int, n: int, seed: np.random.SeedSequence) -> np.ndarray:
@@ -36,12 +36,12 @@ def sample_uncertain(scenario: Scenario, runs: int | None = None) -> dict[str, n
         Arrays of length ``runs`` by parameter name (object arrays for choices).
     """
     n = scenario.runs if runs is None else runs
+    out: dict[str, np.ndarray] = _calibrated(scenario, n)
     names = sorted(scenario.uncertain)
     if not names:
-        return {}
+        return out
     u = _lhs(len(names), n, sampling_seed(scenario.seed))
     reg = registry()
-    out: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
         spec = scenario.uncertain[name]
         param = reg[name]
@@ -60,6 +60,22 @@ def sample_uncertain(scenario: Scenario, runs: int | None = None) -> dict[str, n
             values = np.rint(values).astype(np.int64)
         out[name] = values
     return out
+
+
+def _calibrated(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
+    """Joint draws from the packaged posterior (``uncertain: calibrated``), by run.
+
+    Parameters the scenario fixes or gives its own distribution keep the scenario's value.
+    The draws use their own stream (``CALIBRATION_KEY``), so adding ``calibrated`` does not
+    change the Latin hypercube of the other uncertain parameters.
+    """
+    if not scenario.calibration:
+        return {}
+    from rift.validation.calibrate import draw
+
+    rng = np.random.default_rng(np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY))
+    mine = set(scenario.parameters) | set(scenario.uncertain)
+    return {k: v for k, v in draw(n, rng).items() if k not in mine}
 
 
 def run_parameters(samples: dict[str, np.ndarray], index: int) -> dict[str, Any]:

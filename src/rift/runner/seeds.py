@@ -11,6 +11,8 @@ import numpy as np
 
 #: spawn key of the stream that draws the Latin hypercube (distinct from any run's key).
 SAMPLING_KEY: tuple[int, int] = (2**32 - 1, 1)
+#: Spawn key of the stream that draws from the calibrated posterior.
+CALIBRATION_KEY: tuple[int, int] = (2**32 - 1, 2)
 
 
 def run_seed(root: int, index: int) -> np.random.SeedSequence:

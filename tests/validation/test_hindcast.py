@@ -1,0 +1,181 @@
+"""Hindcast targets, scoring against the record, calibration recovery and the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rift.cli import main
+from rift.config import load_scenario, scenario_from_dict
+from rift.months import parse_month
+from rift.validation.abc import Prior, abc_smc
+from rift.validation.calibrate import (
+    HindcastSimulator,
+    calibration_spec,
+    load_calibration,
+    log_distance,
+)
+from rift.validation.scoring import naive_trend_forecast
+from rift.validation.targets import model_month, targets
+from tests.conftest import SCENARIOS
+
+
+def test_targets_of_the_2019_2024_hindcast():
+    tg = {t.label for t in targets("2019-01", "2024-12")}
+    assert {f"coca_ha {y}" for y in (2020, 2021, 2022, 2023)} <= tg
+    assert {
+        "presence_municipalities_egc 2022",
+        "presence_municipalities_egc 2024",
+        "presence_municipalities_dissidents 2023",
+        "presence_municipalities_any 2022",
+        "control_municipalities_any 2024-07",
+        "members_egc 2023-12",
+        "members_total 2025-01",
+    } <= tg
+    # 2019 figures are the initial state, and nothing after the turn of 2024/25 is a target.
+    assert not any(label.endswith(" 2019") for label in tg)
+    assert "alert_municipalities 2025-02" not in tg and "coca_ha 2024" not in tg
+
+
+def test_dates_map_to_model_months():
+    assert model_month("2022") == parse_month("2022-12")
+    assert model_month("2024-07") == parse_month("2024-07")
+    assert model_month("2025-01") == parse_month("2024-12")  # a stock at the turn of the year
+
+
+def test_a_new_reference_row_becomes_a_target():
+    rows = [{"key": "coca_ha", "date": "2024", "value": "262000", "unit": "ha"}]
+    (t,) = targets("2019-01", "2024-12", rows)
+    assert t.outcome == "coca_ha" and t.observed == 262000 and t.month == parse_month("2024-12")
+
+
+@pytest.fixture(scope="module")
+def hindcast(tmp_path_factory):
+    from rift.experiment import run_scenario
+    from rift.results import load
+
+    s = load_scenario(SCENARIOS / "hindcast_2019.yaml", ["runs=6"])
+    out = tmp_path_factory.mktemp("hc") / "r"
+    return load(run_scenario(s, executor="serial", out=out).path)
+
+
+def test_hindcast_scores_every_target_against_the_naive_forecast(hindcast):
+    from rift.validation.hindcast import score_hindcast
+
+    table, summary = score_hindcast(hindcast)
+    assert len(table) == len(targets("2019-01", "2024-12")) == summary["n"]
+    assert table["n"].eq(6).all() and table["crps"].ge(0).all()
+    coca22 = table.set_index("target").loc["coca_ha 2022"]
+    # The naive forecast: 2015-2019 coca record carried forward along its trend to 2022.
+    years = np.array([2015, 2016, 2017, 2018, 2019.0])
+    values = np.array([96000, 146000, 171000, 169000, 154000.0])
+    assert coca22["naive"] == pytest.approx(naive_trend_forecast(years, values, 2022.0))
+    # Members have no record before 2020: the naive forecast is the 2019 initial state.
+    from rift.results import series_array
+
+    egc = table.set_index("target").loc["members_egc 2023-12"]
+    first = np.median(series_array(hindcast, "members_egc")[0][:, 0])
+    assert egc["naive"] == first and first == pytest.approx(2900, rel=0.05)
+    assert 0.0 <= summary["in90"] <= 1.0
+
+
+@pytest.mark.slow
+def test_calibration_recovers_parameters_from_the_models_own_output():
+    """Synthetic data from a known parameter: ABC-SMC finds it again.
+
+    Coca growth and the replanted share trade off against each other on three yearly coca
+    figures, so the test fixes the growth rate and recovers the replanted share.
+    """
+    from rift.outcomes import OUTCOME_NAMES
+
+    fixed = {
+        "init.coca_ha": 154000,
+        "init.us_certification": "certified",
+        "coca.growth_rate_per_yr": 0.5,
+    }
+    s = scenario_from_dict(
+        {"name": "synthetic", "start": "2019-01", "end": "2021-12", "parameters": fixed}
+    )
+    months = [parse_month(m) for m in ("2019-12", "2020-12", "2021-12")]
+    sim = HindcastSimulator(s.model_kwargs(), months, [OUTCOME_NAMES.index("coca_ha")] * 3)
+    truth = {"coca.replant_share": 0.8}
+    observed = np.mean([sim(truth, np.random.SeedSequence(k)) for k in range(4)], axis=0)
+    prior = Prior("coca.replant_share", 0.3, 1.0)
+    post = abc_smc(
+        sim,
+        [prior],
+        observed,
+        log_distance,
+        population=40,
+        generations=3,
+        rng=np.random.default_rng(3),
+    )
+    width = prior.high - prior.low
+    mean, sd = post.mean()[prior.name], post.sd()[prior.name]
+    assert abs(mean - truth[prior.name]) < 0.05 * width, mean
+    assert sd < 0.25 * width / np.sqrt(12), sd  # a quarter of the prior's sd
+
+
+def test_the_calibration_spec_names_registry_parameters():
+    from rift.parameters import registry
+
+    spec = calibration_spec()
+    reg = registry()
+    for name, p in spec["parameters"].items():
+        lo, hi = p["prior"]
+        assert reg[name].low <= lo < hi <= reg[name].high and p["why"]
+    assert spec["data_through"] <= "2024-12"
+
+
+@pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")
+def test_uncertain_calibrated_samples_the_posterior():
+    from rift.runner.sampling import sample_uncertain
+    from rift.validation.calibrate import posterior
+
+    s = scenario_from_dict(
+        {
+            "name": "c",
+            "runs": 50,
+            "uncertain": "calibrated",
+            "parameters": {"coca.replant_share": 0.5},
+        }
+    )
+    assert s.calibration == load_calibration()["version"]
+    draws = sample_uncertain(s)
+    post = posterior()
+    assert "coca.replant_share" not in draws  # fixed by the scenario, not drawn
+    name = next(n for n in post.names if n != "coca.replant_share")
+    j = post.names.index(name)
+    assert len(draws[name]) == 50 and set(draws[name]) <= set(post.samples[:, j])
+    assert sample_uncertain(s)[name].tolist() == draws[name].tolist()  # reproducible
+
+
+def test_uncertain_calibrated_false_is_bad_input(tmp_path, capsys):
+    f = tmp_path / "x.yaml"
+    f.write_text("name: x\nuncertain:\n  calibrated: maybe\n")
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "uncertain.calibrated" in err and "Traceback" not in err
+
+
+def test_validate_history_command(tmp_path, capsys):
+    out = tmp_path / "hc"
+    assert (
+        main(
+            [
+                "validate-history",
+                "--runs",
+                "4",
+                "--executor",
+                "serial",
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-report",
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "coca_ha 2022" in text and "inside the 90 % band" in text
+    assert (out / "scores.csv").is_file()
