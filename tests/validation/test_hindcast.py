@@ -179,3 +179,27 @@ def test_validate_history_command(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "coca_ha 2022" in text and "inside the 90 % band" in text
     assert (out / "scores.csv").is_file()
+
+
+@pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")
+def test_calibrated_initial_conditions_apply_only_from_the_calibration_start():
+    from rift.runner.sampling import sample_uncertain
+    from rift.validation.calibrate import posterior
+
+    inits = [n for n in posterior().names if n.startswith("init.")]
+    later = sample_uncertain(
+        scenario_from_dict({"name": "a", "runs": 5, "uncertain": "calibrated"})
+    )
+    assert not any(n.startswith("init.") for n in later)
+    hind = sample_uncertain(
+        scenario_from_dict(
+            {
+                "name": "h",
+                "runs": 5,
+                "start": "2019-01",
+                "end": "2019-06",
+                "uncertain": "calibrated",
+            }
+        )
+    )
+    assert set(inits) <= set(hind)

@@ -66,16 +66,27 @@ def _calibrated(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     """Joint draws from the packaged posterior (``uncertain: calibrated``), by run.
 
     Parameters the scenario fixes or gives its own distribution keep the scenario's value.
-    The draws use their own stream (``CALIBRATION_KEY``), so adding ``calibrated`` does not
-    change the Latin hypercube of the other uncertain parameters.
+    Calibrated initial conditions (``init.*``) describe the calibration scenario's first
+    month and are used only by scenarios that start in that month. The draws use their own
+    stream (``CALIBRATION_KEY``), so adding ``calibrated`` does not change the Latin hypercube
+    of the other uncertain parameters.
     """
     if not scenario.calibration:
         return {}
-    from rift.validation.calibrate import draw
+    from rift.validation.calibrate import calibration_start, draw
 
     rng = np.random.default_rng(np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY))
     mine = set(scenario.parameters) | set(scenario.uncertain)
+    if scenario.start != calibration_start():
+        mine |= {k for k in _posterior_names() if k.startswith("init.")}
     return {k: v for k, v in draw(n, rng).items() if k not in mine}
+
+
+def _posterior_names() -> list[str]:
+    from rift.validation.calibrate import posterior
+
+    post = posterior()
+    return [] if post is None else list(post.names)
 
 
 def run_parameters(samples: dict[str, np.ndarray], index: int) -> dict[str, Any]:

@@ -172,6 +172,17 @@ def load_calibration() -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@cache
+def calibration_start() -> str | None:
+    """First month of the packaged calibration's scenario (where its ``init.*`` draws apply)."""
+    record = load_calibration()
+    if record is None:
+        return None
+    from rift.config import load_scenario, shipped_scenarios
+
+    return load_scenario(shipped_scenarios()[record["scenario"]]).start
+
+
 def posterior() -> Posterior | None:
     """The packaged posterior sample, or None."""
     record = load_calibration()
