@@ -47,6 +47,10 @@ COL_MEASURES: tuple[str, ...] = (
 
 CERTIFICATION_CODES: dict[str, int] = {"decertified": 0, "waiver": 1, "certified": 2}
 
+_RUNG: dict[str, int] = {name: k for k, name in enumerate(LADDER)}
+_DECERTIFY = _RUNG["decertify"]
+_MEASURE: dict[str, int] = {name: k for k, name in enumerate(COL_MEASURES)}
+
 
 def _relax(value: float, target: float, years: float) -> float:
     """Move ``value`` toward ``target`` by one month of exponential adjustment."""
@@ -119,7 +123,7 @@ class UnitedStates(mesa.Agent):
         """The grievance the hostility relaxes toward (before the administration's scale)."""
         m = self.model
         col, china = m.colombia, m.china
-        coca = m.territory.coca.sum()
+        coca = m.territory.coca_total  # coca.sum() of the last update
         excess = max(0.0, coca / self.coca_reference - 1.0)
         g = self.w["coca"] * excess * (1.0 - self.action_credit * col.counternarcotics_effort())
         offered = col.extraditions_offered()
@@ -132,36 +136,48 @@ class UnitedStates(mesa.Agent):
     def escalation(self) -> int:
         """Rungs of the ladder in force (0..8), counting decertification as its rung."""
         level = sum(self.rungs)
-        level -= self.rungs[LADDER.index("decertify")]
+        level -= self.rungs[_DECERTIFY]
         return level + (self.certification != "certified")
 
     def _set_rungs(self) -> None:
-        for k, name in enumerate(LADDER):
-            if name == "decertify":
+        h, band, rungs = self.hostility, self.band, self.rungs
+        for k, threshold in enumerate(self.thresholds.tolist()):
+            if k == _DECERTIFY:
                 continue
-            self.rungs[k] = _hysteresis(
-                self.rungs[k], self.hostility, self.thresholds[k], self.band
-            )
-        self.rungs[LADDER.index("decertify")] = self.certification != "certified"
+            # _hysteresis, inlined (eight rungs every month)
+            if h >= threshold:
+                rungs[k] = True
+            elif h < threshold - band:
+                rungs[k] = False
+        rungs[_DECERTIFY] = self.certification != "certified"
 
     def on(self, rung: str) -> bool:
         """Whether a rung of the ladder is in force."""
-        return self.rungs[LADDER.index(rung)]
+        return self.rungs[_RUNG[rung]]
 
     def _instruments(self, forced: dict) -> None:
+        rungs = self.rungs
+        intel_cut = rungs[_RUNG["intel_cut"]]
         security = self.base_security
-        if self.on("security_cut") or self.certification == "decertified":
+        if rungs[_RUNG["security_cut"]] or self.certification == "decertified":
             security *= self.security_residual
-        if self.on("intel_cut"):
+        if intel_cut:
             security = 0.0
         civil = self.base_civil * self.civil_factor
-        if self.on("civil_cut"):
+        if rungs[_RUNG["civil_cut"]]:
             civil *= self.civil_residual
-        self.security_aid = forced.get("us.security_aid_musd", security)
-        self.civil_aid = forced.get("us.civil_aid_musd", civil)
-        self.intel_sharing = forced.get("us.intel_sharing", 0.0 if self.on("intel_cut") else 1.0)
-        self.tariff = forced.get("us.tariff_rate", self.tariff_level if self.on("tariffs") else 0.0)
-        self.strikes = self.on("strikes")
+        if forced:
+            self.security_aid = forced.get("us.security_aid_musd", security)
+            self.civil_aid = forced.get("us.civil_aid_musd", civil)
+            self.intel_sharing = forced.get("us.intel_sharing", 0.0 if intel_cut else 1.0)
+            tariff = self.tariff_level if rungs[_RUNG["tariffs"]] else 0.0
+            self.tariff = forced.get("us.tariff_rate", tariff)
+        else:
+            self.security_aid = security
+            self.civil_aid = civil
+            self.intel_sharing = 0.0 if intel_cut else 1.0
+            self.tariff = self.tariff_level if rungs[_RUNG["tariffs"]] else 0.0
+        self.strikes = rungs[_RUNG["strikes"]]
 
     def determine_certification(self, forced: dict) -> None:
         """The September determination: decertify, waive, or (re-)certify."""
@@ -200,10 +216,10 @@ class UnitedStates(mesa.Agent):
         self.hostility = float(min(1.0, max(0.0, h)))
         self._set_rungs()
         if calendar_month(m.month) == CERTIFICATION_MONTH or (
-            "us.certification" in forced and forced["us.certification"] != self.certification
+            forced and forced.get("us.certification", self.certification) != self.certification
         ):
             self.determine_certification(forced)
-        self.rungs[LADDER.index("decertify")] = self.certification != "certified"
+        self.rungs[_DECERTIFY] = self.certification != "certified"
         self._instruments(forced)
 
 
@@ -222,6 +238,8 @@ class Colombia(mesa.Agent):
         p = model.p
         self.stream = model.streams["colombia"]
         self._prior_cache: dict[str, dict[str, float]] = {}
+        self._lead_targets: dict[str, float] = {}
+        self._force_growth: dict[str, float] = {}
         self.president = model.president_at_start
         self.president_elect: str | None = None
         pres = self._priors(self.president)
@@ -257,6 +275,9 @@ class Colombia(mesa.Agent):
         self._ext_window = deque([self.extradition_rate / 12.0] * 12, maxlen=12)
         self._coercion = 0.0
         self.eradicated_month = 0.0
+        # Read every month: looked up once (the parameter set is frozen for the run).
+        self._joint_share = p["index.joint_posture_share"]
+        self._eradication_reference = p["index.eradication_reference_ha"]
 
     def _priors(self, president: str) -> dict[str, float]:
         priors = self._prior_cache.get(president)
@@ -265,15 +286,26 @@ class Colombia(mesa.Agent):
         return priors
 
     def _leadership_target(self, president: str) -> float:
-        p = self.model.p
-        purge = p["col.general_purge_share"] * p["col.leadership_loss_per_purge"]
-        return 1.0 - purge * p[f"president.{president}.keeps_purged_command"]
+        target = self._lead_targets.get(president)
+        if target is None:
+            p = self.model.p
+            purge = p["col.general_purge_share"] * p["col.leadership_loss_per_purge"]
+            target = 1.0 - purge * p[f"president.{president}.keeps_purged_command"]
+            self._lead_targets[president] = target
+        return target
+
+    def _monthly_force_growth(self, president: str) -> float:
+        """``(1 + growth per year) ** (1/12)`` of a president's policy (same number each time)."""
+        factor = self._force_growth.get(president)
+        if factor is None:
+            growth = self._priors(president)["force_growth_per_yr"]
+            factor = self._force_growth[president] = (1.0 + growth) ** DT
+        return factor
 
     def counternarcotics_effort(self) -> float:
         """Joint operations and eradication in [0, 1]: posture and eradication, weighted."""
-        p = self.model.p
-        share = p["index.joint_posture_share"]
-        eradication = min(1.0, self.eradication_rate / p["index.eradication_reference_ha"])
+        share = self._joint_share
+        eradication = min(1.0, self.eradication_rate / self._eradication_reference)
         return share * self.posture + (1.0 - share) * eradication
 
     def extraditions_offered(self) -> float:
@@ -286,7 +318,7 @@ class Colombia(mesa.Agent):
 
     def measure(self, name: str) -> bool:
         """Whether a Colombian counter-measure is in force."""
-        return self.measures[COL_MEASURES.index(name)]
+        return self.measures[_MEASURE[name]]
 
     @property
     def intel_cooperation(self) -> float:
@@ -342,8 +374,9 @@ class Colombia(mesa.Agent):
         self._coercion = coercion
         a = _relax(self.approval, self.approval_base, self.approval_years) + rally
         self.approval = float(min(1.0, max(0.0, a)))
+        h, band, measures = self.hostility, self.band, self.measures
         for k, thr in enumerate(self.thresholds):
-            self.measures[k] = _hysteresis(self.measures[k], self.hostility, thr, self.band)
+            measures[k] = _hysteresis(measures[k], h, thr, band)
 
         # Extraditions end when either side suspends cooperation.
         rate = forced.get(
@@ -360,7 +393,7 @@ class Colombia(mesa.Agent):
         self.extraditions_12m = float(sum(self._ext_window))
 
         # Capability: force size, leadership, lagged US security aid.
-        self.force *= (1.0 + pres["force_growth_per_yr"]) ** DT
+        self.force *= self._monthly_force_growth(self.president)
         lead_target = self._leadership_target(self.president)
         years = self.purge_years if lead_target < self.leadership else self.recovery_years
         self.leadership = _relax(self.leadership, lead_target, years)
@@ -397,7 +430,7 @@ class ArmedGroup(mesa.Agent):
     def step(self) -> None:
         """Set this month's expansion rate from last month's finances."""
         t = self.model.territory
-        self.members = float(t.s[self.index].sum())
+        self.members = float(t.members_by_group[self.index])  # == t.s[index].sum()
         self.revenue = float(t.revenue[self.index])
         self.sigma = self.base_sigma * min(self.surplus(), self.surplus_cap)
         self.model.sigma[self.index] = self.sigma

@@ -54,6 +54,10 @@ def _check_consistency(p: ParameterSet) -> None:
         )
 
 
+#: The US administration of a month number (the calendar parses dates; cached per process).
+_us_administration_at = functools.lru_cache(maxsize=4096)(us_administration_at)
+
+
 def _recorded(column: int, model: AllianceModel) -> float:
     """The latest recorded value of an outcome column (a picklable DataCollector reporter)."""
     return float(model.recorder.values[model.recorder.row, column])
@@ -74,6 +78,45 @@ def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list
                 )
             )
     return out
+
+
+_FORCINGS: dict[tuple, Forcing] = {}
+
+
+def _forcing(
+    start: int,
+    end: int,
+    fixed: Mapping[str, Any],
+    interventions: Sequence[Intervention | Mapping[str, Any]],
+) -> Forcing:
+    """The run's :class:`Forcing`, shared by the runs of a batch (cached per process).
+
+    A batch builds thousands of models with the same horizon and interventions; the forcing is
+    read-only, so one object serves them all. Inputs that cannot be used as a cache key
+    (unhashable values) get a forcing of their own.
+    """
+    try:
+        ivs = tuple(
+            (iv.at, iv.until, tuple(sorted(iv.values.items())))
+            if isinstance(iv, Intervention)
+            else (_at_key(iv), iv.get("until"), tuple(sorted(dict(iv["set"]).items())))
+            for iv in interventions
+        )
+        key = (start, end, tuple(sorted(fixed.items())), ivs)
+        hash(key)
+    except (TypeError, KeyError, AttributeError):
+        return Forcing(start, end, fixed, _as_interventions(interventions))
+    forcing = _FORCINGS.get(key)
+    if forcing is None:
+        if len(_FORCINGS) >= 64:
+            _FORCINGS.clear()
+        forcing = _FORCINGS[key] = Forcing(start, end, fixed, _as_interventions(interventions))
+    return forcing
+
+
+def _at_key(item: Mapping[str, Any]) -> Any:
+    """The ``at`` of an intervention given as a mapping (a month text or a date)."""
+    return str(item["at"])
 
 
 INDEX_COMPONENTS = ("intel", "extraditions", "joint", "security_aid", "diplomacy", "certification")
@@ -139,18 +182,19 @@ class AllianceModel(mesa.Model):
         if self.end < self.start:
             raise ValueError("end must not be before start")
         _check_consistency(p)
+        self._cache_parameters(p)
         self.month = self.start
         self.streams = Streams(self.rng.bit_generator.seed_seq)
         self.geo = load_geography()
 
         # Instruments fixed by parameters are forced for the whole run.
         fixed = {name: p[name] for name in reg.instruments() if p[name] is not None}
-        self.forcing = Forcing(self.start, self.end, fixed, _as_interventions(interventions))
+        self.forcing = _forcing(self.start, self.end, fixed, interventions)
         self.forced: dict[str, Any] = self.forcing.at(self.start)
 
         self.election = self._election(election or {})
         self.president_at_start = self._president_at_start()
-        self.us_administration = us_administration_at(self.start)
+        self.us_administration = _us_administration_at(self.start)
         self.events = one_off_events(self.start, self.end)
         self.inaugurations = {
             parse_month(d): who
@@ -194,13 +238,47 @@ class AllianceModel(mesa.Model):
         self.recorder = Recorder(self.end - self.start + 1)
         self.initial = self.snapshot()
         self.collect = collect
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                name: functools.partial(_recorded, k) for k, name in enumerate(OUTCOME_NAMES)
-            }
-        )
+        self._datacollector: mesa.DataCollector | None = None
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The mesa ``DataCollector`` of the outcomes, made on first use.
+
+        ``mesa.batch_run`` reads it; the rift runner reads :meth:`result` and never needs it.
+        """
+        if self._datacollector is None:
+            self._datacollector = mesa.DataCollector(
+                model_reporters={
+                    name: functools.partial(_recorded, k) for k, name in enumerate(OUTCOME_NAMES)
+                }
+            )
+        return self._datacollector
+
+    @datacollector.setter
+    def datacollector(self, value: mesa.DataCollector) -> None:
+        self._datacollector = value
 
     # ------------------------------------------------------------------ set-up helpers
+    def _cache_parameters(self, p: ParameterSet) -> None:
+        """Parameters read every month, looked up once (the set is frozen for the run)."""
+        self._ops_floor = p["state.ops_effort_floor"]
+        self._attrition_rate = p["state.attrition_rate_per_yr"]
+        self._civil_aid_effect = p["territory.civil_aid_effect"]
+        self._tariff_effect = p["territory.tariff_effect"]
+        self._index_weights = {k: p[f"index.weight.{k}"] for k in INDEX_COMPONENTS}
+        self._index_total = sum(self._index_weights.values())
+        self._extradition_reference = p["us.grievance.extradition_reference"]
+        self._certification_value = {
+            "certified": 1.0,
+            "waiver": p["index.waiver_value"],
+            "decertified": 0.0,
+        }
+        self._rupture_ci = p["rupture.ci_threshold"]
+        self._rupture_aid = p["rupture.aid_floor_musd"]
+        self._rupture_intel = p["rupture.intel_floor"]
+        self._rupture_months = p["rupture.months"]
+        self._yield_kg_per_ha = p["coca.yield_kg_per_ha"]
+
     def _election(self, spec: Mapping[str, Any]) -> Election:
         p = self.p
         priors = spec.get("priors") or {t: p[f"election.prior.{t}"] for t in CANDIDATE_TYPES}
@@ -240,7 +318,7 @@ class AllianceModel(mesa.Model):
             self.us.on_runoff(self.winner)
         if month == e.inauguration and self.winner is not None:
             self.colombia.inaugurate(self.winner)
-        self.us_administration = us_administration_at(month)
+        self.us_administration = _us_administration_at(month)
 
     def _draw_winner(self, u: float) -> str:
         """Draw the 2026 winner; Petro's approval shifts the odds of the left and right."""
@@ -256,55 +334,51 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ indices
     def _cooperation_index(self) -> float:
         """Weighted cooperation index in [0, 1] (DESIGN §2)."""
-        p = self.p
         us, col = self.us, self.colombia
         intel = min(us.intel_sharing, col.intel_cooperation)
-        ext = min(1.0, col.extraditions_12m / p["us.grievance.extradition_reference"])
+        ext = min(1.0, col.extraditions_12m / self._extradition_reference)
         joint = col.counternarcotics_effort()
         aid = min(1.0, us.security_aid / us.base_security) if us.base_security > 0 else 0.0
         diplomacy = 1.0 - 0.5 * (us.on("sanctions") + col.measure("ambassador_recall"))
-        cert = {"certified": 1.0, "waiver": p["index.waiver_value"], "decertified": 0.0}[
-            us.certification
-        ]
-        parts = {
-            "intel": intel,
-            "extraditions": ext,
-            "joint": joint,
-            "security_aid": aid,
-            "diplomacy": diplomacy,
-            "certification": cert,
-        }
-        weights = {k: p[f"index.weight.{k}"] for k in INDEX_COMPONENTS}
-        total = sum(weights.values())
-        return sum(weights[k] * v for k, v in parts.items()) / total
+        cert = self._certification_value[us.certification]
+        w = self._index_weights
+        return (
+            sum(
+                (
+                    w["intel"] * intel,
+                    w["extraditions"] * ext,
+                    w["joint"] * joint,
+                    w["security_aid"] * aid,
+                    w["diplomacy"] * diplomacy,
+                    w["certification"] * cert,
+                )
+            )
+            / self._index_total
+        )
 
     def _check_rupture(self) -> None:
-        p = self.p
         broken = (
-            self.cooperation_index < p["rupture.ci_threshold"]
-            and self.us.security_aid <= p["rupture.aid_floor_musd"]
-            and self.us.intel_sharing <= p["rupture.intel_floor"]
+            self.cooperation_index < self._rupture_ci
+            and self.us.security_aid <= self._rupture_aid
+            and self.us.intel_sharing <= self._rupture_intel
         )
         self._rupture_streak = self._rupture_streak + 1 if broken else 0
-        self.in_rupture = self._rupture_streak >= p["rupture.months"]
+        self.in_rupture = self._rupture_streak >= self._rupture_months
         if self.in_rupture and self.rupture_month is None:
             self.rupture_month = self.month
 
     # ------------------------------------------------------------------ stepping
     def territory_inputs(self) -> TerritoryInputs:
         """The actors' decisions the territory update needs this month."""
-        p = self.p
         col, us = self.colombia, self.us
         c_rel = col.capability() / self._capability0
         presence = self._presence_effort(col.posture) / self._presence_floor_effort
-        ops_floor = p["state.ops_effort_floor"]
+        ops_floor = self._ops_floor
         ops = ops_floor + (1.0 - ops_floor) * col.posture
-        attrition = p["state.attrition_rate_per_yr"] * c_rel * ops * col.intelligence()
+        attrition = self._attrition_rate * c_rel * ops * col.intelligence()
         civil_gap = 1.0 - (us.civil_aid / us.base_civil if us.base_civil > 0 else 0.0)
         capacity = (
-            1.0
-            + p["territory.civil_aid_effect"] * max(0.0, civil_gap)
-            + p["territory.tariff_effect"] * us.tariff
+            1.0 + self._civil_aid_effect * max(0.0, civil_gap) + self._tariff_effect * us.tariff
         )
         return TerritoryInputs(
             e_level=c_rel * presence,
@@ -325,11 +399,15 @@ class AllianceModel(mesa.Model):
         self.us.step()
         self.colombia.step()
         self.china.step()
-        self.group_set.shuffle_do("step")
+        # The groups' steps are independent of each other (each sets its own expansion rate
+        # from last month's territory), so their order does not matter: a plain loop does
+        # what ``shuffle_do`` would, without the shuffle.
+        for group in self.groups:
+            group.step()
         self.territory.step(self.territory_inputs())
         self.cooperation_index = self._cooperation_index()
         self._check_rupture()
-        self.recorder.record(month - self.start, self.snapshot())
+        self.recorder.record_values(month - self.start, self._outcome_values())
         if self.collect:
             self.datacollector.collect(self)
         self.month += 1
@@ -345,48 +423,52 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ outputs
     def snapshot(self) -> dict[str, float]:
         """The outcomes of the current state, by name."""
+        return dict(zip(OUTCOME_NAMES, self._outcome_values(), strict=True))
+
+    def _outcome_values(self) -> list[float]:
+        """The outcomes of the current state, in the order of ``OUTCOME_NAMES``."""
         t, us, col = self.territory, self.us, self.colombia
-        members = t.members()
-        presence = t.presence_counts()
-        control = t.control_counts()
-        coca = float(t.coca.sum())
-        return {
-            "presence_any": t.presence_any(),
-            "presence_egc": presence[0],
-            "presence_eln": presence[1],
-            "presence_dissidents": presence[2],
-            "control_any": int((t.controller >= 0).sum()),
-            "control_egc": control[0],
-            "control_eln": control[1],
-            "control_dissidents": control[2],
-            "contested": int((t.zone == 3).sum()),
-            "coca_ha": coca,
-            "cocaine_t": coca * self.p["coca.yield_kg_per_ha"] / 1000.0,
-            "members_egc": members[0],
-            "members_eln": members[1],
-            "members_dissidents": members[2],
-            "members_total": float(members.sum()),
-            "armed_revenue_musd": float(t.revenue.sum()),
-            "cooperation_index": self.cooperation_index,
-            "us_security_aid_musd": us.security_aid,
-            "us_civil_aid_musd": us.civil_aid,
-            "intel_sharing": us.intel_sharing,
-            "certification": CERTIFICATION_CODES[us.certification],
-            "us_escalation": us.escalation(),
-            "us_hostility": us.hostility,
-            "col_hostility": col.hostility,
-            "extraditions": col.extraditions_month,
-            "eradication_ha": t.eradicated,
-            "posture": col.posture,
-            "capability": col.capability() / self._capability0,
-            "intel_quality": col.intelligence(),
-            "displacement_new": t.new_displacement,
-            "displacement_cum": t.displacement_cum,
-            "china_engagement": self.china.engagement,
-            "approval": col.approval,
-            "president": PRESIDENT_TYPES.index(col.president),
-            "rupture": float(self.in_rupture),
-        }
+        members = t.members_by_group
+        presence = t.presence_by_group
+        control = t.control_by_group
+        coca = t.coca_total
+        return [
+            t.present_count,  # presence_any
+            presence[0],  # presence_egc
+            presence[1],  # presence_eln
+            presence[2],  # presence_dissidents
+            t.control_count,  # control_any
+            control[0],  # control_egc
+            control[1],  # control_eln
+            control[2],  # control_dissidents
+            t.contested_count,  # contested
+            coca,  # coca_ha
+            coca * self._yield_kg_per_ha / 1000.0,  # cocaine_t
+            members[0],  # members_egc
+            members[1],  # members_eln
+            members[2],  # members_dissidents
+            float(members.sum()),  # members_total
+            float(t.revenue.sum()),  # armed_revenue_musd
+            self.cooperation_index,  # cooperation_index
+            us.security_aid,  # us_security_aid_musd
+            us.civil_aid,  # us_civil_aid_musd
+            us.intel_sharing,  # intel_sharing
+            CERTIFICATION_CODES[us.certification],  # certification
+            us.escalation(),  # us_escalation
+            us.hostility,  # us_hostility
+            col.hostility,  # col_hostility
+            col.extraditions_month,  # extraditions
+            t.eradicated,  # eradication_ha
+            col.posture,  # posture
+            col.capability() / self._capability0,  # capability
+            col.intelligence(),  # intel_quality
+            t.new_displacement,  # displacement_new
+            t.displacement_cum,  # displacement_cum
+            self.china.engagement,  # china_engagement
+            col.approval,  # approval
+            PRESIDENT_TYPES.index(col.president),  # president
+            float(self.in_rupture),  # rupture
+        ]
 
     def result(self) -> RunResult:
         """The run's outcomes as small arrays."""

@@ -23,6 +23,13 @@ class Recorder:
             out[OUTCOME_INDEX[name]] = value
         self.row = row
 
+    def record_values(self, row: int, values: list[float]) -> None:
+        """Write one month's outcomes given in the order of ``OUTCOME_NAMES``."""
+        if len(values) != len(OUTCOME_NAMES):
+            raise ValueError(f"expected {len(OUTCOME_NAMES)} outcomes, got {len(values)}")
+        self.values[row] = values
+        self.row = row
+
     def current(self, name: str) -> float:
         """The most recent value of an outcome."""
         return float(self.values[self.row, OUTCOME_INDEX[name]])

@@ -74,15 +74,19 @@ class TerritoryInputs:
 def _top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Strongest and second-strongest value along axis 0, and the index of the strongest.
 
-    A loop over the few groups is several times faster than sorting 1,124 short columns.
+    A loop over the few groups is several times faster than sorting 1,124 short columns. The
+    index is the first group reaching the maximum, as ``np.argmax`` would give.
     """
+    m = s.shape[1]
     first = s[0].copy()
-    second = np.zeros_like(first)
-    arg = np.zeros(s.shape[1], dtype=np.int8)
+    second = np.zeros(m)
+    arg = np.zeros(m, dtype=np.int8)
+    low = np.empty(m)
+    above = np.empty(m, dtype=bool)
     for g in range(1, s.shape[0]):
         x = s[g]
-        arg[x > first] = g
-        np.maximum(second, np.minimum(first, x), out=second)
+        np.putmask(arg, np.greater(x, first, out=above), g)
+        np.maximum(second, np.minimum(first, x, out=low), out=second)
         np.maximum(first, x, out=first)
     return first, second, arg
 
@@ -92,8 +96,70 @@ def _safe_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
+try:  # the kernel behind ``csr_matrix @ vector``, without scipy's dispatch around it
+    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
+except ImportError:  # pragma: no cover - a scipy without the private module
+    _csr_matvec = None
+
+
+def _few_neighbour_sums(
+    neighbours: tuple[tuple[int, ...], ...], M: int, flat: list[int], values: list[float]
+) -> dict[int, float]:
+    """``A @ x`` for a few nonzero entries of ``x`` (0/1 symmetric ``A``), same rounding.
+
+    ``x`` (G, M) is zero except at the flat positions ``flat`` (increasing) where it holds
+    ``values``. Each node's sum receives its neighbours' values in increasing column order
+    starting from zero, which is the order of a CSR product over sorted indices; adding the
+    zeros in between changes nothing (``a + 0.0 == a`` for the non-negative sums here).
+
+    Returns:
+        The nonzero sums by flat position.
+    """
+    acc: dict[int, float] = {}
+    get = acc.get
+    for k, v in zip(flat, values, strict=True):
+        g, j = divmod(k, M)
+        base = g * M
+        for i in neighbours[j]:
+            t = base + i
+            acc[t] = get(t, 0.0) + v
+    return acc
+
+
+#: Neighbour lists by adjacency object (one geography per process in practice).
+_NEIGHBOURS: dict[int, tuple[sp.csr_matrix, tuple[tuple[int, ...], ...] | None]] = {}
+
+
+def _neighbour_lists(A: sp.csr_matrix) -> tuple[tuple[int, ...], ...] | None:
+    """Each node's neighbours in CSR order, cached per process (per adjacency object).
+
+    None unless the adjacency is a symmetric 0/1 matrix with sorted CSR indices: the
+    few-entries shortcut sends each value to the node's neighbours in increasing order, which
+    is the order (and the arithmetic) of the CSR product only then.
+    """
+    hit = _NEIGHBOURS.get(id(A))
+    if hit is not None and hit[0] is A:
+        return hit[1]
+    lists = None
+    ones = A.data.size == 0 or bool(np.all(A.data == 1.0))
+    if A.has_sorted_indices and ones and (A != A.T).nnz == 0:
+        indptr, indices = A.indptr.tolist(), A.indices.tolist()
+        lists = tuple(tuple(indices[indptr[i] : indptr[i + 1]]) for i in range(A.shape[0]))
+    if len(_NEIGHBOURS) > 8:
+        _NEIGHBOURS.clear()
+    _NEIGHBOURS[id(A)] = (A, lists)
+    return lists
+
+
 class Territory:
-    """Numpy state of the municipalities and sanctuaries, with the monthly update."""
+    """Numpy state of the municipalities and sanctuaries, with the monthly update.
+
+    The update is written for speed with unchanged results: every floating-point operation of
+    the rules above is done once, in the same order and on arrays of the same layout (so the
+    same rounding), into scratch buffers allocated once per territory. The arrays exposed as
+    attributes (``s``, ``coca``, ``E``, ``K``, ``rent``, ``zone``, ``presence``, ``controller``,
+    ``revenue``, ``theta``) are new arrays each month, never scratch space.
+    """
 
     def __init__(
         self,
@@ -139,6 +205,7 @@ class Territory:
         self.replant = p["coca.replant_share"]
         self.disp_casualty = p["displacement.per_casualty"]
         self.disp_contested = p["displacement.per_contested_month"]
+        self._init_scratch()
 
         # Outputs of the last update (also valid right after construction).
         self.E = self.e_scale * self.reach
@@ -147,96 +214,215 @@ class Territory:
         self.eradicated = 0.0
         self.casualties = 0.0
         self.K = self._capacity(1.0)
-        self._update_views()
+        S = self.s[:, : self.n].sum(axis=0)
+        self._update_views(S, _safe_ratio(S, S + self.E[: self.n]))
+
+    def _init_scratch(self) -> None:
+        """Scratch buffers reused by every update, and the neighbour graph for the kernels."""
+        G, M, n = self.G, self.M, self.n
+        A = self.A
+        self._nb_args = (
+            M,
+            M,
+            A.indptr.astype(A.indices.dtype, copy=False),
+            A.indices,
+            A.data.astype(np.float64, copy=False),
+        )
+        self._neighbours = _neighbour_lists(A)
+        self._cuts = np.asarray(self.cuts, dtype=np.float64)
+        self._cuts_sorted = bool(np.all(np.diff(self._cuts) >= 0))
+
+        def node() -> np.ndarray:
+            return np.empty(M)
+
+        def cell() -> np.ndarray:
+            return np.empty((G, M))
+
+        # Per node (M,): members, crowding, a temporary, attrition, free capacity, hazard.
+        self._S, self._crowd, self._tmp, self._attrition, self._free, self._base = (
+            node() for _ in range(6)
+        )
+        # Per group and node (G, M): change, rivals' share, clash rate, the two losses,
+        # sources, neighbour sums, a temporary.
+        (
+            self._change,
+            self._rivals,
+            self._clash,
+            self._clash_loss,
+            self._attrition_loss,
+            self._source,
+            self._nb,
+            self._cell_tmp,
+        ) = (cell() for _ in range(8))
+        self._node_mask = [np.empty(M, dtype=bool) for _ in range(2)]
+        self._cell_mask = [np.empty((G, M), dtype=bool) for _ in range(2)]
+        self._mun = [np.empty(n) for _ in range(5)]  # (n,) floats
+        self._mun_mask = [np.empty(n, dtype=bool) for _ in range(3)]
 
     # ------------------------------------------------------------------ derived state
-    def _neighbour_sum(self, x: np.ndarray) -> np.ndarray:
-        """Sum over the neighbours of each node, for each row of ``x`` (G, M)."""
-        return (self.A @ np.ascontiguousarray(x.T)).T
+    def _neighbour_sum(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Sum over the neighbours of each node, for each row of ``x`` (G, M).
+
+        ``A @ x`` row by row with scipy's own CSR kernel, called directly: each sum starts
+        from zero and adds the neighbours in CSR order, the same arithmetic as before.
+        """
+        if _csr_matvec is None:  # pragma: no cover
+            return (self.A @ np.ascontiguousarray(x.T)).T
+        out = np.zeros(x.shape) if out is None else out
+        out.fill(0.0)
+        x = np.ascontiguousarray(x)
+        for g in range(x.shape[0]):
+            _csr_matvec(*self._nb_args, x[g], out[g])
+        return out
 
     def _capacity(self, multiplier: float) -> np.ndarray:
         """Members each node sustains: rent (USD million/yr) over the cost of a member."""
+        n = self.n
         rent = self.extortion.copy()
-        rent[: self.n] += self.coca * self.rent_per_ha
+        rent[:n] += np.multiply(self.coca, self.rent_per_ha, out=self._mun[0])
         rent *= multiplier
         self.rent = rent
         K = rent / self.cost_per_member
-        K[self.n :] = self.sanctuary_capacity
+        K[n:] = self.sanctuary_capacity
         return K
 
-    def _update_views(self) -> None:
-        """Recompute presence, zones, control and revenue from the current arrays."""
+    def _update_views(self, S_all: np.ndarray, theta_all: np.ndarray) -> None:
+        """Recompute presence, zones, control, revenue and the outcome counts.
+
+        Args:
+            S_all: Armed members in each municipality, ``s[:, :n].sum(axis=0)``.
+            theta_all: The armed share ``S_all / (S_all + E)`` (0 where the denominator is
+                not positive), as the coca update computed it.
+        """
         n = self.n
+        floor = self.presence_floor
         s = self.s[:, :n]
+        b0, b1, b2 = self._mun_mask
         strongest, second, arg = _top_two(s)
-        present = strongest >= self.presence_floor
-        # Armed share where some group is present; no presence is no armed zone.
-        S = np.where(present, s.sum(axis=0), 0.0)
-        theta = _safe_ratio(S, S + self.E[:n])
+        present = np.greater_equal(strongest, floor, out=b0)
+        # Armed share where some group is present; no presence is no armed zone. (The share
+        # of S' = where(present, S, 0) is theta_all where present and 0/E = 0 elsewhere.)
+        theta = np.where(present, theta_all, 0.0)
         self.theta = theta
-        zone = np.ones(n, dtype=np.int8)
-        for cut in self.cuts:
-            zone += theta >= cut
-        contested = (second >= self.contest_ratio * strongest) & (second >= self.presence_floor)
-        zone[(zone >= 4) & contested] = 3
+        if self._cuts_sorted:  # zone = 1 + number of cuts at or below theta
+            zone = np.empty(n, dtype=np.int8)
+            np.add(np.searchsorted(self._cuts, theta, side="right"), 1, out=zone, casting="unsafe")
+        else:  # pragma: no cover - the model checks that the cuts increase
+            zone = np.ones(n, dtype=np.int8)
+            for cut in self.cuts:
+                zone += theta >= cut
+        contested = np.greater_equal(
+            second, np.multiply(strongest, self.contest_ratio, out=self._mun[1]), out=b1
+        )
+        contested &= np.greater_equal(second, floor, out=b2)
+        contested &= np.greater_equal(zone, 4, out=b2)
+        np.putmask(zone, contested, 3)
         self.zone = zone
-        self.presence = s >= self.presence_floor
-        control = zone >= 4
-        self.controller = np.where(control, arg, -1).astype(np.int8)
-        S_all = s.sum(axis=0)
-        per_member = _safe_ratio(self.rent[:n] * _safe_ratio(S_all, S_all + self.E[:n]), S_all)
+        self.presence = s >= floor
+        control = np.greater_equal(zone, 4, out=b1)
+        self.controller = np.where(control, arg, np.int8(-1))
+        # Rent per member S * theta * rent / S, 0 where S is 0 (the same inner share).
+        per_member = np.zeros(n)
+        np.divide(
+            np.multiply(self.rent[:n], theta_all, out=self._mun[2]),
+            S_all,
+            out=per_member,
+            where=np.greater(S_all, 0.0, out=b2),
+        )
         self.revenue = s @ per_member
+
+        # Summaries the outcomes need, once per update (counts are exact however counted).
+        presence = self.presence
+        self.present_count = int(np.count_nonzero(present))
+        self.presence_by_group = [int(np.count_nonzero(presence[g])) for g in range(self.G)]
+        by_controller = np.bincount(self.controller + np.int8(1), minlength=self.G + 1).tolist()
+        self.control_count = n - by_controller[0]
+        self.control_by_group = by_controller[1:]
+        self.contested_count = int(np.count_nonzero(np.equal(zone, 3, out=b2)))
+        self.members_by_group = np.add.reduce(self.s, axis=1)  # the same sums as s.sum(axis=1)
+        self.coca_total = float(np.add.reduce(self.coca))  # the same sum as coca.sum()
 
     # ------------------------------------------------------------------ monthly update
     def step(self, inp: TerritoryInputs) -> None:
         """Advance the territory by one month."""
         dt = self.dt
         s = self.s
-        self.E = E = self.e_scale * inp.e_level * self.reach
+        n = self.n
+        self.E = E = (self.e_scale * inp.e_level) * self.reach
         self.K = K = self._capacity(inp.capacity_multiplier)
-        S = s.sum(axis=0)
+        S = np.add.reduce(s, axis=0, out=self._S)  # s.sum(axis=0)
+        S_pos = np.greater(S, 0.0, out=self._node_mask[1])
 
         # Logistic recruitment with the state taking capacity; decline at most at rate r.
-        crowd = np.divide(S + E, K, out=np.full(self.M, 2.0), where=K > 0)
+        crowd = self._crowd
+        crowd.fill(2.0)
+        K_pos = np.greater(K, 0.0, out=self._node_mask[0])
+        np.divide(np.add(S, E, out=self._tmp), K, out=crowd, where=K_pos)
         np.minimum(crowd, 2.0, out=crowd)
-        change = self.growth_rate * (1.0 - crowd)
+        change = np.multiply(
+            self.growth_rate, np.subtract(1.0, crowd, out=self._tmp), out=self._change
+        )
         # Attrition from operations (guerrilla form) and clashes with rivals.
-        change -= inp.attrition * self.reach
-        rival_share = _safe_ratio(S - s, S)
-        change -= self.clash_rate * rival_share
-        clash_loss = self.clash_rate * rival_share * s
-        attrition_loss = inp.attrition * self.reach * s
-        new = s * (1.0 + dt * change)
+        attrition = np.multiply(self.reach, inp.attrition, out=self._attrition)
+        change -= attrition
+        # Rivals' share (S - s) / S where S > 0, else 0. Where S is 0 every s is 0 too, so
+        # dividing by 1 there and adding +0.0 (which turns -0.0 into 0.0) gives the same.
+        rival_share = np.divide(
+            np.subtract(S, s, out=self._rivals), np.where(S_pos, S, 1.0), out=self._rivals
+        )
+        rival_share += 0.0
+        clash = np.multiply(rival_share, self.clash_rate, out=self._clash)
+        change -= clash
+        clash_loss = np.multiply(clash, s, out=self._clash_loss)
+        attrition_loss = np.multiply(attrition, s, out=self._attrition_loss)
+        change *= dt
+        change += 1.0
+        new = s * change
         np.maximum(new, 0.0, out=new)
         new = self._expand(new, K, E, inp.sigma, inp.uniforms)
-        new[new < self.extinction_floor] = 0.0
+        np.putmask(new, np.less(new, self.extinction_floor, out=self._cell_mask[0]), 0.0)
         self.s = new
 
         # Coca.
-        n = self.n
         coca = self.coca
-        Sm = new[:, :n].sum(axis=0)
-        theta = _safe_ratio(Sm, Sm + E[:n])
-        fill = np.divide(coca, self.coca_capacity, out=np.ones(n), where=self._coca_fill_ok)
-        grow = self.coca_growth * theta * (1.0 - fill)
-        grow -= self.coca_abandon * (1.0 - theta)
-        reachable = coca * (1.0 - theta)
-        total = reachable.sum()
+        t0, t1, t2, t3, t4 = self._mun
+        Sm = np.add.reduce(new[:, :n], axis=0)  # new[:, :n].sum(axis=0)
+        theta = np.zeros(n)
+        np.divide(
+            Sm,
+            np.add(Sm, E[:n], out=t0),
+            out=theta,
+            where=np.greater(t0, 0.0, out=self._mun_mask[0]),
+        )
+        fill = t1
+        fill.fill(1.0)
+        np.divide(coca, self.coca_capacity, out=fill, where=self._coca_fill_ok)
+        grow = np.multiply(theta, self.coca_growth, out=t2)
+        grow *= np.subtract(1.0, fill, out=t1)
+        open_share = np.subtract(1.0, theta, out=t3)
+        grow -= np.multiply(open_share, self.coca_abandon, out=t4)
+        reachable = np.multiply(coca, open_share, out=t3)
+        total = np.add.reduce(reachable)
+        grow *= dt
+        grow += 1.0
         if inp.eradication_ha > 0 and total > 0:
-            erad = np.minimum(reachable * (inp.eradication_ha / total), coca)
-            self.eradicated = float(erad.sum())
-            net = coca * (1.0 + dt * grow) - erad * (1.0 - self.replant)
+            erad = np.minimum(np.multiply(reachable, inp.eradication_ha / total, out=t3), coca)
+            self.eradicated = float(np.add.reduce(erad))
+            net = coca * grow
+            net -= np.multiply(erad, 1.0 - self.replant, out=t4)
         else:
             self.eradicated = 0.0
-            net = coca * (1.0 + dt * grow)
-        self.coca = np.maximum(net, 0.0)
+            net = coca * grow
+        self.coca = np.maximum(net, 0.0, out=net)
 
         # Violence and displacement.
-        self.casualties = dt * float(clash_loss[:, :n].sum() + attrition_loss[:, :n].sum())
-        self._update_views()
-        contested = int(np.count_nonzero(self.zone == 3))
+        self.casualties = dt * float(
+            np.add.reduce(clash_loss[:, :n], axis=None)
+            + np.add.reduce(attrition_loss[:, :n], axis=None)
+        )
+        self._update_views(Sm, theta)
         self.new_displacement = (
-            self.disp_casualty * self.casualties + self.disp_contested * contested
+            self.disp_casualty * self.casualties + self.disp_contested * self.contested_count
         )
         self.displacement_cum += self.new_displacement
 
@@ -251,26 +437,64 @@ class Territory:
         capacity ``K - E - S`` (rent left after the state and rivals) and only if ``f`` can
         sustain a detachment. The detachment is drawn from the neighbouring sources in
         proportion to their strength.
+
+        For speed the hazard is evaluated only at the frontier (absent, next to a source,
+        room for a detachment), and the take only next to the fronts that open: the same
+        numbers as over the whole arrays, where the other conditions discard them.
         """
         D = self.detachment
-        free = K - E - s.sum(axis=0)
+        M = self.M
+        free = np.subtract(K, E, out=self._free)
+        free -= np.add.reduce(s, axis=0, out=self._tmp)
         np.maximum(free, 0.0, out=free)
-        source = np.where(s >= 2.0 * D, s, 0.0)  # (G, M)
-        nb_source = self._neighbour_sum(source)  # strength of sources around each node
-        hazard = (self.dt * free / (free + self.half_capacity))[None, :] * sigma[:, None]
-        opened = u < -np.expm1(-hazard)
-        opened &= s < self.presence_floor
-        opened &= nb_source > 0
-        opened &= (free > D)[None, :]
-        if not opened.any():
+        is_source = np.greater_equal(s, 2.0 * D, out=self._cell_mask[1])
+        source = np.where(is_source, s, 0.0)
+        nb_source = self._neighbour_sum(source, out=self._nb)  # sources around each node
+        frontier = np.less(s, self.presence_floor, out=self._cell_mask[1])
+        frontier &= np.greater(nb_source, 0.0, out=self._cell_mask[0])
+        frontier &= np.greater(free, D, out=self._node_mask[0])
+        flat = np.flatnonzero(frontier)
+        if len(flat) == 0:
             return s
-        demand = _safe_ratio(opened * D, nb_source)  # per unit of neighbouring source
-        take = source * self._neighbour_sum(demand)
-        np.minimum(take, np.maximum(s - D, 0.0), out=take)  # a source keeps one detachment
-        sent = opened.sum(axis=1) * D
-        scale = _safe_ratio(take.sum(axis=1), sent)
+        base = np.multiply(free, self.dt, out=self._base)
+        base /= np.add(free, self.half_capacity, out=self._tmp)
+        rows, cols = np.divmod(flat, M)
+        hazard = base[cols] * sigma[rows]
+        hit = u.ravel()[flat] < -np.expm1(-hazard)
+        flat = flat[hit]
+        if len(flat) == 0:
+            return s
+        rows = rows[hit]
+        demand = D / nb_source.ravel()[flat]  # per unit of neighbouring source
+        take = self._nb  # nb_source is not needed any more
+        if self._neighbours is None:  # pragma: no cover - adjacency not 0/1, sorted, symmetric
+            spread = np.zeros_like(take)
+            spread.ravel()[flat] = demand
+            np.multiply(source, self._neighbour_sum(spread), out=take)
+            cap = np.subtract(s, D, out=self._cell_tmp)
+            np.minimum(take, np.maximum(cap, 0.0, out=cap), out=take)
+        else:
+            # Only the neighbours of the opened fronts receive demand, so only there can a
+            # source give anything: the take is computed at those cells, and is +0.0
+            # elsewhere (as source * 0.0 and the minimum with a non-negative cap give).
+            sums = _few_neighbour_sums(self._neighbours, M, flat.tolist(), demand.tolist())
+            cells = np.fromiter(sums.keys(), np.intp, len(sums))
+            given_there = source.ravel()[cells]
+            given_there *= np.fromiter(sums.values(), np.float64, len(sums))
+            cap = s.ravel()[cells]
+            cap -= D
+            np.minimum(given_there, np.maximum(cap, 0.0, out=cap), out=given_there)
+            take.fill(0.0)
+            take.ravel()[cells] = given_there
+        # What arrives is what the sources could give: D * given / sent in each group.
+        given = np.add.reduce(take, axis=1).tolist()  # take.sum(axis=1)
+        sent = [float(c) * D for c in np.bincount(rows, minlength=self.G).tolist()]
+        each = [D * (t / c if c > 0 else 0.0) for t, c in zip(given, sent, strict=True)]
         out = s - take
-        out += opened * (D * scale)[:, None]  # what arrives is what the sources could give
+        arrive = self._cell_tmp
+        arrive.fill(0.0)
+        arrive.ravel()[flat] = [each[g] for g in rows.tolist()]
+        out += arrive
         return out
 
     # ------------------------------------------------------------------ summaries

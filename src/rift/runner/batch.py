@@ -53,6 +53,20 @@ def chunk_size_for(n_runs: int, workers: int) -> int:
     return int(max(1, min(50, np.ceil(n_runs / (4 * max(1, workers))))))
 
 
+def guided_chunks(indices: Sequence[int], workers: int) -> Iterator[list[int]]:
+    """Chunks that shrink as the batch nears its end (guided self-scheduling).
+
+    Each chunk is :func:`chunk_size_for` the runs still to hand out, so the first chunks are
+    as large as fixed chunks would be and the last ones hold a run or two: no worker is left
+    with a long chunk while the others have nothing to do.
+    """
+    i, n = 0, len(indices)
+    while i < n:
+        size = chunk_size_for(n - i, workers)
+        yield list(indices[i : i + size])
+        i += size
+
+
 @dataclass
 class BatchOutcome:
     """What a batch produced: outputs by run index, failures, timing."""
@@ -83,7 +97,8 @@ def execute_batch(
         executor: Where to run (default: serial in this process).
         indices: Run indices to run (default: all of the plan).
         on_output: Called with each output as it arrives (to store and report progress).
-        chunk_size: Tasks per chunk (default: about four chunks per worker, at most 50).
+        chunk_size: Tasks per chunk (default: chunks of at most 50 that shrink toward the end
+            of the batch, see :func:`guided_chunks`).
         keep: Keep every output in the returned outcome. A sink that stores outputs (the
             results store) passes False so that memory stays flat however long the batch.
 
@@ -92,8 +107,8 @@ def execute_batch(
     """
     executor = executor or SerialExecutor()
     todo = list(range(plan.runs)) if indices is None else sorted(indices)
-    size = chunk_size or chunk_size_for(len(todo), executor.workers)
-    chunks = ([plan.task(i) for i in idx] for idx in chunked(todo, size))
+    groups = chunked(todo, chunk_size) if chunk_size else guided_chunks(todo, executor.workers)
+    chunks = ([plan.task(i) for i in idx] for idx in groups)
     outcome = BatchOutcome()
     t0 = time.perf_counter()
     try:
