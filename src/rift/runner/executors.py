@@ -92,17 +92,31 @@ class ProcessExecutor(Executor):
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, in_flight: int = 2) -> None:
+    def __init__(
+        self, workers: int | None = None, in_flight: int = 2, release_when_done: bool = False
+    ) -> None:
         super().__init__(workers)
-        self._pool = ProcessPoolExecutor(
+        self.release_when_done = release_when_done
+        self._pool: ProcessPoolExecutor | None = self._new_pool()
+        self.max_in_flight = in_flight * self.workers
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
         )
-        self.max_in_flight = in_flight * self.workers
 
     def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
-        """Submit chunks, never more than ``in_flight`` per worker at a time."""
+        """Submit chunks, never more than ``in_flight`` per worker at a time.
+
+        With ``release_when_done`` the workers are shut down as soon as the last chunk's
+        outputs are in, before the caller consumes them (the results store then builds its
+        tables without the workers' memory); a later batch starts a new pool.
+        """
+        if self._pool is None:
+            self._pool = self._new_pool()
+        pool = self._pool
         pending: set[Future] = set()
         it = iter(chunks)
         exhausted = False
@@ -114,19 +128,28 @@ class ProcessExecutor(Executor):
                     except StopIteration:
                         exhausted = True
                         break
-                    pending.add(self._pool.submit(run_chunk, spec, list(chunk)))
+                    pending.add(pool.submit(run_chunk, spec, list(chunk)))
                 if not pending:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
+                results = [fut.result() for fut in done]
+                if exhausted and not pending and self.release_when_done:
+                    self._release()
+                yield from results
         finally:
             for fut in pending:
                 fut.cancel()
 
+    def _release(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def close(self) -> None:
         """Shut the pool down, cancelling chunks not started."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def make_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
@@ -134,7 +157,9 @@ def make_executor(name: str, workers: int | None = None, address: str | None = N
     if name == "serial":
         return SerialExecutor()
     if name == "process":
-        return ProcessExecutor(workers)
+        # A command runs one batch: its workers go as soon as the runs are done, so that the
+        # results store builds its tables without them in memory.
+        return ProcessExecutor(workers, release_when_done=True)
     if name == "dask":
         from rift.runner.dask_executor import DaskExecutor
 
