@@ -102,13 +102,49 @@ def extortion_rent(geo: Geography, p: ParameterSet, rng: np.random.Generator) ->
     return np.where(geo.mainland, rent, 0.0)
 
 
+#: Stronghold masks by geography object (one geography per process in practice).
+_STRONGHOLDS: dict[int, tuple[Geography, dict[str, np.ndarray]]] = {}
+
+
 def stronghold_mask(geo: Geography, group: str) -> np.ndarray:
-    """Municipalities in a group's known strongholds."""
-    spec = STRONGHOLDS[group]
-    mask = geo.in_departments(spec["departments"])
-    for region in spec["regions"]:
-        mask |= geo.regions[region]
+    """Municipalities in a group's known strongholds (cached per geography; do not modify)."""
+    hit = _STRONGHOLDS.get(id(geo))
+    if hit is None or hit[0] is not geo:
+        if len(_STRONGHOLDS) > 8:
+            _STRONGHOLDS.clear()
+        hit = _STRONGHOLDS[id(geo)] = (geo, {})
+    mask = hit[1].get(group)
+    if mask is None:
+        spec = STRONGHOLDS[group]
+        mask = geo.in_departments(spec["departments"])
+        for region in spec["regions"]:
+            mask |= geo.regions[region]
+        mask.flags.writeable = False
+        hit[1][group] = mask
     return mask
+
+
+try:  # the kernel behind ``csr_matrix @ vector``, without scipy's dispatch around it
+    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
+except ImportError:  # pragma: no cover - a scipy without the private module
+    _csr_matvec = None
+
+
+def _neighbour_count(adjacency, x: np.ndarray) -> np.ndarray:
+    """``adjacency @ x`` for a CSR matrix and a float vector (the same arithmetic)."""
+    if _csr_matvec is None:  # pragma: no cover
+        return adjacency @ x
+    out = np.zeros(adjacency.shape[0])
+    _csr_matvec(
+        adjacency.shape[0],
+        adjacency.shape[1],
+        adjacency.indptr,
+        adjacency.indices,
+        adjacency.data,
+        x,
+        out,
+    )
+    return out
 
 
 def _clustered_pick(
@@ -119,22 +155,24 @@ def _clustered_pick(
     adjacency,
     degree: np.ndarray,
     clustering: float,
-    rng: np.random.Generator,
+    gumbel: np.ndarray,
 ) -> np.ndarray:
     """Pick ``k`` available municipalities by Gumbel-top-k, favouring neighbours of ``chosen``.
 
     The weight of a candidate is multiplied by ``1 + clustering * f`` where ``f`` is the share of
-    its neighbours already chosen by the same group. Always draws one Gumbel number per
-    municipality so that the stream stays aligned whatever ``k`` is.
+    its neighbours already chosen by the same group (``degree`` is the neighbour count, at
+    least 1). ``gumbel`` holds one Gumbel number per municipality, drawn by the caller
+    whatever ``k`` is, so that the stream stays aligned.
     """
-    gumbel = rng.gumbel(size=len(weights))
     pick = np.zeros(len(weights), dtype=bool)
-    k = min(k, int(available.sum()))
+    k = min(k, int(np.count_nonzero(available)))
     if k <= 0:
         return pick
-    frac = (adjacency @ chosen.astype(np.float64)) / np.maximum(degree, 1.0)
-    with np.errstate(divide="ignore"):
-        score = np.log(weights * (1.0 + clustering * frac)) + gumbel
+    frac = _neighbour_count(adjacency, chosen.astype(np.float64)) / degree
+    w = weights * (1.0 + clustering * frac)
+    score = np.full(len(w), -np.inf)  # log(0) where the weight is 0 (never available)
+    np.log(w, out=score, where=w > 0)
+    score += gumbel
     score[~available] = -np.inf
     pick[np.argpartition(-score, k - 1)[:k]] = True
     return pick
@@ -170,7 +208,7 @@ def place_groups(
     rent_density = extortion / extortion[extortion > 0].mean()
     remote = p["init.placement.remoteness_weight"] + (1.0 - geo.reach)
     adjacency = geo.adjacency
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    degree = np.maximum(np.asarray(adjacency.sum(axis=1)).ravel(), 1.0)
     clustering = p["init.placement.clustering"]
     rounds = int(p["init.placement.rounds"])
     priors = [
@@ -184,6 +222,9 @@ def place_groups(
         )
         for name in GROUPS
     ]
+    # Two picks per group and round, one Gumbel number per municipality each, drawn at once
+    # (the same numbers, in the same order, as one draw per pick).
+    gumbels = iter(rng.gumbel(size=(rounds * G * 2, n)))
 
     presence = np.zeros((G, n), dtype=bool)
     joined = np.zeros(G, dtype=int)  # municipalities each group joined where others were
@@ -205,7 +246,7 @@ def place_groups(
                 adjacency,
                 degree,
                 clustering,
-                rng,
+                next(gumbels),
             )
             joined[g] += int(inside.sum())
             mine = mine | inside
@@ -217,7 +258,7 @@ def place_groups(
                 adjacency,
                 degree,
                 clustering,
-                rng,
+                next(gumbels),
             )
             presence[g] = mine | outside
     return presence

@@ -75,19 +75,23 @@ def _top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Strongest and second-strongest value along axis 0, and the index of the strongest.
 
     A loop over the few groups is several times faster than sorting 1,124 short columns. The
-    index is the first group reaching the maximum, as ``np.argmax`` would give.
+    index is the first group reaching the maximum, as ``np.argmax`` would give. The second
+    value of one group alone is 0.
     """
-    m = s.shape[1]
-    first = s[0].copy()
-    second = np.zeros(m)
-    arg = np.zeros(m, dtype=np.int8)
-    low = np.empty(m)
-    above = np.empty(m, dtype=bool)
-    for g in range(1, s.shape[0]):
-        x = s[g]
-        np.putmask(arg, np.greater(x, first, out=above), g)
-        np.maximum(second, np.minimum(first, x, out=low), out=second)
-        np.maximum(first, x, out=first)
+    if s.shape[0] == 1:
+        return s[0].copy(), np.zeros(s.shape[1]), np.zeros(s.shape[1], dtype=np.int8)
+    x0, x1 = s[0], s[1]
+    first = np.maximum(x0, x1)
+    second = np.minimum(x0, x1)
+    arg = np.greater(x1, x0).view(np.int8)  # 1 where the second group is strictly stronger
+    if s.shape[0] > 2:
+        low = np.empty(s.shape[1])
+        above = np.empty(s.shape[1], dtype=bool)
+        for g in range(2, s.shape[0]):
+            x = s[g]
+            np.putmask(arg, np.greater(x, first, out=above), g)
+            np.maximum(second, np.minimum(first, x, out=low), out=second)
+            np.maximum(first, x, out=first)
     return first, second, arg
 
 
