@@ -452,12 +452,14 @@ class Territory:
         free -= np.add.reduce(s, axis=0, out=self._tmp)
         np.maximum(free, 0.0, out=free)
         is_source = np.greater_equal(s, 2.0 * D, out=self._cell_mask[1])
-        source = np.where(is_source, s, 0.0)
+        # s where it is a source, else 0 (s * False is +0.0 for s >= 0; a -0.0 it might
+        # leave only ever meets sums and the extinction step, which sets every zero to +0.0).
+        source = np.multiply(s, is_source, out=self._source)
         nb_source = self._neighbour_sum(source, out=self._nb)  # sources around each node
         frontier = np.less(s, self.presence_floor, out=self._cell_mask[1])
         frontier &= np.greater(nb_source, 0.0, out=self._cell_mask[0])
         frontier &= np.greater(free, D, out=self._node_mask[0])
-        flat = np.flatnonzero(frontier)
+        flat = frontier.ravel().nonzero()[0]
         if len(flat) == 0:
             return s
         base = np.multiply(free, self.dt, out=self._base)
@@ -495,10 +497,7 @@ class Territory:
         sent = [float(c) * D for c in np.bincount(rows, minlength=self.G).tolist()]
         each = [D * (t / c if c > 0 else 0.0) for t, c in zip(given, sent, strict=True)]
         out = s - take
-        arrive = self._cell_tmp
-        arrive.fill(0.0)
-        arrive.ravel()[flat] = [each[g] for g in rows.tolist()]
-        out += arrive
+        out.ravel()[flat] += [each[g] for g in rows.tolist()]  # the fronts are distinct cells
         return out
 
     # ------------------------------------------------------------------ summaries
