@@ -306,7 +306,7 @@ class Territory:
         present = np.greater_equal(strongest, floor, out=b0)
         # Armed share where some group is present; no presence is no armed zone. (The share
         # of S' = where(present, S, 0) is theta_all where present and 0/E = 0 elsewhere.)
-        theta = np.where(present, theta_all, 0.0)
+        theta = np.multiply(theta_all, present)  # theta_all >= +0.0, so 0.0 where absent
         self.theta = theta
         if self._cuts_sorted:  # zone = 1 + number of cuts at or below theta
             zone = np.empty(n, dtype=np.int8)
@@ -323,8 +323,8 @@ class Territory:
         np.putmask(zone, contested, 3)
         self.zone = zone
         self.presence = s >= floor
-        control = np.greater_equal(zone, 4, out=b1)
-        self.controller = np.where(control, arg, np.int8(-1))
+        np.putmask(arg, np.less(zone, 4, out=b1), -1)  # arg is a new array: no control, -1
+        self.controller = arg
         # Rent per member S * theta * rent / S, 0 where S is 0 (the same inner share).
         per_member = np.zeros(n)
         np.divide(
@@ -339,9 +339,10 @@ class Territory:
         presence = self.presence
         self.present_count = int(np.count_nonzero(present))
         self.presence_by_group = [int(np.count_nonzero(presence[g])) for g in range(self.G)]
-        by_controller = np.bincount(self.controller + np.int8(1), minlength=self.G + 1).tolist()
-        self.control_count = n - by_controller[0]
-        self.control_by_group = by_controller[1:]
+        self.control_by_group = [
+            int(np.count_nonzero(np.equal(arg, g, out=b1))) for g in range(self.G)
+        ]
+        self.control_count = sum(self.control_by_group)
         self.contested_count = int(np.count_nonzero(np.equal(zone, 3, out=b2)))
         self.members_by_group = np.add.reduce(self.s, axis=1)  # the same sums as s.sum(axis=1)
         self.coca_total = float(np.add.reduce(self.coca))  # the same sum as coca.sum()
