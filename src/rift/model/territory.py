@@ -233,8 +233,6 @@ class Territory:
             A.data.astype(np.float64, copy=False),
         )
         self._neighbours = _neighbour_lists(A)
-        self._cuts = np.asarray(self.cuts, dtype=np.float64)
-        self._cuts_sorted = bool(np.all(np.diff(self._cuts) >= 0))
 
         def node() -> np.ndarray:
             return np.empty(M)
@@ -308,13 +306,12 @@ class Territory:
         # of S' = where(present, S, 0) is theta_all where present and 0/E = 0 elsewhere.)
         theta = np.multiply(theta_all, present)  # theta_all >= +0.0, so 0.0 where absent
         self.theta = theta
-        if self._cuts_sorted:  # zone = 1 + number of cuts at or below theta
-            zone = np.empty(n, dtype=np.int8)
-            np.add(np.searchsorted(self._cuts, theta, side="right"), 1, out=zone, casting="unsafe")
-        else:  # pragma: no cover - the model checks that the cuts increase
-            zone = np.ones(n, dtype=np.int8)
-            for cut in self.cuts:
-                zone += theta >= cut
+        # zone = 1 + number of cuts at or below theta (four comparisons are cheaper than a
+        # binary search of each municipality's share)
+        zone = np.ones(n, dtype=np.int8)
+        above = b2
+        for cut in self.cuts:
+            zone += np.greater_equal(theta, cut, out=above)
         contested = np.greater_equal(
             second, np.multiply(strongest, self.contest_ratio, out=self._mun[1]), out=b1
         )
