@@ -329,8 +329,9 @@ def _write_tables(folder: Path, runs, series, territory, manifest) -> None:
     """Write the three tables side by side, then the manifest.
 
     Parquet and zlib compression release the GIL, so the three files are written in threads
-    (about 1.0 s instead of 1.6 s for 10,000 runs); each is atomic on its own. The manifest is
-    written only when all three are in place, so a failure leaves no manifest vouching for them.
+    (for 10,000 runs, series.parquet takes about 0.6 s and territory.npz 1.0 s, one after the
+    other); each is atomic on its own. The manifest is written only when all three are in
+    place, so a failure leaves no manifest vouching for them.
     """
     writers = (
         (folder / "runs.parquet", lambda t: runs.to_parquet(t, index=False)),
