@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rift.geography import Geography
-from rift.model.territory import GROUPS
+from rift.model.territory import GROUPS, csr_matvec
 from rift.parameters import ParameterSet
 
 #: Department codes by the short names used in ``init.coca_share.*`` parameters.
@@ -124,29 +124,6 @@ def stronghold_mask(geo: Geography, group: str) -> np.ndarray:
     return mask
 
 
-try:  # the kernel behind ``csr_matrix @ vector``, without scipy's dispatch around it
-    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
-except ImportError:  # pragma: no cover - a scipy without the private module
-    _csr_matvec = None
-
-
-def _neighbour_count(adjacency, x: np.ndarray) -> np.ndarray:
-    """``adjacency @ x`` for a CSR matrix and a float vector (the same arithmetic)."""
-    if _csr_matvec is None:  # pragma: no cover
-        return adjacency @ x
-    out = np.zeros(adjacency.shape[0])
-    _csr_matvec(
-        adjacency.shape[0],
-        adjacency.shape[1],
-        adjacency.indptr,
-        adjacency.indices,
-        adjacency.data,
-        x,
-        out,
-    )
-    return out
-
-
 def _clustered_pick(
     k: int,
     available: np.ndarray,
@@ -168,7 +145,7 @@ def _clustered_pick(
     k = min(k, int(np.count_nonzero(available)))
     if k <= 0:
         return pick
-    frac = _neighbour_count(adjacency, chosen.astype(np.float64)) / degree
+    frac = csr_matvec(adjacency, chosen.astype(np.float64)) / degree
     w = weights * (1.0 + clustering * frac)
     score = np.full(len(w), -np.inf)  # log(0) where the weight is 0 (never available)
     np.log(w, out=score, where=w > 0)
