@@ -35,6 +35,17 @@ examples:
 """
 
 
+def _add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """``--executor`` and ``--workers``, the same for every command that runs a batch."""
+    parser.add_argument(
+        "--executor",
+        choices=["serial", "process", "dask"],
+        default="process",
+        help="where runs execute (default: process)",
+    )
+    parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rift",
@@ -53,13 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="scenario YAML file (or the name of a shipped scenario)")
     run.add_argument("--runs", type=int, help="number of runs (overrides the file)")
     run.add_argument("--seed", type=int, help="root seed of the batch (overrides the file)")
-    run.add_argument(
-        "--executor",
-        choices=["serial", "process", "dask"],
-        default="process",
-        help="where runs execute (default: process)",
-    )
-    run.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+    _add_executor_options(run)
     run.add_argument(
         "--address", help="Dask scheduler address (tcp://host:port) for --executor dask"
     )
@@ -126,8 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument(
         "--prior", action="store_true", help="registry defaults instead of the calibration"
     )
-    history.add_argument("--executor", choices=["serial", "process", "dask"], default="process")
-    history.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+    _add_executor_options(history)
     history.add_argument("--out", help="result folder (default: outputs/hindcast_2019/<run-id>)")
     history.add_argument("--quiet", action="store_true", help="no progress bar")
     history.add_argument("--no-report", action="store_true", help="no figures and report")
