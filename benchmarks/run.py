@@ -45,9 +45,9 @@ WORKERS = 2
 @lru_cache(maxsize=8)
 def _plan(runs: int, months: int | None = None):
     """The baseline scenario's batch plan (seeds and Latin-hypercube samples) for ``runs``."""
-    from rift.config import load_scenario
     from rift.months import format_month
     from rift.runner import plan_batch
+    from rift.scenario import load_scenario
 
     overrides = []
     if months is not None:

@@ -47,9 +47,9 @@ def small_batches(tmp_path_factory) -> dict:
     """Small stored batches for analysis tests: baseline and full_rupture with the same root
     seed (paired), and baseline with another seed (unpaired). 2025-01..2026-12, 24 runs each.
     """
-    from rift.config import load_scenario
     from rift.experiment import run_scenario
     from rift.results import load
+    from rift.scenario import load_scenario
 
     base = tmp_path_factory.mktemp("batches")
     short = ["runs=24", "end=2026-12"]

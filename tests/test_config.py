@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from rift.cli import main
-from rift.config import load_scenario, parse_override, scenario_from_dict, shipped_scenarios
 from rift.errors import InputError
+from rift.scenario import load_scenario, parse_override, scenario_from_dict, shipped_scenarios
 
 from .conftest import SCENARIOS
 
@@ -39,7 +39,7 @@ def test_a_full_scenario_validates_into_a_frozen_object(tmp_path):
           col.aid_lag_years: {dist: lognormal, median: 1, sigma: 0.3}
           col.intel_us_weight: {dist: beta, a: 2, b: 3}
           election.approval_effect: {dist: normal, mean: 3, sd: 0.5}
-          init.us_certification: {dist: choice, values: [certified, waiver], weights: [3, 1]}
+          init.us_certification: {dist: choice, values: [certified, waiver], weights: [0.75, 0.25]}
         election: {priors: {left: 0.5, centre: 0.2, right: 0.3}}
         interventions:
           - {at: 2025-10, set: {us.intel_sharing: 0.5}, until: 2026-12, label: partial}
@@ -196,8 +196,8 @@ BAD = [
         "name: x\nuncertain: {nope.x: {dist: uniform, low: 0, high: 1}}\n",
         ["unknown parameter 'nope.x'"],
     ),
-    ("runs-zero", "name: x\nruns: 0\n", ["runs", "greater than 0"]),
-    ("runs-negative", "name: x\nruns: -5\n", ["runs", "greater than 0"]),
+    ("runs-zero", "name: x\nruns: 0\n", ["runs", "greater than or equal to 1"]),
+    ("runs-negative", "name: x\nruns: -5\n", ["runs", "greater than or equal to 1"]),
     ("seed-negative", "name: x\nseed: -1\n", ["seed", "greater than or equal to 0"]),
     (
         "intervention-outside",

@@ -33,7 +33,7 @@ def test_ci_runs_the_readme_commands():
 
 def test_the_annotated_scenario_example_is_valid(tmp_path):
     """The README's annotated scenario loads, resolves its parent and cites its seed verbatim."""
-    from rift.config import load_scenario
+    from rift.scenario import load_scenario
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Scenarios", 1)[1].split("\n## ", 1)[0]

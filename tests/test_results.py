@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 
 from rift.cli import main
-from rift.config import load_scenario
 from rift.errors import InputError
 from rift.experiment import resume_scenario, run_scenario
 from rift.outcomes import OUTCOME_NAMES
 from rift.results import SERIES_DTYPES, load, missing_runs, partial_path, series_array
+from rift.scenario import load_scenario
 
 SHORT = """\
 name: short

@@ -1,7 +1,7 @@
 """rift: an agent-based scenario simulator of the US-Colombia alliance breakdown.
 
 The public API follows the data flow: a scenario file is loaded into a validated
-:class:`~rift.config.Scenario`, the :class:`~rift.model.AllianceModel` simulates one run of
+:class:`~rift.scenario.Scenario`, the :class:`~rift.model.AllianceModel` simulates one run of
 it, the runner executes seeded batches, and analysis and plots read the stored results.
 """
 

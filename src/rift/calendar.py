@@ -45,7 +45,14 @@ ONE_OFF_EVENTS: tuple[tuple[str, str], ...] = (
 #: Month of the annual US drug-certification determination (September).
 CERTIFICATION_MONTH = 9
 
+#: The default horizon of a run (the model's calendar knows 2018-08 to 2040-12).
+DEFAULT_START = "2025-01"
+DEFAULT_END = "2030-12"
+#: The earliest first month: the model knows Colombian presidents from Duque on.
 EARLIEST_START = parse_month("2018-08")
+#: The latest last month: US administrations are known to 2029-01 (then a successor), and the
+#: armed groups' and coca's rules are not meant for longer horizons.
+LATEST_END = parse_month("2040-12")
 
 
 @dataclass(frozen=True)

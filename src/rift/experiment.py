@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rift.config import Scenario
 from rift.errors import InputError
 from rift.geography import load_geography
 from rift.model.territory import GROUPS
@@ -36,6 +35,7 @@ from rift.results import (
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.seeds import run_seed, seed_label
 from rift.runner.worker import RunOutput
+from rift.scenario import Scenario
 
 
 @dataclass

@@ -11,7 +11,6 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 
 from rift.analysis.distributions import control_probability, horizon_values
-from rift.config import load_scenario
 from rift.experiment import run_scenario
 from rift.geography import load_geography
 from rift.outcomes import BY_NAME, OUTCOME_NAMES
@@ -28,6 +27,7 @@ from rift.plots import (
 )
 from rift.plots.style import OTHER_COLORS, SCENARIO_COLORS, month_dates, save_figure
 from rift.results import load, series_array
+from rift.scenario import load_scenario
 
 from ..analysis.test_distributions import small_results
 

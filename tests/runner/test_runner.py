@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from rift.config import scenario_from_dict
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.batch import chunk_size_for, chunked
 from rift.runner.sampling import sample_uncertain
 from rift.runner.seeds import run_seed, sampling_seed
+from rift.scenario import scenario_from_dict
 
 
 def test_run_seeds_are_made_from_the_root_and_the_index():

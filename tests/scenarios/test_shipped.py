@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from rift.config import load_scenario, shipped_scenarios
 from rift.outcomes import OUTCOME_NAMES
 from rift.runner.batch import execute_batch, plan_batch
+from rift.scenario import load_scenario, shipped_scenarios
 from tests.conftest import SCENARIOS, SEEDS
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rift.calibration import load_calibration
 from rift.cli import main
-from rift.config import load_scenario, scenario_from_dict
 from rift.months import parse_month
+from rift.scenario import load_scenario, scenario_from_dict
 from rift.validation.abc import Prior, abc_smc
 from rift.validation.calibrate import (
     HindcastSimulator,
     calibration_spec,
-    load_calibration,
     log_distance,
 )
 from rift.validation.scoring import naive_trend_forecast
@@ -129,8 +129,8 @@ def test_the_calibration_spec_names_registry_parameters():
 
 @pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")
 def test_uncertain_calibrated_samples_the_posterior():
+    from rift.calibration import posterior
     from rift.runner.sampling import sample_uncertain
-    from rift.validation.calibrate import posterior
 
     s = scenario_from_dict(
         {
@@ -183,8 +183,8 @@ def test_validate_history_command(tmp_path, capsys):
 
 @pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")
 def test_calibrated_initial_conditions_apply_only_from_the_calibration_start():
+    from rift.calibration import posterior
     from rift.runner.sampling import sample_uncertain
-    from rift.validation.calibrate import posterior
 
     inits = [n for n in posterior().names if n.startswith("init.")]
     later = sample_uncertain(

@@ -10,13 +10,13 @@ from pathlib import Path
 def cmd_validate_history(args: argparse.Namespace) -> int:
     """Run the hindcast, score it against reference.csv, print the table, write the report."""
     from rift.atomic import atomic_write_text
-    from rift.config import load_scenario, shipped_scenarios
+    from rift.calibration import load_calibration
     from rift.experiment import run_scenario
     from rift.months import format_month
     from rift.plots import fan_chart
     from rift.report import write_report
     from rift.results import load
-    from rift.validation.calibrate import load_calibration
+    from rift.scenario import load_scenario, shipped_scenarios
     from rift.validation.hindcast import format_scores, horizon_targets, score_hindcast
 
     overrides = [f"runs={args.runs}"] if args.runs else []

@@ -62,7 +62,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 def _calibrated_ranges() -> dict[str, str]:
     """Posterior median and 5-95 % range of each calibrated parameter, with its prior."""
-    from rift.validation.calibrate import load_calibration, posterior
+    from rift.calibration import load_calibration, posterior
 
     record = load_calibration()
     post = posterior()
@@ -79,7 +79,7 @@ def _calibrated_ranges() -> dict[str, str]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``rift validate``: load and check each file."""
-    from rift.config import load_scenario
+    from rift.scenario import load_scenario
 
     for f in args.files:
         s = load_scenario(f)
@@ -89,7 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """``rift scenarios``: the shipped scenarios and their descriptions."""
-    from rift.config import load_scenario, shipped_scenarios
+    from rift.scenario import load_scenario, shipped_scenarios
 
     for name, path in shipped_scenarios().items():
         s = load_scenario(path)

@@ -8,9 +8,9 @@ import sys
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``rift run``: run a batch into a result folder and print the horizon summary."""
-    from rift.config import load_scenario
     from rift.experiment import resume_scenario, run_scenario
     from rift.results import load
+    from rift.scenario import load_scenario
 
     overrides = list(args.overrides)
     if args.runs is not None:

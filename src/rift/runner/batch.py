@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rift.config import Scenario
 from rift.runner.executors import Executor, SerialExecutor
 from rift.runner.sampling import run_parameters, sample_uncertain
 from rift.runner.seeds import run_seed
 from rift.runner.worker import RunOutput, RunSpec, RunTask
+from rift.scenario import Scenario
 
 
 @dataclass

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from rift.config import Choice, Scenario, to_scipy
+from rift.distributions import Choice, to_scipy
 from rift.parameters import registry
 from rift.runner.seeds import CALIBRATION_KEY, sampling_seed
+from rift.scenario import Scenario
 
 
 def _lhs(d: int, n: int, seed: np.random.SeedSequence) -> np.ndarray:
@@ -73,7 +74,7 @@ def _calibrated(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     """
     if not scenario.calibration:
         return {}
-    from rift.validation.calibrate import calibration_start, draw
+    from rift.calibration import calibration_start, draw
 
     rng = np.random.default_rng(np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY))
     mine = set(scenario.parameters) | set(scenario.uncertain)
@@ -83,7 +84,7 @@ def _calibrated(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
 
 
 def _posterior_names() -> list[str]:
-    from rift.validation.calibrate import posterior
+    from rift.calibration import posterior
 
     post = posterior()
     return [] if post is None else list(post.names)

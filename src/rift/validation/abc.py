@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -24,6 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
+
+from rift.calibration import Posterior
 
 Simulator = Callable[[dict[str, float], np.random.SeedSequence], ArrayLike]
 Distance = Callable[[np.ndarray, np.ndarray], float]
@@ -63,75 +65,6 @@ class Prior:
         inside = (x >= self.low) & (x <= self.high)
         dens = 1.0 / (self.high - self.low) if self.dist is None else self.dist.pdf(x)
         return np.where(inside, dens, 0.0)
-
-
-@dataclass
-class Posterior:
-    """A weighted sample of the ABC posterior.
-
-    Attributes:
-        names: Parameter names, in column order.
-        samples: Particles, an (n, d) array.
-        weights: Importance weights of the particles (sum to 1).
-        distances: Distance of each particle's simulation to the observed summaries.
-        epsilons: Tolerance of each SMC generation (non-increasing; excludes the prior one).
-        simulations: Number of simulations run, all generations.
-        acceptance: Share of the simulations of each SMC generation within its tolerance.
-        scale: Per-summary scale of the default distance (None with a custom distance).
-        truncated: True if a generation hit ``max_simulations`` and was discarded.
-    """
-
-    names: list[str]
-    samples: np.ndarray
-    weights: np.ndarray
-    distances: np.ndarray
-    epsilons: list[float] = field(default_factory=list)
-    simulations: int = 0
-    acceptance: list[float] = field(default_factory=list)
-    scale: list[float] | None = None
-    truncated: bool = False
-
-    def mean(self) -> dict[str, float]:
-        """Weighted posterior mean of each parameter."""
-        return dict(zip(self.names, map(float, self.weights @ self.samples), strict=True))
-
-    def sd(self) -> dict[str, float]:
-        """Weighted posterior standard deviation of each parameter."""
-        var = self.weights @ (self.samples - self.weights @ self.samples) ** 2
-        return dict(zip(self.names, map(float, np.sqrt(var)), strict=True))
-
-    def quantiles(self, q: ArrayLike) -> dict[str, np.ndarray]:
-        """Weighted quantiles of each parameter.
-
-        The weighted CDF is linear between the particles, which sit at the mid-points of their
-        cumulative weight (with equal weights, numpy's ``"hazen"`` method); zero weights are
-        ignored.
-        """
-        out = {}
-        for j, name in enumerate(self.names):
-            order = np.argsort(self.samples[:, j])
-            order = order[self.weights[order] > 0]
-            w = self.weights[order]
-            out[name] = np.interp(q, np.cumsum(w) - w / 2, self.samples[order, j])
-        return out
-
-    def ess(self) -> float:
-        """Effective sample size ``1 / sum(w**2)``."""
-        return float(1.0 / np.sum(self.weights**2))
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (floats round-trip exactly through ``json``)."""
-        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Posterior:
-        """Inverse of ``to_dict``."""
-        d = len(data["names"])
-        arrays = {k: np.asarray(data[k], dtype=float) for k in ("weights", "distances")}
-        samples = np.asarray(data["samples"], dtype=float).reshape(-1, d)
-        rest = {k: v for k, v in data.items() if k not in arrays and k != "samples"}
-        return cls(samples=samples, **arrays, **rest)
 
 
 def _call(simulate: Simulator, args: tuple[dict[str, float], np.random.SeedSequence]):

@@ -17,10 +17,8 @@ parameters are kept.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,12 +29,11 @@ import yaml
 
 from rift import __version__
 from rift.atomic import atomic_write_json
+from rift.calibration import packaged_path
 from rift.months import format_month
 from rift.outcomes import OUTCOME_NAMES
-from rift.validation.abc import Posterior, Prior, abc_smc
+from rift.validation.abc import Prior, abc_smc
 from rift.validation.targets import Target, targets
-
-CALIBRATION_FILE = "calibration.json"
 
 
 def calibration_spec() -> dict[str, Any]:
@@ -79,7 +76,7 @@ class HindcastSimulator:
 
 def hindcast_simulator(scenario_name: str | None = None) -> tuple[HindcastSimulator, list[Target]]:
     """The simulator and the targets of the calibration scenario."""
-    from rift.config import load_scenario, shipped_scenarios
+    from rift.scenario import load_scenario, shipped_scenarios
 
     spec = calibration_spec()
     scenario = load_scenario(shipped_scenarios()[scenario_name or spec["scenario"]])
@@ -87,7 +84,7 @@ def hindcast_simulator(scenario_name: str | None = None) -> tuple[HindcastSimula
     tg = targets(scenario.start, cut)
     kwargs = scenario.model_kwargs()
     # The scenario's own uncertain parameters are fixed at their medians while calibrating.
-    from rift.config import to_scipy
+    from rift.distributions import to_scipy
 
     fixed = {n: float(to_scipy(d).median()) for n, d in scenario.uncertain.items()}
     kwargs["parameters"] = {**fixed, **kwargs["parameters"]}
@@ -138,6 +135,7 @@ def calibrate(
         "version": _dt.date.today().isoformat(),
         "rift": __version__,
         "scenario": spec["scenario"],
+        "start": sim.model_kwargs["start"],
         "data_through": spec["data_through"],
         "targets": [
             {"key": t.key, "date": t.date, "month": format_month(t.month), "observed": t.observed}
@@ -150,53 +148,9 @@ def calibrate(
     }
 
 
-def packaged_path() -> Path:
-    """Where the packaged calibration lives (``rift/data/calibration.json``)."""
-    return Path(str(resources.files("rift.data").joinpath(CALIBRATION_FILE)))
-
-
 def save(record: dict[str, Any], path: str | Path | None = None) -> Path:
     """Write a calibration record atomically (default: into the package)."""
     target = Path(path) if path else packaged_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(target, record)
     return target
-
-
-@cache
-def load_calibration() -> dict[str, Any] | None:
-    """The packaged calibration record, or None when the package has none."""
-    path = packaged_path()
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@cache
-def calibration_start() -> str | None:
-    """First month of the packaged calibration's scenario (where its ``init.*`` draws apply)."""
-    record = load_calibration()
-    if record is None:
-        return None
-    from rift.config import load_scenario, shipped_scenarios
-
-    return load_scenario(shipped_scenarios()[record["scenario"]]).start
-
-
-def posterior() -> Posterior | None:
-    """The packaged posterior sample, or None."""
-    record = load_calibration()
-    return None if record is None else Posterior.from_dict(record["posterior"])
-
-
-def draw(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """``n`` joint draws from the packaged posterior (systematic resampling by weight)."""
-    post = posterior()
-    if post is None:
-        raise LookupError("the package has no calibration; run `rift calibrate`")
-    w = np.asarray(post.weights, float)
-    cdf = np.cumsum(w / w.sum())
-    u = (rng.random() + np.arange(n)) / n
-    idx = np.minimum(np.searchsorted(cdf, u), len(w) - 1)
-    idx = rng.permutation(idx)
-    return {name: post.samples[idx, j].copy() for j, name in enumerate(post.names)}

@@ -1,0 +1,131 @@
+"""The calibrated posterior shipped with rift: load it, and draw whole particles from it.
+
+``rift calibrate`` (:mod:`rift.validation.calibrate`) fits the assumed coefficients to the record
+by ABC-SMC and writes ``rift/data/calibration.json``: its version, the scenario and first month it
+was fitted on, the last data it saw, the priors, and the weighted particles. This module only
+reads that file; it is a leaf, so the scenario language and the runner can use the posterior
+without importing the validation code that made it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+CALIBRATION_FILE = "calibration.json"
+
+
+@dataclass
+class Posterior:
+    """A weighted sample of the ABC posterior.
+
+    Attributes:
+        names: Parameter names, in column order.
+        samples: Particles, an (n, d) array.
+        weights: Importance weights of the particles (sum to 1).
+        distances: Distance of each particle's simulation to the observed summaries.
+        epsilons: Tolerance of each SMC generation (non-increasing; excludes the prior one).
+        simulations: Number of simulations run, all generations.
+        acceptance: Share of the simulations of each SMC generation within its tolerance.
+        scale: Per-summary scale of the default distance (None with a custom distance).
+        truncated: True if a generation hit ``max_simulations`` and was discarded.
+    """
+
+    names: list[str]
+    samples: np.ndarray
+    weights: np.ndarray
+    distances: np.ndarray
+    epsilons: list[float] = field(default_factory=list)
+    simulations: int = 0
+    acceptance: list[float] = field(default_factory=list)
+    scale: list[float] | None = None
+    truncated: bool = False
+
+    def mean(self) -> dict[str, float]:
+        """Weighted posterior mean of each parameter."""
+        return dict(zip(self.names, map(float, self.weights @ self.samples), strict=True))
+
+    def sd(self) -> dict[str, float]:
+        """Weighted posterior standard deviation of each parameter."""
+        var = self.weights @ (self.samples - self.weights @ self.samples) ** 2
+        return dict(zip(self.names, map(float, np.sqrt(var)), strict=True))
+
+    def quantiles(self, q: ArrayLike) -> dict[str, np.ndarray]:
+        """Weighted quantiles of each parameter.
+
+        The weighted CDF is linear between the particles, which sit at the mid-points of their
+        cumulative weight (with equal weights, numpy's ``"hazen"`` method); zero weights are
+        ignored.
+        """
+        out = {}
+        for j, name in enumerate(self.names):
+            order = np.argsort(self.samples[:, j])
+            order = order[self.weights[order] > 0]
+            w = self.weights[order]
+            out[name] = np.interp(q, np.cumsum(w) - w / 2, self.samples[order, j])
+        return out
+
+    def ess(self) -> float:
+        """Effective sample size ``1 / sum(w**2)``."""
+        return float(1.0 / np.sum(self.weights**2))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (floats round-trip exactly through ``json``)."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Posterior:
+        """Inverse of ``to_dict``."""
+        d = len(data["names"])
+        arrays = {k: np.asarray(data[k], dtype=float) for k in ("weights", "distances")}
+        samples = np.asarray(data["samples"], dtype=float).reshape(-1, d)
+        rest = {k: v for k, v in data.items() if k not in arrays and k != "samples"}
+        return cls(samples=samples, **arrays, **rest)
+
+
+def packaged_path() -> Path:
+    """Where the packaged calibration lives (``rift/data/calibration.json``)."""
+    return Path(str(resources.files("rift.data").joinpath(CALIBRATION_FILE)))
+
+
+@cache
+def load_calibration() -> dict[str, Any] | None:
+    """The packaged calibration record, or None when the package has none."""
+    path = packaged_path()
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def calibration_start() -> str | None:
+    """First month of the packaged calibration's scenario (where its ``init.*`` draws apply)."""
+    record = load_calibration()
+    return None if record is None else str(record["start"])
+
+
+@cache
+def posterior() -> Posterior | None:
+    """The packaged posterior sample, or None."""
+    record = load_calibration()
+    return None if record is None else Posterior.from_dict(record["posterior"])
+
+
+def draw(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``n`` joint draws from the packaged posterior (systematic resampling by weight)."""
+    post = posterior()
+    if post is None:
+        raise LookupError("the package has no calibration; run `rift calibrate`")
+    w = np.asarray(post.weights, float)
+    cdf = np.cumsum(w / w.sum())
+    u = (rng.random() + np.arange(n)) / n
+    idx = np.minimum(np.searchsorted(cdf, u), len(w) - 1)
+    idx = rng.permutation(idx)
+    return {name: post.samples[idx, j].copy() for j, name in enumerate(post.names)}

@@ -1,0 +1,284 @@
+"""Checks of a scenario that need more than its schema: the registry, the calendar, outcomes.
+
+Every problem is an :class:`~rift.errors.InputError` naming the file, the key path (with its
+line, or the ``--set`` that gave it) and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rift.calendar import CANDIDATE_TYPES, EARLIEST_START, LATEST_END, election_2026
+from rift.distributions import DISTRIBUTIONS, MODELS, WEIGHT_TOLERANCE, Choice, bounds
+from rift.errors import InputError, did_you_mean
+from rift.months import format_month, parse_month
+from rift.outcomes import OUTCOME_NAMES
+from rift.parameters import registry
+from rift.scenario.document import Document
+from rift.scenario.schema import (
+    MAX_RUNS,
+    NAME_RULE,
+    SCENARIO_KEYS,
+    ElectionSpec,
+    InterventionSpec,
+    Scenario,
+)
+
+#: Share of an unbounded distribution allowed outside a parameter's range.
+TAIL_TOLERANCE = 0.001
+
+#: What each scenario key expects, for messages about a wrong type.
+_EXPECTED: dict[str, str] = {
+    "name": NAME_RULE,
+    "description": "text",
+    "start": "a month as YYYY-MM",
+    "end": "a month as YYYY-MM",
+    "runs": f"a whole number from 1 to {MAX_RUNS:,}",
+    "seed": "a whole number from 0 to 2**63 - 1",
+    "parameters": "a mapping of parameter names to values",
+    "uncertain": "a mapping of parameter names to distributions, or 'calibrated'",
+    "election": "a mapping with 'priors' or 'winner'",
+    "interventions": "a list of {at, set, until, label}",
+    "outcomes": "a list of outcome names",
+}
+
+
+def pydantic_error(exc: ValidationError, doc: Document) -> InputError:
+    """The first problem pydantic found, as an :class:`InputError` with the key path."""
+    # An unknown key explains more than the missing key it was probably meant to be.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    tags = [p for p in err["loc"] if isinstance(p, str) and p in DISTRIBUTIONS]
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p in DISTRIBUTIONS)]
+    kind = err["type"]
+    key = doc.key(loc)
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        parent_model = MODELS[tags[-1]] if tags else _model_at(loc[:-1])
+        fields = [
+            f for f in parent_model.model_fields if f not in ("dist", "calibration", "source")
+        ]
+        if parent_model is Scenario:
+            fields = list(SCENARIO_KEYS)
+        hint = did_you_mean(name, fields) if fields else None
+        return InputError(
+            f"unknown key '{name}'",
+            file=doc.file,
+            key=key,
+            expected=f"one of: {', '.join(fields)}" if fields else None,
+            hint=hint,
+        )
+    if kind == "missing":
+        what = loc[-1] if loc else "name"
+        expected = NAME_RULE if what == "name" else f"a value for '{what}'"
+        return InputError(
+            f"the required key '{what}' is missing", file=doc.file, key=key, expected=expected
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        got = err.get("input")
+        tag = got.get("dist") if isinstance(got, dict) else got
+        return InputError(
+            f"unknown distribution {tag!r}" if kind == "union_tag_invalid" else "no 'dist' given",
+            file=doc.file,
+            key=key,
+            expected=f"dist: one of {', '.join(DISTRIBUTIONS)}",
+            hint=did_you_mean(str(tag), DISTRIBUTIONS),
+        )
+    got = err.get("input")
+    shown = repr(got)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    msg = err["msg"].removeprefix("Value error, ")
+    expected = _EXPECTED.get(str(loc[0])) if len(loc) == 1 else None
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "name":
+        msg = "not a safe name"
+    return InputError(f"{msg} (got {shown})", file=doc.file, key=key, expected=expected)
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The pydantic model that sits at a location of a Scenario document."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if model is Scenario and part == "election":
+            model = ElectionSpec
+        elif model is Scenario and part == "interventions":
+            model = InterventionSpec
+        elif isinstance(part, int):
+            continue
+        else:
+            return None
+    return model
+
+
+def _month(value: str, doc: Document, path: Sequence[Any]) -> int:
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise InputError(
+            str(exc), file=doc.file, key=doc.key(path), expected="a month as YYYY-MM"
+        ) from None
+
+
+def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) -> None:
+    """A distribution's values must be valid values of its parameter."""
+    reg = registry()
+    key = doc.key(path)
+    param = reg.lookup(name, file=doc.file, key=key)
+    if param.instrument:
+        raise InputError(
+            f"'{name}' is an instrument",
+            file=doc.file,
+            key=key,
+            expected="an uncertain model parameter; force instruments with 'interventions'",
+        )
+    if isinstance(d, Choice):
+        for i, v in enumerate(d.values):
+            param.validate(v, file=doc.file, key=doc.key((*path, "values", i)))
+        return
+    if param.kind not in ("float", "int"):
+        raise InputError(
+            f"'{name}' is a {param.kind} parameter",
+            file=doc.file,
+            key=key,
+            expected="dist: choice with a list of values",
+        )
+    low, high = bounds(d, TAIL_TOLERANCE)
+    if (param.low is not None and low < param.low) or (
+        param.high is not None and high > param.high
+    ):
+        raise InputError(
+            f"the distribution reaches [{low:g}, {high:g}], outside the valid range",
+            file=doc.file,
+            key=key,
+            expected=f"a distribution within {param.range_text()} ({param.unit})",
+        )
+
+
+def check_scenario(scenario: Scenario, doc: Document) -> None:
+    """Everything the schema cannot check alone (see the module doc)."""
+    reg = registry()
+    file = doc.file
+    start = _month(scenario.start, doc, ("start",))
+    end = _month(scenario.end, doc, ("end",))
+    if start < EARLIEST_START:
+        raise InputError(
+            f"start {scenario.start} is too early",
+            file=file,
+            key=doc.key(("start",)),
+            expected=f"{format_month(EARLIEST_START)} or later (the model knows presidents "
+            "from Duque on)",
+        )
+    if end > LATEST_END:
+        raise InputError(
+            f"end {scenario.end} is too late",
+            file=file,
+            key=doc.key(("end",)),
+            expected=f"{format_month(LATEST_END)} or earlier (the latest end rift supports)",
+        )
+    if end < start:
+        raise InputError(
+            f"end {scenario.end} is before start {scenario.start}",
+            file=file,
+            key=doc.key(("end",)),
+            expected=f"a month on or after {scenario.start}",
+        )
+    for name, value in scenario.parameters.items():
+        param = reg.lookup(name, file=file, key=doc.key(("parameters", name)))
+        param.validate(value, file=file, key=doc.key(("parameters", name)))
+    for name, d in scenario.uncertain.items():
+        check_distribution(name, d, doc, ("uncertain", name))
+        if name in scenario.parameters:
+            raise InputError(
+                f"'{name}' is both fixed and uncertain",
+                file=file,
+                key=doc.key(("uncertain", name)),
+                expected="one or the other",
+            )
+    _check_election(scenario, doc, start)
+    _check_interventions(scenario, doc, start, end)
+    for i, name in enumerate(scenario.outcomes):
+        if name not in OUTCOME_NAMES:
+            raise InputError(
+                f"unknown outcome '{name}'",
+                file=file,
+                key=doc.key(("outcomes", i)),
+                expected=f"one of: {', '.join(OUTCOME_NAMES)}",
+                hint=did_you_mean(name, OUTCOME_NAMES),
+            )
+
+
+def _check_election(scenario: Scenario, doc: Document, start: int) -> None:
+    file = doc.file
+    pri = scenario.election.priors
+    if pri is not None:
+        for t, w in pri.items():
+            if t not in CANDIDATE_TYPES:
+                raise InputError(
+                    f"unknown candidate type '{t}'",
+                    file=file,
+                    key=doc.key(("election", "priors", t)),
+                    expected=f"one of {', '.join(CANDIDATE_TYPES)}",
+                    hint=did_you_mean(t, CANDIDATE_TYPES),
+                )
+            if not (math.isfinite(w) and w >= 0):
+                raise InputError(
+                    f"got {w!r}",
+                    file=file,
+                    key=doc.key(("election", "priors", t)),
+                    expected="a probability between 0 and 1",
+                )
+        total = sum(pri.values())
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise InputError(
+                f"the priors sum to {total:g}",
+                file=file,
+                key=doc.key(("election", "priors")),
+                expected="probabilities that sum to 1",
+            )
+    if start >= election_2026({}).inauguration and not scenario.election.winner:
+        raise InputError(
+            "the run starts after the 2026 inauguration",
+            file=file,
+            key=doc.key(("election",)),
+            expected="election: {winner: left|centre|right}",
+        )
+
+
+def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+    reg = registry()
+    file = doc.file
+    instruments = set(reg.instruments())
+    for i, iv in enumerate(scenario.interventions):
+        at = _month(iv.at, doc, ("interventions", i, "at"))
+        if not start <= at <= end:
+            raise InputError(
+                f"{iv.at} is outside the horizon {scenario.start}..{scenario.end}",
+                file=file,
+                key=doc.key(("interventions", i, "at")),
+                expected="a month within the horizon",
+            )
+        if iv.until is not None:
+            until = _month(iv.until, doc, ("interventions", i, "until"))
+            if until < at:
+                raise InputError(
+                    f"until {iv.until} is before at {iv.at}",
+                    file=file,
+                    key=doc.key(("interventions", i, "until")),
+                    expected=f"a month on or after {iv.at}",
+                )
+        for name, value in iv.set.items():
+            key = doc.key(("interventions", i, "set", name))
+            param = reg.lookup(name, file=file, key=key)
+            if name not in instruments:
+                raise InputError(
+                    f"'{name}' is a parameter, not an instrument",
+                    file=file,
+                    key=key,
+                    expected=f"one of the instruments: {', '.join(sorted(instruments))}",
+                    hint=did_you_mean(name, instruments),
+                )
+            param.validate(value, file=file, key=key)

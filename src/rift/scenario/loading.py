@@ -1,0 +1,256 @@
+"""Load a scenario: read (bounded YAML) → extend → override → validate → normalise.
+
+Each stage has one job: :class:`~.document.Document` reads the file, :func:`_with_parents`
+overlays the scenarios it ``extends``, :func:`~.overrides.apply_overrides` applies ``--set``,
+the schema checks structure and :func:`~.checks.check_scenario` the rest, and
+:func:`_normalise` writes months and parameter values in one canonical form (so that the hash
+of a scenario does not depend on how its file spells them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rift.calibration import load_calibration
+from rift.errors import InputError, did_you_mean
+from rift.months import format_month, parse_month
+from rift.parameters import registry
+from rift.scenario.checks import check_scenario, pydantic_error
+from rift.scenario.document import Document
+from rift.scenario.overrides import apply_overrides
+from rift.scenario.schema import NAME_RULE, Scenario
+
+#: Longest chain of ``extends``.
+MAX_EXTENDS = 20
+
+
+def shipped_dir() -> Path:
+    """Folder of the scenarios shipped with the package (``scenarios/`` of the project)."""
+    path = Path(str(resources.files("rift").joinpath("scenarios")))
+    if path.is_dir():
+        return path
+    return Path(__file__).resolve().parents[3] / "scenarios"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario files by name."""
+    folder = shipped_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def find_scenario(ref: str | Path) -> Path:
+    """A scenario file by path, or a shipped scenario by name.
+
+    Raises:
+        InputError: Neither a file nor a shipped name (with the closest shipped name).
+    """
+    path = Path(ref)
+    if path.exists():
+        return path
+    shipped = shipped_scenarios()
+    if path.suffix == "" and str(ref) in shipped:
+        return shipped[str(ref)]
+    raise InputError(
+        "file not found, and no shipped scenario has that name",
+        file=str(ref),
+        expected=f"a YAML file, or a shipped name: {', '.join(shipped)}",
+        hint=did_you_mean(path.stem, shipped),
+    )
+
+
+def _resolve_extends(ref: Any, doc: Document) -> Path:
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(
+            f"got {ref!r}",
+            file=doc.file,
+            key=doc.key(("extends",)),
+            expected="a shipped scenario name or a path relative to this file",
+        )
+    base = doc.path.parent if doc.path is not None else Path.cwd()
+    candidate = (base / ref).expanduser()
+    if not candidate.suffix:
+        with_suffix = candidate.with_suffix(".yaml")
+        if with_suffix.is_file():
+            return with_suffix
+    if candidate.is_file():
+        return candidate
+    shipped = shipped_scenarios()
+    if ref in shipped:
+        return shipped[ref]
+    raise InputError(
+        f"cannot find the scenario '{ref}' to extend",
+        file=doc.file,
+        key=doc.key(("extends",)),
+        expected="a shipped scenario name or a path relative to this file",
+        hint=did_you_mean(ref, shipped),
+    )
+
+
+def _overlay(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Child keys over parent keys; mappings merge recursively; interventions accumulate."""
+    out = dict(parent)
+    for key, value in child.items():
+        if key == "interventions" and isinstance(value, list):
+            inherited = parent.get(key)
+            out[key] = (list(inherited) if isinstance(inherited, list) else []) + value
+        elif isinstance(value, dict) and isinstance(parent.get(key), dict):
+            out[key] = _overlay(parent[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _calibrated(data: dict[str, Any], doc: Document) -> dict[str, Any]:
+    """``uncertain: calibrated`` (or a ``calibrated: true`` entry) → the packaged posterior."""
+    unc = data.get("uncertain")
+    if isinstance(unc, str) and unc.strip() == "calibrated":
+        data["uncertain"] = {}
+    elif isinstance(unc, dict) and "calibrated" in unc:
+        unc = dict(unc)
+        if unc.pop("calibrated") is not True:
+            raise InputError(
+                "got a value other than true",
+                file=doc.file,
+                key=doc.key(("uncertain", "calibrated")),
+                expected="'calibrated: true' to sample the calibrated parameters",
+            )
+        data["uncertain"] = unc
+    elif isinstance(unc, str):
+        raise InputError(
+            f"got {unc!r}",
+            file=doc.file,
+            key=doc.key(("uncertain",)),
+            expected="a mapping of parameter names to distributions, or 'calibrated'",
+        )
+    else:
+        return data
+    record = load_calibration()
+    if record is None:
+        raise InputError(
+            "this installation has no calibration",
+            file=doc.file,
+            key=doc.key(("uncertain",)),
+            expected="distributions, or run `rift calibrate` first",
+        )
+    data["calibration"] = record["version"]
+    return data
+
+
+def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The document's data overlaid on the scenarios it extends (recursively)."""
+    here = doc.path.resolve() if doc.path is not None else None
+    if here is not None and here in chain:
+        cycle = " -> ".join(p.name for p in (*chain, here))
+        raise InputError(
+            f"'extends' forms a cycle ({cycle})",
+            file=doc.file,
+            key=doc.key(("extends",)),
+            expected="a chain of scenarios without cycles",
+        )
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(
+            f"'extends' chains more than {MAX_EXTENDS} files",
+            file=doc.file,
+            key=doc.key(("extends",)),
+            expected="a shorter chain",
+        )
+    for key in ("calibration", "source"):
+        if key in doc.data:
+            raise InputError(
+                f"unknown key '{key}'",
+                file=doc.file,
+                key=doc.key((key,)),
+                expected="'uncertain: calibrated' to sample the calibration"
+                if key == "calibration"
+                else "scenario keys only",
+            )
+    data = _calibrated(dict(doc.data), doc)
+    if "extends" not in data:
+        return data
+    ref = data.pop("extends")
+    parent = Document.read(_resolve_extends(ref, doc))
+    inherited = _with_parents(parent, (*chain, here) if here is not None else chain)
+    inherited.pop("name", None)  # a scenario names itself
+    return _overlay(inherited, data)
+
+
+def _normalise(scenario: Scenario) -> Scenario:
+    """Months as ``YYYY-MM`` and parameter values coerced to their kinds."""
+    reg = registry()
+    ivs = [
+        iv.model_copy(
+            update={
+                "at": format_month(parse_month(iv.at)),
+                "until": None if iv.until is None else format_month(parse_month(iv.until)),
+                "set": {k: reg[k].validate(v) for k, v in iv.set.items()},
+            }
+        )
+        for iv in scenario.interventions
+    ]
+    return scenario.model_copy(
+        update={
+            "start": format_month(parse_month(scenario.start)),
+            "end": format_month(parse_month(scenario.end)),
+            "parameters": {k: reg[k].validate(v) for k, v in scenario.parameters.items()},
+            "interventions": ivs,
+        }
+    )
+
+
+def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
+    """The validated scenario of a document (after ``extends`` and ``--set``)."""
+    data = apply_overrides(_with_parents(doc), overrides, doc)
+    if "name" not in data or data["name"] is None:
+        raise InputError(
+            "the required key 'name' is missing",
+            file=doc.file,
+            key="name",
+            expected=NAME_RULE,
+        )
+    data["source"] = doc.file
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise pydantic_error(exc, doc) from None
+    check_scenario(scenario, doc)
+    return _normalise(scenario)
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read, extend, override (``--set``) and validate a scenario file.
+
+    Args:
+        path: The scenario YAML file, or the name of a shipped scenario.
+        overrides: ``key=value`` strings from the command line.
+
+    Returns:
+        The validated, frozen scenario.
+
+    Raises:
+        InputError: With the file, key path and what was expected.
+    """
+    return build(Document.read(find_scenario(path)), overrides)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], file: str = "<scenario>", overrides: Sequence[str] = ()
+) -> Scenario:
+    """Validate a scenario given as a mapping (the Python API's form of a file).
+
+    ``extends`` resolves shipped names and paths relative to the working folder.
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"got a {type(data).__name__}", file=file, expected="a mapping of scenario keys"
+        )
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise InputError(f"the key {bad[0]!r} is not text", file=file, expected="text keys")
+    return build(Document(dict(data), file), overrides)

@@ -1,0 +1,161 @@
+"""The scenario schema: what a scenario file may hold, as frozen pydantic models.
+
+Structure and types live here (unknown keys are refused, numbers are checked for kind and
+range); checks that need the parameter registry or the calendar are in :mod:`.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import Field, StrictInt, field_validator
+
+from rift.calendar import CANDIDATE_TYPES, DEFAULT_END, DEFAULT_START
+from rift.distributions import Distribution, Strict
+from rift.months import parse_month
+from rift.outcomes import OUTCOME_NAMES
+
+#: Most runs in one batch. The store builds its tables in memory at the end of a batch
+#: (about 1 GB per 10,000 runs of 72 months), so larger studies are several batches.
+MAX_RUNS = 100_000
+#: Largest root seed (it is stored as a 64-bit integer).
+MAX_SEED = 2**63 - 1
+#: A scenario name is a folder name: letters, digits, ``_``, ``-`` and ``.``, not starting
+#: with ``.``, at most 100 characters.
+NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$"
+NAME_RULE = (
+    "a name of letters, digits, '_', '-' and '.', not starting with '.', "
+    "at most 100 characters (it names the output folder)"
+)
+
+
+def _month_text(v: Any) -> Any:
+    if isinstance(v, _dt.datetime):
+        v = v.date()
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return v
+
+
+class ElectionSpec(Strict):
+    """The 2026 election: priors over candidate types, or a fixed winner."""
+
+    priors: dict[str, float] | None = None
+    winner: Literal["left", "centre", "right"] | None = None
+
+
+class InterventionSpec(Strict):
+    """A dated action forcing instruments from ``at`` (through ``until``, inclusive)."""
+
+    at: str
+    set: dict[str, Any] = Field(min_length=1)
+    until: str | None = None
+    label: str | None = None
+
+    _months = field_validator("at", "until", mode="before")(_month_text)
+
+
+class Scenario(Strict):
+    """A validated, frozen scenario.
+
+    Attributes:
+        name: Short name, used for the output folder (see :data:`NAME_PATTERN`).
+        description: What the scenario represents and the seed passages it rests on.
+        start: First month, ``YYYY-MM``.
+        end: Last month, ``YYYY-MM``.
+        runs: Monte Carlo runs in a batch (1 to :data:`MAX_RUNS`).
+        seed: Root seed of the batch (run k uses ``SeedSequence(seed, spawn_key=(k,))``).
+        parameters: Fixed overrides by dotted parameter name.
+        uncertain: Distributions of uncertain parameters, sampled per run (Latin hypercube).
+        election: The 2026 election: priors or a fixed winner.
+        interventions: Dated actions forcing instruments.
+        outcomes: Outcomes to report (all when empty).
+        calibration: Version of the packaged calibration whose posterior is sampled per run
+            (set by ``uncertain: calibrated``), or None.
+        source: The file the scenario was read from (not part of the hash).
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    start: str = DEFAULT_START
+    end: str = DEFAULT_END
+    runs: StrictInt = Field(default=100, ge=1, le=MAX_RUNS)
+    seed: StrictInt = Field(default=20251215, ge=0, le=MAX_SEED)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    uncertain: dict[str, Distribution] = Field(default_factory=dict)
+    election: ElectionSpec = Field(default_factory=ElectionSpec)
+    interventions: list[InterventionSpec] = Field(default_factory=list)
+    outcomes: list[str] = Field(default_factory=list)
+    calibration: str | None = None
+    source: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        v = _month_text(v)
+        return v[:7] if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v
+
+    # -- derived -------------------------------------------------------------------------
+    @property
+    def start_month(self) -> int:
+        """The first month as a month number."""
+        return parse_month(self.start)
+
+    @property
+    def end_month(self) -> int:
+        """The last month as a month number."""
+        return parse_month(self.end)
+
+    @property
+    def months(self) -> int:
+        """Number of simulated months."""
+        return self.end_month - self.start_month + 1
+
+    def reported_outcomes(self) -> list[str]:
+        """The outcomes to report (all when none were named)."""
+        return list(self.outcomes) if self.outcomes else list(OUTCOME_NAMES)
+
+    def canonical(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (what the manifest stores)."""
+        return self.model_dump(mode="json", exclude={"source"})
+
+    def hash(self) -> str:
+        """A stable hash of everything that changes results (not the description or source)."""
+        data = self.model_dump(mode="json", exclude={"source", "description"})
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :class:`~rift.model.AllianceModel` (without sampled values)."""
+        election: dict[str, Any] = {}
+        if self.election.winner:
+            election["winner"] = self.election.winner
+        if self.election.priors:
+            election["priors"] = dict(self.election.priors)
+        return {
+            "start": self.start,
+            "end": self.end,
+            "parameters": dict(self.parameters),
+            "interventions": [
+                {"at": iv.at, "set": dict(iv.set), "until": iv.until} for iv in self.interventions
+            ],
+            "election": election or None,
+        }
+
+
+#: Top-level keys of a scenario file (``calibration`` and ``source`` are set by rift).
+SCENARIO_KEYS: tuple[str, ...] = tuple(
+    k for k in Scenario.model_fields if k not in ("calibration", "source")
+)
+__all__ = [
+    "CANDIDATE_TYPES",
+    "MAX_RUNS",
+    "NAME_PATTERN",
+    "SCENARIO_KEYS",
+    "ElectionSpec",
+    "InterventionSpec",
+    "Scenario",
+]
