@@ -116,16 +116,3 @@ def posterior() -> Posterior | None:
     """The packaged posterior sample, or None."""
     record = load_calibration()
     return None if record is None else Posterior.from_dict(record["posterior"])
-
-
-def draw(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """``n`` joint draws from the packaged posterior (systematic resampling by weight)."""
-    post = posterior()
-    if post is None:
-        raise LookupError("the package has no calibration; run `rift calibrate`")
-    w = np.asarray(post.weights, float)
-    cdf = np.cumsum(w / w.sum())
-    u = (rng.random() + np.arange(n)) / n
-    idx = np.minimum(np.searchsorted(cdf, u), len(w) - 1)
-    idx = rng.permutation(idx)
-    return {name: post.samples[idx, j].copy() for j, name in enumerate(post.names)}

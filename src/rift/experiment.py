@@ -249,7 +249,7 @@ def load_scenario_from_manifest(manifest: dict[str, Any]) -> Scenario:
 def _execute(
     plan, ex, writer: ResultWriter, done: set[int], quiet: bool, chunk_size: int | None
 ) -> Stored:
-    todo = [k for k in range(plan.runs) if k not in done]
+    todo = None if not done else [k for k in range(plan.runs) if k not in done]
     progress = _Progress(plan.runs, len(done), quiet, plan.scenario.name)
     failures: list[dict[str, Any]] = []
 

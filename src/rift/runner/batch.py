@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rift.runner.executors import Executor, SerialExecutor
-from rift.runner.sampling import run_parameters, sample_uncertain
+from rift.runner.sampling import Sampler
 from rift.runner.seeds import run_seed
 from rift.runner.worker import RunOutput, RunSpec, RunTask
 from rift.scenario import Scenario
@@ -26,26 +26,24 @@ class BatchPlan:
 
     scenario: Scenario
     runs: int
-    samples: dict[str, np.ndarray]
+    sampler: Sampler
     spec: RunSpec
 
     def task(self, index: int) -> RunTask:
         """The task of run ``index``: its seed and its sampled parameters."""
-        return RunTask(
-            index, run_seed(self.scenario.seed, index), run_parameters(self.samples, index)
-        )
+        return RunTask(index, run_seed(self.scenario.seed, index), self.sampler.run(index))
 
 
 def plan_batch(scenario: Scenario, runs: int | None = None) -> BatchPlan:
     """Seeds, samples and shared model arguments of a batch."""
     n = scenario.runs if runs is None else runs
-    return BatchPlan(scenario, n, sample_uncertain(scenario, n), RunSpec(scenario.model_kwargs()))
+    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(scenario.model_kwargs()))
 
 
 def chunked(indices: Sequence[int], size: int) -> Iterator[list[int]]:
     """Split run indices into chunks of at most ``size``."""
     for i in range(0, len(indices), size):
-        yield list(indices[i : i + size])
+        yield [int(k) for k in indices[i : i + size]]
 
 
 def chunk_size_for(n_runs: int, workers: int) -> int:
@@ -63,7 +61,7 @@ def guided_chunks(indices: Sequence[int], workers: int) -> Iterator[list[int]]:
     i, n = 0, len(indices)
     while i < n:
         size = chunk_size_for(n - i, workers)
-        yield list(indices[i : i + size])
+        yield [int(k) for k in indices[i : i + size]]
         i += size
 
 
@@ -106,7 +104,8 @@ def execute_batch(
         The outputs; on KeyboardInterrupt, what finished so far with ``interrupted`` set.
     """
     executor = executor or SerialExecutor()
-    todo = list(range(plan.runs)) if indices is None else sorted(indices)
+    # A range is not materialised: no memory in proportion to the batch before it starts.
+    todo: Sequence[int] = range(plan.runs) if indices is None else sorted(indices)
     groups = chunked(todo, chunk_size) if chunk_size else guided_chunks(todo, executor.workers)
     chunks = ([plan.task(i) for i in idx] for idx in groups)
     outcome = BatchOutcome()

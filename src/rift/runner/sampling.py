@@ -1,99 +1,130 @@
-"""Per-run values of uncertain parameters: a Latin hypercube mapped through scipy.stats.
+"""Per-run values of uncertain parameters: a Latin hypercube computed run by run.
 
-The sample is drawn once in the parent for the whole batch (``scipy.stats.qmc``), so run ``k``
-gets the same values on every executor and on resume.
+The batch's design is decided in the parent from the root seed, and run ``k``'s values are
+computed when its task is made, on any executor and on resume: the same values every time,
+and no memory in proportion to the batch before it starts. Each uncertain parameter is one
+dimension of a Latin hypercube: run ``k`` falls in stratum ``perm_j(k)`` of dimension ``j`` (a
+keyed permutation of the runs, :mod:`.permutation`) at a hashed position inside it, and the
+uniform value is mapped through the distribution's quantile function (``scipy.stats``).
+Choices map the uniform through their cumulative weights.
+
+``uncertain: calibrated`` draws whole particles from the packaged posterior by systematic
+resampling (the ``k``-th of ``n`` evenly spaced points of the weights' CDF, in a permuted
+order), from a stream of its own, so adding it leaves the hypercube of the rest unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
+from rift.calibration import calibration_start, posterior
 from rift.distributions import Choice, to_scipy
 from rift.parameters import registry
+from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.runner.seeds import CALIBRATION_KEY, sampling_seed
 from rift.scenario import Scenario
 
 
-def _lhs(d: int, n: int, seed: np.random.SeedSequence) -> np.ndarray:
-    gen = np.random.default_rng(seed)
-    try:
-        engine = qmc.LatinHypercube(d=d, rng=gen)
-    except TypeError:  # scipy < 1.15 takes `seed`
-        engine = qmc.LatinHypercube(d=d, seed=gen)
-    return engine.random(n)
+class Sampler:
+    """The sampled parameter values of every run of a batch, computed on demand.
+
+    Args:
+        scenario: The scenario (its ``uncertain`` block, calibration and root ``seed``).
+        runs: Number of runs in the batch (defaults to ``scenario.runs``).
+    """
+
+    def __init__(self, scenario: Scenario, runs: int | None = None) -> None:
+        self.runs = scenario.runs if runs is None else int(runs)
+        self.names = sorted(scenario.uncertain)
+        self._specs = [scenario.uncertain[n] for n in self.names]
+        self._dists = [None if isinstance(s, Choice) else to_scipy(s) for s in self._specs]
+        d = len(self.names)
+        keys = keys_from(sampling_seed(scenario.seed), d, extra=1)
+        self._perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS]) if d else None
+        self._jitter = keys[ROUNDS] if d else None
+        self._calibrated = self._calibration_plan(scenario)
+
+    def _calibration_plan(self, scenario: Scenario) -> tuple | None:
+        if not scenario.calibration:
+            return None
+        post = posterior()
+        if post is None:
+            raise LookupError("the package has no calibration; run `rift calibrate`")
+        mine = set(scenario.parameters) | set(scenario.uncertain)
+        if scenario.start != calibration_start():
+            mine |= {k for k in post.names if k.startswith("init.")}
+        columns = [j for j, name in enumerate(post.names) if name not in mine]
+        seed = np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY)
+        keys = keys_from(seed, 1, extra=1)
+        w = np.asarray(post.weights, float)
+        cdf = np.cumsum(w / w.sum())
+        offset = float(unit_uniform(keys[ROUNDS])[0])
+        perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS])
+        return post, columns, cdf, offset, perm
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """Every sampled name: the scenario's uncertain parameters and calibrated ones."""
+        names = list(self.names)
+        if self._calibrated is not None:
+            post, columns = self._calibrated[:2]
+            names += [post.names[j] for j in columns]
+        return sorted(names)
+
+    def uniforms(self, index: Iterable[int]) -> np.ndarray:
+        """The hypercube's points of the given runs, shape ``(len(index), d)``, in [0, 1)."""
+        idx = np.asarray(list(index), dtype=np.int64)
+        if self._perm is None:
+            return np.empty((len(idx), 0))
+        strata = self._perm(idx)
+        d = len(self.names)
+        cell = idx.astype(np.uint64)[:, None] * np.uint64(d) + np.arange(d, dtype=np.uint64)
+        jitter = unit_uniform(cell ^ self._jitter[None, :])
+        return (strata + jitter) / self.runs
+
+    def table(self, index: Iterable[int]) -> dict[str, np.ndarray]:
+        """Values of every sampled parameter for the given runs (arrays, by name)."""
+        idx = np.asarray(list(index), dtype=np.int64)
+        out: dict[str, np.ndarray] = {}
+        if self._calibrated is not None:
+            post, columns, cdf, offset, perm = self._calibrated
+            u = (offset + perm(idx)[:, 0]) / self.runs
+            rows = np.minimum(np.searchsorted(cdf, u), len(cdf) - 1)
+            for j in columns:
+                out[post.names[j]] = post.samples[rows, j].copy()
+        u = self.uniforms(idx)
+        reg = registry()
+        for j, name in enumerate(self.names):
+            spec, col = self._specs[j], u[:, j]
+            if isinstance(spec, Choice):
+                w = np.asarray(spec.weights if spec.weights else [1.0] * len(spec.values), float)
+                cdf = np.cumsum(w / w.sum())
+                pick = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
+                out[name] = np.array([spec.values[i] for i in pick], dtype=object)
+                continue
+            param = reg[name]
+            values = self._dists[j].ppf(col)
+            lo = -np.inf if param.low is None else param.low
+            hi = np.inf if param.high is None else param.high
+            values = np.clip(values, lo, hi)
+            out[name] = np.rint(values).astype(np.int64) if param.kind == "int" else values
+        return out
+
+    def run(self, index: int) -> dict[str, Any]:
+        """The sampled values of one run as plain Python values."""
+        return {
+            k: (v[0].item() if isinstance(v[0], np.generic) else v[0])
+            for k, v in self.table([index]).items()
+        }
 
 
 def sample_uncertain(scenario: Scenario, runs: int | None = None) -> dict[str, np.ndarray]:
-    """Values of every uncertain parameter for each run.
+    """Values of every sampled parameter for all runs of a batch (materialised).
 
-    Args:
-        scenario: The scenario (its ``uncertain`` block and root ``seed``).
-        runs: Number of runs (defaults to ``scenario.runs``).
-
-    Returns:
-        Arrays of length ``runs`` by parameter name (object arrays for choices).
+    For analysis and tests; a batch computes each run's values on demand (:class:`Sampler`).
     """
-    n = scenario.runs if runs is None else runs
-    out: dict[str, np.ndarray] = _calibrated(scenario, n)
-    names = sorted(scenario.uncertain)
-    if not names:
-        return out
-    u = _lhs(len(names), n, sampling_seed(scenario.seed))
-    reg = registry()
-    for j, name in enumerate(names):
-        spec = scenario.uncertain[name]
-        param = reg[name]
-        col = u[:, j]
-        if isinstance(spec, Choice):
-            w = np.asarray(spec.weights if spec.weights else [1.0] * len(spec.values), float)
-            cdf = np.cumsum(w / w.sum())
-            idx = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
-            out[name] = np.array([spec.values[i] for i in idx], dtype=object)
-            continue
-        values = to_scipy(spec).ppf(col)
-        lo = -np.inf if param.low is None else param.low
-        hi = np.inf if param.high is None else param.high
-        values = np.clip(values, lo, hi)
-        if param.kind == "int":
-            values = np.rint(values).astype(np.int64)
-        out[name] = values
-    return out
-
-
-def _calibrated(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
-    """Joint draws from the packaged posterior (``uncertain: calibrated``), by run.
-
-    Parameters the scenario fixes or gives its own distribution keep the scenario's value.
-    Calibrated initial conditions (``init.*``) describe the calibration scenario's first
-    month and are used only by scenarios that start in that month. The draws use their own
-    stream (``CALIBRATION_KEY``), so adding ``calibrated`` does not change the Latin hypercube
-    of the other uncertain parameters.
-    """
-    if not scenario.calibration:
-        return {}
-    from rift.calibration import calibration_start, draw
-
-    rng = np.random.default_rng(np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY))
-    mine = set(scenario.parameters) | set(scenario.uncertain)
-    if scenario.start != calibration_start():
-        mine |= {k for k in _posterior_names() if k.startswith("init.")}
-    return {k: v for k, v in draw(n, rng).items() if k not in mine}
-
-
-def _posterior_names() -> list[str]:
-    from rift.calibration import posterior
-
-    post = posterior()
-    return [] if post is None else list(post.names)
-
-
-def run_parameters(samples: dict[str, np.ndarray], index: int) -> dict[str, Any]:
-    """The sampled values of run ``index`` as plain Python values."""
-    out: dict[str, Any] = {}
-    for name, values in samples.items():
-        v = values[index]
-        out[name] = v.item() if isinstance(v, np.generic) else v
-    return out
+    sampler = Sampler(scenario, runs)
+    return sampler.table(range(sampler.runs))

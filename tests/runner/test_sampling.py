@@ -1,0 +1,113 @@
+"""The lazy Latin hypercube: keyed permutations, run-by-run values, the calibrated draws."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rift.calibration import posterior
+from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, splitmix64
+from rift.runner.sampling import Sampler, sample_uncertain
+from rift.scenario import scenario_from_dict
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 3000), d=st.integers(1, 4), seed=st.integers(0, 2**32))
+def test_a_keyed_permutation_is_a_bijection_of_the_runs(n, d, seed):
+    perm = KeyedPermutation(n, keys_from(np.random.SeedSequence(seed), d))
+    image = perm(np.arange(n))
+    assert image.shape == (n, d)
+    for j in range(d):
+        assert np.array_equal(np.sort(image[:, j]), np.arange(n))
+
+
+def test_permutations_differ_by_key_and_repeat_for_the_same_key():
+    a = KeyedPermutation(1000, keys_from(np.random.SeedSequence(1), 2))(np.arange(1000))
+    b = KeyedPermutation(1000, keys_from(np.random.SeedSequence(1), 2))(np.arange(1000))
+    c = KeyedPermutation(1000, keys_from(np.random.SeedSequence(2), 2))(np.arange(1000))
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c) and not np.array_equal(a[:, 0], a[:, 1])
+    # not close to the identity: a random permutation of 1000 has about one fixed point
+    assert (a[:, 0] == np.arange(1000)).sum() < 10
+
+
+def test_splitmix64_matches_its_reference_values():
+    # The first outputs of SplitMix64 seeded with 0 (reference implementation by Vigna).
+    # splitmix64(x) adds the golden gamma itself: state k is (k * gamma) mod 2**64.
+    states = np.array([(k * 0x9E3779B97F4A7C15) % 2**64 for k in range(3)], dtype=np.uint64)
+    outs = [int(v) for v in splitmix64(states)]
+    assert outs[0] == 0xE220A8397B1DCDAF
+    assert outs[1] == 0x6E789E6AA1B965F4
+    assert outs[2] == 0x06C45D188009454F
+
+
+def test_index_outside_the_domain_is_refused():
+    perm = KeyedPermutation(10, np.zeros((ROUNDS, 1), dtype=np.uint64))
+    with pytest.raises(IndexError):
+        perm([10])
+
+
+def _scenario(runs=200, **unc):
+    return scenario_from_dict({"name": "s", "runs": runs, "seed": 11, "uncertain": unc})
+
+
+@settings(max_examples=25, deadline=None)
+@given(runs=st.integers(1, 500))
+def test_each_dimension_has_one_run_in_each_stratum(runs):
+    s = _scenario(
+        runs,
+        **{
+            "col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3},
+            "us.hostility_noise": {"dist": "uniform", "low": 0.0, "high": 0.1},
+        },
+    )
+    u = Sampler(s).uniforms(range(runs))
+    assert u.min() >= 0 and u.max() < 1
+    for j in range(u.shape[1]):
+        assert np.array_equal(np.sort(np.floor(u[:, j] * runs).astype(int)), np.arange(runs))
+
+
+def test_run_by_run_values_equal_the_whole_table():
+    s = _scenario(
+        300,
+        **{
+            "col.aid_dependence": {"dist": "beta", "a": 2, "b": 5, "low": 0.05, "high": 0.4},
+            "rupture.months": {"dist": "choice", "values": [2, 3, 6], "weights": [0.25, 0.5, 0.25]},
+        },
+    )
+    table = sample_uncertain(s)
+    sampler = Sampler(s)
+    for k in (0, 1, 150, 299):
+        run = sampler.run(k)
+        assert run["col.aid_dependence"] == table["col.aid_dependence"][k]
+        assert run["rupture.months"] == table["rupture.months"][k]
+    picks = table["rupture.months"].tolist()
+    assert (picks.count(2), picks.count(3), picks.count(6)) == (75, 150, 75)  # stratified
+
+
+def test_calibrated_draws_follow_the_posterior_weights():
+    post = posterior()
+    s = scenario_from_dict({"name": "c", "runs": 2000, "seed": 3, "uncertain": "calibrated"})
+    table = sample_uncertain(s)
+    name = "coca.replant_share"
+    assert name in table and len(table[name]) == 2000
+    w = np.asarray(post.weights)
+    j = post.names.index(name)
+    mean = float(w @ post.samples[:, j])
+    sd = float(np.sqrt(w @ (post.samples[:, j] - mean) ** 2))
+    # systematic resampling: the sample mean is within a small fraction of the sd
+    assert abs(table[name].mean() - mean) < 0.05 * sd
+    # init.* draws belong to the calibration's first month only
+    assert not any(k.startswith("init.") for k in table)
+
+
+def test_a_huge_batch_allocates_nothing_per_run_up_front():
+    import tracemalloc
+
+    s = _scenario(100_000, **{"col.aid_dependence": {"dist": "uniform", "low": 0.05, "high": 0.3}})
+    tracemalloc.start()
+    sampler = Sampler(s)
+    sampler.run(99_999)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000  # bytes: far below 100,000 runs x 8 bytes
