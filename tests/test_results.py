@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -210,11 +211,14 @@ def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, h
     before = _digest(work / "parts")
     assert main(["run", str(other), "--resume", str(work), "--quiet"]) == 2
     assert _digest(work / "parts") == before
-    # Resume: only the missing runs, then the same result as an uninterrupted batch.
-    assert (
-        main(["run", str(f), "--resume", str(work), "--quiet", "--workers", "2", "--no-report"])
-        == 0
-    )
+    # Resume: only the missing runs, then the same result as an uninterrupted batch. After
+    # Ctrl-C the printed hint is pasted as it is.
+    if how == "sigint":
+        hint = err.split("Finish with:")[1].strip().splitlines()[0]
+        assert hint == f"rift run --resume {work}"
+        assert main(shlex.split(hint)[1:]) == 0
+    else:
+        assert main(["run", "--resume", str(work), "--quiet", "--workers", "2", "--no-report"]) == 0
     assert out.is_dir() and not work.exists()
     resumed = load(out)
     assert resumed.complete and len(resumed.runs) == 300

@@ -9,20 +9,25 @@ result that ``--resume`` completes.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from rift.calibration import load_calibration
 from rift.errors import InputError
 from rift.geography import load_geography
 from rift.model.territory import GROUPS
 from rift.months import format_month
 from rift.results import (
+    LOCK_FILE,
     MANIFEST,
     SCHEMA,
     ResultWriter,
@@ -30,9 +35,12 @@ from rift.results import (
     final_path,
     git_commit,
     partial_path,
+    read_manifest,
+    set_aside,
     versions,
 )
 from rift.runner import execute_batch, make_executor, plan_batch
+from rift.runner.executors import check_executor_options
 from rift.runner.seeds import run_seed, seed_label
 from rift.runner.worker import RunOutput
 from rift.scenario import Scenario
@@ -48,6 +56,7 @@ class Stored:
     failures: list[dict[str, Any]]
     seconds: float
     executor: str
+    notes: list[str] = field(default_factory=list)
 
 
 class _Progress:
@@ -94,33 +103,96 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_out(scenario: Scenario, out: str | Path | None) -> Path:
-    if out is None:
-        base = Path("outputs") / scenario.name
-        final = base / default_run_id(scenario.hash())
-    else:
+#: Where default result folders go: ``outputs/<scenario>/<run-id>``.
+OUTPUT_ROOT = Path("outputs")
+
+
+def _unwritable(folder: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot write there ({exc.strerror or exc})",
+        file=str(folder),
+        key="--out",
+        expected="a writable folder",
+    )
+
+
+def claim_output(scenario: Scenario, out: str | Path | None) -> Path:
+    """Create a batch's working folder, exclusively, and return its result folder.
+
+    The working folder (``<run-id>.partial``) is created with an exclusive ``mkdir``, so two
+    batches can never write into one folder: with ``--out`` the second is refused at once;
+    with default run ids (``YYYYmmdd-HHMMSS-<hash>``) the second takes the next free suffix
+    (``-2``, ``-3``, ...). Default folders always lie under ``outputs/<scenario name>/``; the
+    name is a safe slug (the schema checks it), so nothing is written elsewhere without
+    ``--out``.
+    """
+    if out is not None:
         final = Path(out)
-    for folder in (final, partial_path(final)):
-        if folder.exists():
-            raise InputError(
-                "the output folder already exists",
-                file=str(folder),
-                key="--out",
-                expected="a new folder (results are never overwritten)",
-            )
+        for folder in (final, partial_path(final)):
+            if folder.exists():
+                raise InputError(
+                    "the output folder already exists",
+                    file=str(folder),
+                    key="--out",
+                    expected="a new folder (results are never overwritten)",
+                )
+        candidates = [final]
+    else:
+        stem = default_run_id(scenario.hash())
+        base = OUTPUT_ROOT / scenario.name
+        candidates = [base / (stem if k == 1 else f"{stem}-{k}") for k in range(1, 1000)]
+    for final in candidates:
+        if final.exists():
+            continue
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            partial_path(final).mkdir()
+        except FileExistsError:
+            if out is not None:
+                raise InputError(
+                    "another batch is writing this folder",
+                    file=str(partial_path(final)),
+                    key="--out",
+                    expected="a folder no other batch uses",
+                ) from None
+            continue
+        except OSError as exc:
+            raise _unwritable(final.parent, exc) from None
+        return final
+    raise InputError(  # pragma: no cover - 999 batches of one scenario in one second
+        "no free run id", file=str(candidates[0].parent), expected="fewer batches a second"
+    )
+
+
+@contextmanager
+def batch_lock(work: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a working folder while a batch writes into it.
+
+    A second process that tries to run or resume the same batch is refused at once (exit 2)
+    instead of interleaving its parts with the first one's.
+    """
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        probe = final.parent / f".rift-write-test-{time.monotonic_ns()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: exclusive mkdir is the only guard
+        yield
+        return
+    try:
+        fh = open(work / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole batch
     except OSError as exc:
-        raise InputError(
-            f"cannot write there ({exc.strerror or exc})",
-            file=str(final.parent),
-            key="--out",
-            expected="a writable folder",
-        ) from None
-    return final
+        raise _unwritable(work, exc) from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                "another rift process is writing this batch",
+                file=str(work),
+                key="--resume",
+                expected="one process per batch (wait for it to finish, or stop it)",
+            ) from None
+        yield
+    finally:
+        fh.close()
 
 
 def _manifest(
@@ -153,6 +225,7 @@ def run_scenario(
     executor: str = "process",
     workers: int | None = None,
     address: str | None = None,
+    dask_timeout: float = 10.0,
     out: str | Path | None = None,
     quiet: bool = True,
     command: str | None = None,
@@ -165,6 +238,7 @@ def run_scenario(
         executor: ``serial``, ``process`` or ``dask``.
         workers: Worker processes (default: all CPUs).
         address: A Dask scheduler address (``--executor dask``; default: a local cluster).
+        dask_timeout: Seconds to wait for the scheduler at ``address``.
         out: The result folder (default ``outputs/<scenario>/<run-id>``); must not exist.
         quiet: No progress bar.
         command: The command line, for the manifest.
@@ -173,13 +247,21 @@ def run_scenario(
     Returns:
         Where the result is and whether it is complete.
     """
-    final = _prepare_out(scenario, out)
+    check_executor_options(executor, workers, address)
     plan = plan_batch(scenario)
     months = range(scenario.start_month, scenario.end_month + 1)
-    with make_executor(executor, workers, address) as ex:
-        manifest = _manifest(scenario, plan.runs, ex.name, ex.workers, command)
-        writer = ResultWriter(final, manifest, months, load_geography().n)
-        return _execute(plan, ex, writer, set(), quiet, chunk_size)
+    final = claim_output(scenario, out)
+    work = partial_path(final)
+    try:
+        with batch_lock(work), make_executor(executor, workers, address, dask_timeout) as ex:
+            manifest = _manifest(scenario, plan.runs, ex.name, ex.workers, command)
+            writer = ResultWriter(final, manifest, months, load_geography().n)
+            return _execute(plan, ex, writer, set(), quiet, chunk_size)
+    except BaseException:
+        # Nothing ran yet (the executor could not start): leave no empty folder behind.
+        if work.is_dir() and not (work / MANIFEST).exists():
+            shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
 def resume_scenario(
@@ -189,6 +271,7 @@ def resume_scenario(
     executor: str = "process",
     workers: int | None = None,
     address: str | None = None,
+    dask_timeout: float = 10.0,
     quiet: bool = True,
     chunk_size: int | None = None,
 ) -> Stored:
@@ -200,6 +283,7 @@ def resume_scenario(
         executor: As for :func:`run_scenario`.
         workers: As for :func:`run_scenario`.
         address: As for :func:`run_scenario`.
+        dask_timeout: As for :func:`run_scenario`.
         quiet: As for :func:`run_scenario`.
         chunk_size: As for :func:`run_scenario`.
     """
@@ -220,30 +304,83 @@ def resume_scenario(
             key="--resume",
             expected="the folder of an interrupted batch (…/<run-id>.partial)",
         )
-    manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
-    stored = load_scenario_from_manifest(manifest)
-    if scenario is not None and scenario.hash() != stored.hash():
-        raise InputError(
-            f"the folder holds scenario '{stored.name}' (hash {stored.hash()}), not "
-            f"'{scenario.name}' (hash {scenario.hash()})",
-            file=str(given),
-            key="--resume",
-            expected="the same scenario, runs and seed as the interrupted batch",
-        )
+    manifest = read_manifest(work / MANIFEST)
+    stored = load_scenario_from_manifest(manifest, work / MANIFEST)
+    if scenario is not None:
+        diffs = scenario_differences(stored, scenario)
+        if diffs:
+            raise InputError(
+                f"the folder holds another batch: {'; '.join(diffs)}",
+                file=str(given),
+                key="--resume",
+                expected="`rift run --resume DIR` alone (the stored scenario is resumed)",
+            )
+    _check_calibration(stored, work / MANIFEST)
     plan = plan_batch(stored)
     months = range(stored.start_month, stored.end_month + 1)
-    with make_executor(executor, workers, address) as ex:
+    with batch_lock(work), make_executor(executor, workers, address, dask_timeout) as ex:
         writer = ResultWriter(final, manifest, months, load_geography().n, resume=True)
-        done = writer.done_indices()
+        damaged: list[Path] = []
+        done = writer.done_indices(damaged)
+        notes = [
+            f"damaged part {f.name} set aside in {f.parent}; its runs are run again"
+            for f in set_aside(damaged)
+        ]
         writer.manifest.setdefault("resumed", []).append(
-            {"executor": ex.name, "workers": ex.workers, "runs_already_done": len(done)}
+            {
+                "executor": ex.name,
+                "workers": ex.workers,
+                "runs_already_done": len(done),
+                "damaged_parts": [f.name for f in damaged],
+            }
         )
-        return _execute(plan, ex, writer, done, quiet, chunk_size)
+        stored_result = _execute(plan, ex, writer, done, quiet, chunk_size)
+        stored_result.notes.extend(notes)
+        return stored_result
 
 
-def load_scenario_from_manifest(manifest: dict[str, Any]) -> Scenario:
+def scenario_differences(stored: Scenario, given: Scenario) -> list[str]:
+    """The keys in which two scenarios differ (not the description or source), as text."""
+    a, b = stored.canonical(), given.canonical()
+    out = []
+    for key in sorted(set(a) | set(b)):
+        if key == "description" or a.get(key) == b.get(key):
+            continue
+        va, vb = (_short(json.dumps(x.get(key), default=str)) for x in (a, b))
+        out.append(f"{key}: {va} stored, {vb} given")
+    return out
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_calibration(stored: Scenario, file: Path) -> None:
+    """A resumed batch must draw from the calibration its first runs drew from."""
+    if stored.calibration is None:
+        return
+    record = load_calibration()
+    have = None if record is None else record["version"]
+    if have != stored.calibration:
+        raise InputError(
+            f"the batch sampled calibration {stored.calibration}; this installation has "
+            f"{have or 'none'}",
+            file=str(file),
+            key="scenario.calibration",
+            expected="the rift installation the batch was started with",
+        )
+
+
+def load_scenario_from_manifest(manifest: dict[str, Any], file: Path | None = None) -> Scenario:
     """The scenario stored in a manifest."""
-    return Scenario.model_validate(manifest["scenario"])
+    try:
+        return Scenario.model_validate(manifest["scenario"])
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"the stored scenario does not validate ({type(exc).__name__})",
+            file=str(file) if file else None,
+            key="scenario",
+        ) from None
 
 
 def _execute(

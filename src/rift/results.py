@@ -22,6 +22,7 @@ killed batch leaves its parts, from which :func:`load` rebuilds the same tables.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,9 +48,12 @@ from rift.months import format_month, parse_month
 from rift.outcomes import OUTCOME_NAMES, OUTCOMES
 from rift.runner.seeds import run_seed, seed_label
 from rift.runner.worker import RunOutput
+from rift.scenario.schema import NAME_PATTERN
 
-SCHEMA = 1
+SCHEMA = 2  # 2: the manifest holds a checksum of itself and of each table
 MANIFEST = "manifest.json"
+#: Lock file held by the process writing a working folder.
+LOCK_FILE = "lock"
 TABLES = ("runs.parquet", "series.parquet", "territory.npz")
 PARTIAL_SUFFIX = ".partial"
 FLUSH_SECONDS = 2.0
@@ -195,23 +200,91 @@ def _pack(outputs: Iterable[RunOutput], n_months: int, n_mun: int) -> dict[str, 
     }
 
 
-def _read_parts(folder: Path) -> dict[str, np.ndarray] | None:
-    files = sorted((folder / "parts").glob("part-*.npz"))
-    if not files:
-        return None
+#: Arrays every part file holds (besides ``param.*`` columns).
+PART_KEYS = ("index", "ok", "series", "controller", "rupture", "recert", "president", "error")
+#: What goes wrong when reading a damaged ``.npz`` or table file.
+_READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RuntimeError)
+
+
+def _read_part(path: Path, n_months: int | None) -> dict[str, np.ndarray]:
+    """One part file, checked: every array present and of one length (InputError if not)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except _READ_ERRORS as exc:
+        raise InputError(
+            f"unreadable part file ({type(exc).__name__}: {exc})",
+            file=str(path),
+            expected="a part written by `rift run`",
+        ) from None
+    missing = [k for k in PART_KEYS if k not in arrays]
+    n = len(arrays.get("index", ()))
+    bad = [k for k, v in arrays.items() if v.ndim == 0 or len(v) != n]
+    shape_ok = arrays.get("series", np.empty((0, 0, 0))).ndim == 3 and (
+        n_months is None or arrays["series"].shape[1] == n_months
+    )
+    if missing or bad or not shape_ok:
+        raise InputError(
+            "damaged part file"
+            + (f" (missing {missing})" if missing else "")
+            + (f" (arrays of different lengths: {bad})" if bad else ""),
+            file=str(path),
+            expected="a part written by `rift run`",
+        )
+    return arrays
+
+
+def _part_number(path: Path) -> int:
+    digits = path.stem.rpartition("-")[2]
+    return int(digits) if digits.isdigit() else 0
+
+
+def part_files(folder: Path) -> list[Path]:
+    """The part files of a working folder, in order."""
+    return sorted((folder / "parts").glob("part-*.npz"))
+
+
+def _read_parts(
+    folder: Path, n_months: int | None = None, damaged: list[Path] | None = None
+) -> dict[str, np.ndarray] | None:
+    """The runs stored in a working folder's parts, concatenated.
+
+    Args:
+        folder: The ``.partial`` folder.
+        n_months: Months per run (checked against each part).
+        damaged: When given, damaged parts are listed here and skipped (resume moves them
+            aside and runs their runs again); otherwise a damaged part raises InputError.
+    """
     chunks = []
-    for f in files:
-        with np.load(f, allow_pickle=False) as z:
-            chunks.append({k: z[k] for k in z.files})
+    for f in part_files(folder):
+        try:
+            chunks.append(_read_part(f, n_months))
+        except InputError:
+            if damaged is None:
+                raise
+            damaged.append(f)
+    if not chunks:
+        return None
     keys = set().union(*chunks)
     out = {k: np.concatenate([c[k] for c in chunks]) for k in keys if all(k in c for c in chunks)}
     _, first = np.unique(out["index"], return_index=True)  # a resumed run is kept once
     return {k: v[np.sort(first)] for k, v in out.items()}
 
 
+def set_aside(damaged: Sequence[Path]) -> list[Path]:
+    """Move damaged parts into ``parts/damaged/`` (kept for inspection, never read again)."""
+    moved = []
+    for f in damaged:
+        target = f.parent / "damaged" / f.name
+        target.parent.mkdir(exist_ok=True)
+        os.replace(f, target)
+        moved.append(target)
+    return moved
+
+
 # ------------------------------------------------------------------------------ writer
 def default_run_id(scenario_hash: str) -> str:
-    """A run id that sorts by time: ``YYYYmmdd-HHMMSS-<hash>``."""
+    """A run id that sorts by time: ``YYYYmmdd-HHMMSS-<hash>`` (a suffix when taken)."""
     return time.strftime("%Y%m%d-%H%M%S") + f"-{scenario_hash[:6]}"
 
 
@@ -255,17 +328,17 @@ class ResultWriter:
         self._buffer: list[RunOutput] = []
         self._last_flush = time.monotonic()
         self._parts = 0
-        if resume:
-            existing = sorted((self.work / "parts").glob("part-*.npz"))
-            self._parts = len(existing)
+        if resume:  # new parts are numbered after every existing one, damaged ones included
+            existing = [*part_files(self.work), *(self.work / "parts" / "damaged").glob("*.npz")]
+            self._parts = max((_part_number(f) for f in existing), default=0)
         else:
-            (self.work / "parts").mkdir(parents=True, exist_ok=False)
+            (self.work / "parts").mkdir(parents=True, exist_ok=False)  # claimed, still empty
             self.manifest.update(status="running", complete=False, started=_now())
-            atomic_write_json(self.work / MANIFEST, self.manifest)
+            write_manifest(self.work / MANIFEST, self.manifest)
 
-    def done_indices(self) -> set[int]:
-        """Run indices already stored in parts."""
-        parts = _read_parts(self.work)
+    def done_indices(self, damaged: list[Path] | None = None) -> set[int]:
+        """Run indices already stored in readable parts (damaged parts listed in ``damaged``)."""
+        parts = _read_parts(self.work, len(self.months), damaged)
         return set() if parts is None else {int(i) for i in parts["index"]}
 
     def add(self, output: RunOutput) -> None:
@@ -293,7 +366,7 @@ class ResultWriter:
             The folder holding the result (final when complete, the working folder otherwise).
         """
         self.flush()
-        parts = _read_parts(self.work)
+        parts = _read_parts(self.work, len(self.months))
         if parts is None:
             parts = _pack([], len(self.months), self.n_mun)
         self.manifest.update(extra)
@@ -343,9 +416,91 @@ def _write_tables(folder: Path, runs, series, territory, manifest) -> None:
     )
     with ThreadPoolExecutor(max_workers=len(writers)) as pool:
         futures = [pool.submit(atomic_write_with, path, write) for path, write in writers]
-    for fut in futures:
-        fut.result()  # re-raise the first failure
-    atomic_write_json(folder / MANIFEST, manifest)  # last: the manifest vouches for the rest
+        for fut in futures:
+            fut.result()  # re-raise the first failure
+        digests = pool.map(file_digest, [path for path, _ in writers])
+        manifest["files"] = dict(zip(TABLES, digests, strict=True))
+    write_manifest(folder / MANIFEST, manifest)  # last: the manifest vouches for the rest
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file (hashlib releases the GIL on large reads)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _manifest_digest(manifest: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """Write a manifest atomically with a checksum of its own content."""
+    manifest["checksum"] = _manifest_digest(manifest)
+    atomic_write_json(path, manifest)
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """Read and check a manifest: JSON, schema, checksum, and the fields rift relies on.
+
+    Raises:
+        InputError: Naming the manifest file and what is wrong with it.
+    """
+    file = str(path)
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(
+            f"unreadable manifest ({type(exc).__name__})",
+            file=file,
+            expected="JSON written by rift",
+        ) from None
+    if not isinstance(manifest, dict):
+        raise InputError("the manifest is not a JSON object", file=file)
+    if manifest.get("schema") != SCHEMA:
+        raise InputError(
+            f"schema {manifest.get('schema')!r}",
+            file=file,
+            key="schema",
+            expected=f"schema {SCHEMA} (a batch written by this version of rift)",
+        )
+    if manifest.get("checksum") != _manifest_digest(manifest):
+        raise InputError(
+            "the manifest does not match its checksum (the file was changed or damaged)",
+            file=file,
+            key="checksum",
+        )
+    _check_manifest_fields(manifest, file)
+    return manifest
+
+
+def _check_manifest_fields(m: dict[str, Any], file: str) -> None:
+    import re
+
+    def bad(key: str, expected: str) -> InputError:
+        return InputError(f"bad value {m.get(key)!r:.60}", file=file, key=key, expected=expected)
+
+    for key, kind in (("seed", int), ("runs", int), ("groups", int)):
+        if not isinstance(m.get(key, 3 if key == "groups" else None), kind) or isinstance(
+            m.get(key), bool
+        ):
+            raise bad(key, "a whole number")
+    if m["runs"] < 0 or m["seed"] < 0:
+        raise bad("runs", "non-negative numbers")
+    scenario = m.get("scenario")
+    if not isinstance(scenario, dict) or not re.match(NAME_PATTERN, str(scenario.get("name"))):
+        raise bad("scenario", "the resolved scenario with a safe name")
+    months = m.get("months")
+    try:
+        numbers = [parse_month(x) for x in months]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise bad("months", "a list of YYYY-MM months") from None
+    if not numbers or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        raise bad("months", "consecutive months")
 
 
 # ------------------------------------------------------------------------------ reader
@@ -392,33 +547,59 @@ def load(path: str | Path) -> Results:
             file=str(folder),
             expected="a folder written by `rift run`",
         )
-    try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"unreadable manifest ({exc})", file=str(manifest_file)) from None
-    if manifest.get("schema") != SCHEMA:
-        raise InputError(
-            f"schema {manifest.get('schema')!r}",
-            file=str(manifest_file),
-            key="schema",
-            expected=f"schema {SCHEMA}",
-        )
+    manifest = read_manifest(manifest_file)
     if all((folder / t).is_file() for t in TABLES):
-        runs = pd.read_parquet(folder / "runs.parquet")
-        series = pd.read_parquet(folder / "series.parquet")
-        with np.load(folder / "territory.npz", allow_pickle=False) as z:
-            territory = {k: z[k] for k in z.files}
+        runs, series, territory = _read_tables(folder, manifest)
     else:  # a killed batch: rebuild from the parts that were written
-        parts = _read_parts(folder)
-        if parts is None:
-            parts = _pack([], 0, 0)
         months = [parse_month(m) for m in manifest["months"]]
+        parts = _read_parts(folder, len(months))
+        if parts is None:
+            parts = _pack([], len(months), 0)
         runs, series, territory = _tables(
             parts, manifest["seed"], months, int(manifest.get("groups", 3))
         )
         manifest = {**manifest, "status": "incomplete", "complete": False}
     _check(folder, manifest, runs, series, territory)
     return Results(folder, manifest, runs, series, territory)
+
+
+def _read_tables(folder: Path, manifest: Mapping[str, Any]):
+    """The three tables, each checked against the manifest's checksum before it is read."""
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise InputError(
+            "the manifest lists no table checksums", file=str(folder / MANIFEST), key="files"
+        )
+    for name in TABLES:
+        path = folder / name
+        try:
+            digest = file_digest(path)
+        except OSError as exc:
+            raise InputError(f"unreadable ({exc.strerror or exc})", file=str(path)) from None
+        if digest != files.get(name):
+            raise InputError(
+                "the file does not match the checksum in manifest.json (changed or damaged)",
+                file=str(path),
+                expected="the table written with this manifest",
+            )
+    out = []
+    for name, read in (
+        ("runs.parquet", pd.read_parquet),
+        ("series.parquet", pd.read_parquet),
+        ("territory.npz", _read_npz),
+    ):
+        try:
+            out.append(read(folder / name))
+        except Exception as exc:  # a damaged file can fail in any way inside the readers
+            raise InputError(
+                f"unreadable table ({type(exc).__name__})", file=str(folder / name)
+            ) from None
+    return tuple(out)
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
 
 def _check(folder: Path, manifest, runs: pd.DataFrame, series: pd.DataFrame, territory) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from rift.errors import InputError
 from rift.outcomes import BY_NAME, OUTCOME_NAMES
 from rift.results import Results
 
@@ -40,6 +41,8 @@ class Comparison:
         events: Per scenario, event and date: probability and standard error (NaN for dates
             beyond the horizon), and the paired difference to the reference.
         warnings: Differences too small for the run count to resolve.
+        at: The month the outcomes are read at (the last month all batches share).
+        horizon_note: When the horizons differ, what was compared (shown first).
     """
 
     names: list[str]
@@ -49,6 +52,8 @@ class Comparison:
     differences: pd.DataFrame
     events: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    at: str = ""
+    horizon_note: str = ""
 
 
 def display_names(results: Sequence[Results]) -> list[str]:
@@ -61,9 +66,26 @@ def display_names(results: Sequence[Results]) -> list[str]:
     return [f"{n} #{i + 1}" if names.count(n) > 1 else n for i, n in enumerate(names)]
 
 
-def _ok(res: Results) -> pd.DataFrame:
+def _ok(res: Results, at: str | None = None) -> pd.DataFrame:
+    """Successful runs indexed by run, outcomes at the horizon or at the month ``at``."""
     runs = res.runs
-    return runs[runs["error"].isna()].set_index("run")
+    ok = runs[runs["error"].isna()].set_index("run")
+    if at is None or at == res.manifest["months"][-1]:
+        return ok
+    s = res.series
+    at_month = s[s["month"] == at].set_index("run")
+    ok = ok.copy()
+    for name in OUTCOME_NAMES:
+        ok[name] = at_month[name].reindex(ok.index).astype(float)
+    return ok
+
+
+def common_months(results: Sequence[Results]) -> list[str]:
+    """The months every batch simulated, in order (empty when their horizons do not meet)."""
+    common = set(results[0].manifest["months"])
+    for r in results[1:]:
+        common &= set(r.manifest["months"])
+    return sorted(common)
 
 
 def common_outcomes(results: Sequence[Results]) -> list[str]:
@@ -189,11 +211,11 @@ def _event_flags(ok: pd.DataFrame, column: str, by: str) -> pd.Series:
     return (months.notna() & (months.fillna("9999-99") <= by)).astype(float)
 
 
-def _event_rows(names, oks, results, paired, rng) -> list[dict]:
+def _event_rows(names, oks, results, paired, rng, last: str) -> list[dict]:
     rows = []
     ref = oks[0]
-    for name, ok, res in zip(names, oks, results, strict=True):
-        end = res.manifest["scenario"]["end"]
+    for name, ok, _res in zip(names, oks, results, strict=True):
+        end = last
         for event, column in EVENTS.items():
             for by in EVENT_DATES:
                 beyond = by > end
@@ -211,7 +233,7 @@ def _event_rows(names, oks, results, paired, rng) -> list[dict]:
                     "ci_low": np.nan,
                     "ci_high": np.nan,
                 }
-                if ok is not ref and not beyond and by <= results[0].manifest["scenario"]["end"]:
+                if ok is not ref and not beyond:
                     a = _event_flags(ref, column, by)
                     if paired:
                         common = a.index.intersection(flags.index)
@@ -245,6 +267,24 @@ def compare(results: Sequence[Results]) -> Comparison:
     names = display_names(results)
     seeds = {r.manifest["seed"] for r in results}
     months = {tuple(r.manifest["months"]) for r in results}
+    shared = common_months(results)
+    spans = ", ".join(
+        f"{n} {r.manifest['months'][0]}..{r.manifest['months'][-1]}"
+        for n, r in zip(names, results, strict=True)
+    )
+    if not shared:
+        raise InputError(
+            f"the batches share no month ({spans})",
+            key="DIR",
+            expected="batches whose horizons overlap",
+        )
+    at = shared[-1]
+    horizon_note = ""
+    if len(months) > 1:
+        horizon_note = (
+            f"the horizons differ ({spans}): compared over their common months "
+            f"{shared[0]}..{at}, outcomes at {at}"
+        )
     paired = len(seeds) == 1
     if paired:
         note = (
@@ -256,10 +296,8 @@ def compare(results: Sequence[Results]) -> Comparison:
             f"unpaired: the batches were run with different root seeds ({sorted(seeds)}), so "
             "runs are independent; differences use Mann-Whitney U and Kolmogorov-Smirnov tests"
         )
-    if len(months) > 1:
-        note += "; the horizons differ, so each scenario is read at its own last month"
     outcomes = common_outcomes(results)
-    oks = [_ok(r) for r in results]
+    oks = [_ok(r, at) for r in results]
     scen_rows = [
         row for n, ok in zip(names, oks, strict=True) for row in _scenario_rows(n, ok, outcomes)
     ]
@@ -275,7 +313,15 @@ def compare(results: Sequence[Results]) -> Comparison:
             diff_rows.append({"scenario": name, "reference": names[0], **row})
             if warn:
                 warnings.append(f"{name} vs {names[0]}: {warn}")
-    events = pd.DataFrame(_event_rows(names, oks, results, paired, rng))
+    events = pd.DataFrame(_event_rows(names, oks, results, paired, rng, at))
     return Comparison(
-        names, paired, note, pd.DataFrame(scen_rows), pd.DataFrame(diff_rows), events, warnings
+        names,
+        paired,
+        note,
+        pd.DataFrame(scen_rows),
+        pd.DataFrame(diff_rows),
+        events,
+        warnings,
+        at=at,
+        horizon_note=horizon_note,
     )

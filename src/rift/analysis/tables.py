@@ -84,10 +84,12 @@ def _markdown(df: pd.DataFrame) -> str:
 
 def format_comparison(comp: Comparison) -> str:
     """The comparison as text for the terminal."""
-    parts = [
+    parts = [f"Note: {comp.horizon_note}."] if comp.horizon_note else []
+    parts += [
         f"Comparison of {', '.join(comp.names)} ({comp.note}).",
         "",
-        "Horizon outcomes: median [5–95 %]; differences: mean [95 % interval], P(difference > 0)",
+        f"Outcomes at {comp.at}: median [5–95 %]; differences: mean [95 % interval], "
+        "P(difference > 0)",
         _text(outcome_table(comp)),
         "",
         _text(event_table(comp)),
@@ -102,6 +104,7 @@ def comparison_markdown(comp: Comparison) -> str:
     parts = [
         f"# Comparison: {', '.join(comp.names)}",
         "",
+        *([f"**Note:** {comp.horizon_note}.", ""] if comp.horizon_note else []),
         f"{comp.note[0].upper()}{comp.note[1:]}.",
         "",
         "## Horizon outcomes",

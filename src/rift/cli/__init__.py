@@ -35,15 +35,50 @@ examples:
 """
 
 
-def _add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """``--executor`` and ``--workers``, the same for every command that runs a batch."""
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
+def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = True) -> None:
+    """``--executor`` and ``--workers`` (and the Dask options), the same for every batch."""
     parser.add_argument(
         "--executor",
         choices=["serial", "process", "dask"],
         default="process",
         help="where runs execute (default: process)",
     )
-    parser.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
+    parser.add_argument("--workers", type=positive_int, help="worker processes (default: all CPUs)")
+    if dask_address:
+        parser.add_argument(
+            "--address",
+            help="Dask scheduler address (tcp://host:port) for --executor dask "
+            "(default: a local cluster on 127.0.0.1)",
+        )
+        parser.add_argument(
+            "--dask-timeout",
+            type=positive_float,
+            default=10.0,
+            metavar="SECONDS",
+            help="how long to wait for the Dask scheduler at --address (default: 10)",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,13 +96,14 @@ def _parser() -> argparse.ArgumentParser:
         help="run a scenario as a Monte Carlo batch and print the horizon outcomes",
         description="Run a scenario as a Monte Carlo batch and print the horizon outcomes.",
     )
-    run.add_argument("scenario", help="scenario YAML file (or the name of a shipped scenario)")
-    run.add_argument("--runs", type=int, help="number of runs (overrides the file)")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        help="scenario YAML file (or the name of a shipped scenario); not needed with --resume",
+    )
+    run.add_argument("--runs", type=positive_int, help="number of runs (overrides the file)")
     run.add_argument("--seed", type=int, help="root seed of the batch (overrides the file)")
     _add_executor_options(run)
-    run.add_argument(
-        "--address", help="Dask scheduler address (tcp://host:port) for --executor dask"
-    )
     run.add_argument(
         "--set",
         dest="overrides",
@@ -81,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--resume",
         metavar="DIR",
-        help="finish an interrupted batch stored in DIR (its .partial folder)",
+        help="finish the interrupted batch stored in DIR (its .partial folder); the stored "
+        "scenario is resumed",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
@@ -127,11 +164,11 @@ def _parser() -> argparse.ArgumentParser:
             "PIT, 50 %% and 90 %% bands, CRPS, against a naive trend forecast."
         ),
     )
-    history.add_argument("--runs", type=int, help="runs (default: the scenario's 200)")
+    history.add_argument("--runs", type=positive_int, help="runs (default: the scenario's 200)")
     history.add_argument(
         "--prior", action="store_true", help="registry defaults instead of the calibration"
     )
-    _add_executor_options(history)
+    _add_executor_options(history, dask_address=False)
     history.add_argument("--out", help="result folder (default: outputs/hindcast_2019/<run-id>)")
     history.add_argument("--quiet", action="store_true", help="no progress bar")
     history.add_argument("--no-report", action="store_true", help="no figures and report")
@@ -145,9 +182,13 @@ def _parser() -> argparse.ArgumentParser:
             "writes the weighted posterior to rift/data/calibration.json (or --out)."
         ),
     )
-    calib.add_argument("--population", type=int, default=200, help="particles (default 200)")
-    calib.add_argument("--generations", type=int, default=4, help="SMC generations (default 4)")
-    calib.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    calib.add_argument(
+        "--population", type=positive_int, default=200, help="particles (default 200)"
+    )
+    calib.add_argument(
+        "--generations", type=positive_int, default=4, help="SMC generations (default 4)"
+    )
+    calib.add_argument("--workers", type=positive_int, default=2, help="processes (default 2)")
     calib.add_argument("--seed", type=int, default=20241231, help="seed of the calibration")
     calib.add_argument("--out", help="where to write (default: the package's calibration.json)")
 

@@ -14,6 +14,17 @@ def _load_all(dirs: list[str]):
     from rift.results import load
 
     results = [load(d) for d in dirs]
+    seen: dict[Path, str] = {}
+    for d, r in zip(dirs, results, strict=True):
+        where = r.path.resolve()
+        if where in seen:
+            raise InputError(
+                f"the same batch is given twice ({seen[where]} and {d})",
+                file=d,
+                key="DIR",
+                expected="different result folders (a batch compared with itself shows nothing)",
+            )
+        seen[where] = d
     for r in results:
         if not r.complete:
             print(f"rift: note: {r.path} is an incomplete batch", file=sys.stderr)
@@ -21,29 +32,36 @@ def _load_all(dirs: list[str]):
 
 
 def _out_folder(arg: str | None, results, kind: str) -> Path:
+    """The output folder: ``--out`` (new or empty), or a new ``outputs/<kind>/<time>-<names>``."""
     if arg:
         out = Path(arg)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError(
+                "the output folder already exists and is not empty",
+                file=str(out),
+                key="--out",
+                expected="a new folder (results are never overwritten)",
+            )
+        candidates = [out]
     else:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         names = "-vs-".join(dict.fromkeys(r.name for r in results))[:80]
-        out = Path("outputs") / kind / f"{stamp}-{names}"
-    if out.exists() and any(out.iterdir()):
-        raise InputError(
-            "the output folder already exists and is not empty",
-            file=str(out),
-            key="--out",
-            expected="a new folder (results are never overwritten)",
-        )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write here ({exc.strerror})",
-            file=str(out),
-            key="--out",
-            expected="a writable folder",
-        ) from None
-    return out
+        base = Path("outputs") / kind / f"{stamp}-{names}"
+        candidates = [base, *(base.with_name(f"{base.name}-{k}") for k in range(2, 1000))]
+    for out in candidates:
+        try:
+            out.mkdir(parents=True, exist_ok=bool(arg))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InputError(
+                f"cannot write here ({exc.strerror})",
+                file=str(out),
+                key="--out",
+                expected="a writable folder",
+            ) from None
+        return out
+    raise InputError("no free output folder", file=str(candidates[0]))  # pragma: no cover
 
 
 def _formats(args: argparse.Namespace) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import sys
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``rift run``: run a batch into a result folder and print the horizon summary."""
+    from rift.errors import InputError
     from rift.experiment import resume_scenario, run_scenario
     from rift.results import load
     from rift.scenario import load_scenario
@@ -17,20 +18,48 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides.append(f"runs={args.runs}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    scenario = load_scenario(args.scenario, overrides)
-    executor = "serial" if scenario.runs == 1 and args.executor == "process" else args.executor
-    common = dict(executor=executor, workers=args.workers, address=args.address, quiet=args.quiet)
+    common = dict(
+        workers=args.workers,
+        address=args.address,
+        dask_timeout=args.dask_timeout,
+        quiet=args.quiet,
+    )
     if args.resume:
-        stored = resume_scenario(args.resume, scenario, **common)
+        if args.out:
+            raise InputError(
+                "--out cannot move a resumed batch",
+                key="--out",
+                expected="rift run --resume DIR (the batch completes where it is)",
+            )
+        given = load_scenario(args.scenario, overrides) if args.scenario else None
+        if given is None and overrides:
+            raise InputError(
+                "--runs, --seed and --set cannot change a resumed batch",
+                key="--resume",
+                expected="rift run --resume DIR alone",
+            )
+        stored = resume_scenario(args.resume, given, executor=args.executor, **common)
     else:
+        if not args.scenario:
+            raise InputError(
+                "no scenario given",
+                key="SCENARIO",
+                expected="rift run SCENARIO.yaml (or a shipped name), or rift run --resume DIR",
+            )
+        scenario = load_scenario(args.scenario, overrides)
+        executor = "serial" if scenario.runs == 1 and args.executor == "process" else args.executor
+        if args.address is not None:
+            executor = args.executor
         command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
-        stored = run_scenario(scenario, out=args.out, command=command, **common)
+        stored = run_scenario(scenario, executor=executor, out=args.out, command=command, **common)
+    for note in stored.notes:
+        print(f"rift: note: {note}", file=sys.stderr)
     results = load(stored.path)
     print(_run_summary(results, stored))
     if not stored.complete:
         print(
             f"\nInterrupted: {stored.runs_done} of {results.manifest['runs']} runs kept in "
-            f"{stored.path}. Finish with:\n  rift run {args.scenario} --resume {stored.path}",
+            f"{stored.path}. Finish with:\n  {resume_command(stored.path)}",
             file=sys.stderr,
         )
         return 130
@@ -45,6 +74,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  run {f['run']} (seed {f['seed']}): {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def resume_command(path) -> str:
+    """The command that finishes an interrupted batch (printed after Ctrl-C)."""
+    import shlex
+
+    return f"rift run --resume {shlex.quote(str(path))}"
 
 
 def _run_summary(results, stored) -> str:

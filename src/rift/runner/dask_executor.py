@@ -24,7 +24,7 @@ class DaskExecutor(Executor):
         workers: int | None = None,
         address: str | None = None,
         in_flight: int = 2,
-        timeout: float = 60.0,
+        timeout: float = 10.0,
     ) -> None:
         try:
             from distributed import Client, LocalCluster
@@ -39,11 +39,12 @@ class DaskExecutor(Executor):
         if address:
             try:
                 self.client = Client(address, timeout=timeout)
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(
-                    f"cannot reach the Dask scheduler ({exc})",
+                    f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
+                    f"({type(exc).__name__})",
                     key="--address",
-                    expected="a running scheduler, e.g. tcp://127.0.0.1:8786",
+                    expected="a running scheduler at that address (or --dask-timeout longer)",
                 ) from None
             self.workers = max(1, sum(self.client.nthreads().values()))
         else:

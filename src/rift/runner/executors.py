@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
+from rift.errors import InputError
 from rift.runner.worker import RunOutput, RunSpec, RunTask, run_chunk
 
 EXECUTORS = ("serial", "process", "dask")
@@ -152,16 +154,56 @@ class ProcessExecutor(Executor):
             self._pool = None
 
 
-def make_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
-    """An executor by name: ``serial``, ``process`` or ``dask``."""
+#: A Dask scheduler address: ``scheme://host:port``.
+ADDRESS_PATTERN = re.compile(r"^(tcp|tls|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+
+
+def check_executor_options(name: str, workers: int | None, address: str | None) -> None:
+    """Refuse executor options that do not fit together (before anything is written)."""
+    if name not in EXECUTORS:
+        raise InputError(
+            f"unknown executor {name!r}", key="--executor", expected=" | ".join(EXECUTORS)
+        )
+    if workers is not None and workers < 1:
+        raise InputError(f"got {workers}", key="--workers", expected="a whole number of at least 1")
+    if address is not None and name != "dask":
+        raise InputError(
+            f"--address is for the Dask executor, not '{name}'",
+            key="--address",
+            expected="--executor dask --address tcp://host:port (or no --address)",
+        )
+    if address is not None and not ADDRESS_PATTERN.match(address):
+        raise InputError(
+            f"got {address!r}",
+            key="--address",
+            expected="a scheduler address such as tcp://127.0.0.1:8786",
+        )
+
+
+def make_executor(
+    name: str,
+    workers: int | None = None,
+    address: str | None = None,
+    timeout: float = 10.0,
+) -> Executor:
+    """An executor by name: ``serial``, ``process`` or ``dask``.
+
+    Args:
+        name: The executor.
+        workers: Worker processes (default: all CPUs; ignored by ``serial``).
+        address: A Dask scheduler address (only with ``dask``).
+        timeout: Seconds to wait for the Dask scheduler at ``address``.
+
+    Raises:
+        InputError: An address without ``dask``, a malformed address, a worker count below 1.
+    """
+    check_executor_options(name, workers, address)
     if name == "serial":
         return SerialExecutor()
     if name == "process":
         # A command runs one batch: its workers go as soon as the runs are done, so that the
         # results store builds its tables without them in memory.
         return ProcessExecutor(workers, release_when_done=True)
-    if name == "dask":
-        from rift.runner.dask_executor import DaskExecutor
+    from rift.runner.dask_executor import DaskExecutor
 
-        return DaskExecutor(workers, address)
-    raise ValueError(f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}")
+    return DaskExecutor(workers, address, timeout=timeout)
