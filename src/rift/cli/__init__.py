@@ -206,6 +206,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Check scenario files without running them.",
     )
     validate.add_argument("files", nargs="+", help="scenario YAML files")
+    validate.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="check with these overrides applied, as `rift run --set` would",
+    )
 
     sub.add_parser(
         "scenarios",

@@ -82,7 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from rift.scenario import load_scenario
 
     for f in args.files:
-        s = load_scenario(f)
+        s = load_scenario(f, args.overrides)
         print(f"{f}: ok ({s.name}, {s.start}..{s.end}, {s.runs} runs, hash {s.hash()})")
     return 0
 

@@ -217,8 +217,9 @@ class Document:
     @classmethod
     def parse(cls, text: str, file: str, path: Path | None = None) -> Document:
         """Parse YAML text within the limits above."""
-        loader = _BoundedLoader(text)
+        loader = None
         try:
+            loader = _BoundedLoader(text)  # the reader checks the characters here
             root = loader.get_single_node()
             if root is not None:
                 _check_nodes(root)
@@ -237,8 +238,15 @@ class Document:
             ) from None
         except RecursionError:  # pragma: no cover - the depth limit comes first
             raise InputError("the document is nested too deeply", file=file) from None
+        except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date such as 2025-02-30
+            raise InputError(
+                f"a value cannot be read ({exc})",
+                file=file,
+                expected="valid YAML values (quote text that looks like a date or a number)",
+            ) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         if data is None:
             data = {}
         if not isinstance(data, dict):
