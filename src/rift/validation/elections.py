@@ -90,12 +90,17 @@ def poll_errors(years: Iterable[int] = YEARS, round_: int = 1) -> dict[int, np.n
     return out
 
 
-def fit_poll_error(years: Iterable[int] = YEARS, round_: int = 1) -> SdFit:
-    """The sd of the final-poll error per bloc log-share, first round or runoff (no bias)."""
-    errors = poll_errors(years, round_)
+def fit_clr_sd(errors: Mapping[int, np.ndarray]) -> SdFit:
+    """The sd per log-share from clr errors (each of K components has K - 1 degrees of freedom)."""
+    errors = {k: clr(np.exp(e)) for k, e in errors.items()}  # re-centre (a no-op on clr input)
     ss = float(sum(e @ e for e in errors.values()))
     df = sum(len(e) - 1 for e in errors.values())
     return _sd_fit(ss, df, errors)
+
+
+def fit_poll_error(years: Iterable[int] = YEARS, round_: int = 1) -> SdFit:
+    """The sd of the final-poll error per bloc log-share, first round or runoff (no bias)."""
+    return fit_clr_sd(poll_errors(years, round_))
 
 
 @dataclass(frozen=True)
@@ -170,25 +175,28 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
 
 def fit_transfers(years: Iterable[int] = YEARS) -> TransferFit:
     """Least-squares transfers in logit space, one per eliminated bloc, bounded to [0, 1]."""
-    records = {y: _runoff_record(y) for y in years}
+    return fit_transfer_records({y: _runoff_record(y) for y in years})
+
+
+def fit_transfer_records(
+    records: Mapping[int, tuple[np.ndarray, int, int, float]],
+) -> TransferFit:
+    """:func:`fit_transfers` on given runoffs.
+
+    Args:
+        records: By key (a year), ``(first-round shares in BLOCS order, receiver index,
+            eliminated index, receiver's runoff share)``.
+    """
     groups: dict[str, list[int]] = {}
     for y, (_, _, e, _) in records.items():
         groups.setdefault(BLOCS[e], []).append(y)
     transfer: dict[str, float] = {}
     resid: dict[int, np.ndarray] = {}
     for elim, ys in groups.items():
+        rows = [records[y] for y in ys]
 
-        def loss(t: float, ys: list[int] = ys) -> float:
-            return float(
-                sum(
-                    (
-                        _logit(records[y][3])
-                        - _logit(records[y][0][records[y][1]] + t * records[y][0][records[y][2]])
-                    )
-                    ** 2
-                    for y in ys
-                )
-            )
+        def loss(t: float, rows: list[tuple[np.ndarray, int, int, float]] = rows) -> float:
+            return float(sum((_logit(v) - _logit(s[r] + t * s[e])) ** 2 for s, r, e, v in rows))
 
         t = float(optimize.minimize_scalar(loss, bounds=(0.0, 1.0), method="bounded").x)
         transfer[elim] = t
