@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import dataclasses
 import datetime as dt
 import math
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,7 +72,7 @@ def test_every_data_row_has_a_source_and_no_date_after_the_horizon():
                 assert dt.date.fromisoformat(text) <= DATA_HORIZON, (name, key, row)
 
 
-def test_the_packaged_files_are_the_shared_ones_extended_not_rewritten():
+def test_the_data_readme_documents_the_columns_and_files_the_loader_uses():
     text = resources.files("rift.data").joinpath("elections", "README.md").read_text("utf-8")
     assert "2025-12-31" in text and "poll_set" in text and "candidates.csv" in text
 
@@ -381,3 +383,55 @@ def test_the_2022_senate_file_sums_to_its_totals():
     )
     parties = [r for r in rows if not r["party"].startswith("TOTAL")]
     assert sum(int(r["seats"]) for r in parties) == 108
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "rift.model.election",
+        "rift.model.election_data",
+        "rift.model.election_inputs",
+        "rift.model.congress",
+        "rift.validation.election_fits",
+        "rift.validation.elections",
+    ],
+)
+def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
+    import importlib
+
+    source = importlib.import_module(module).__file__
+    tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+    allowed_rift = {
+        "rift.errors",
+        "rift.months",
+        "rift.parameters",
+        "rift.model.election",
+        "rift.model.election_data",
+        "rift.model.election_inputs",
+        "rift.validation.election_fits",
+        "rift.validation.scoring",
+    }
+    for name in imported:
+        if name.startswith("rift"):
+            assert name in allowed_rift, (module, name)
+        else:
+            assert name.split(".")[0] in {
+                "__future__",
+                "collections",
+                "csv",
+                "dataclasses",
+                "datetime",
+                "functools",
+                "importlib",
+                "math",
+                "typing",
+                "numpy",
+                "scipy",
+                "pandas",
+            }, (module, name)

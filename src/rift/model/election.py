@@ -57,7 +57,7 @@ import numpy as np
 
 from rift.errors import InputError
 from rift.model.election_data import BLOCS, PollPrior
-from rift.model.election_inputs import check_runoff, check_shares, shifted_prior
+from rift.model.election_inputs import check_runoff, check_shares, check_shift, shifted_prior
 
 #: Standard normals drawn per simulated election (first round: 3, runoff: 1).
 DRAWS_PER_ELECTION = 4
@@ -259,6 +259,8 @@ def simulate_elections(
     (n, 2; bloc indices, -1 when decided in the first round).
     """
     eps = rng.standard_normal((n, DRAWS_PER_ELECTION))  # always the same number of draws
+    if shift:
+        check_shift(shift)  # bad input fails even when a fixed first round makes it moot
     if first_round is not None:
         fixed = check_shares(first_round, key="election.first_round", blocs=BLOCS)
         s = np.tile([fixed[b] / sum(fixed.values()) for b in BLOCS], (n, 1))
@@ -338,7 +340,8 @@ def simulate_election(
         runoff: Fix the runoff (two blocs, shares summing to 1): its leader wins. The first
             round is still drawn (from ``first_round`` if given) and may not match the pair;
             fix both for a consistent story.
-        shift: Move the poll prior by bloc, in percentage points (:func:`shifted_prior`).
+        shift: Move the poll prior by bloc, in percentage points (:func:`shifted_prior`);
+            moot (but still checked) when ``first_round`` is fixed.
 
     Returns:
         The outcome: first-round shares, runoff pair and shares, winner and margin.
