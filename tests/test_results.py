@@ -18,8 +18,8 @@ import pytest
 from rift.cli import main
 from rift.errors import InputError
 from rift.experiment import resume_scenario, run_scenario
-from rift.outcomes import OUTCOME_NAMES
-from rift.results import SERIES_DTYPES, load, missing_runs, partial_path, series_array
+from rift.record import RECORD, storage_dtype
+from rift.results import load, missing_runs, partial_path, series_array
 from rift.scenario import load_scenario
 
 SHORT = """\
@@ -115,7 +115,7 @@ def test_a_complete_store_opens_in_pandas_and_checks(tmp_path):
 
 def test_store_matches_a_direct_run(tmp_path):
     from rift.model import AllianceModel
-    from rift.runner.seeds import run_seed
+    from rift.seeds import run_seed
 
     s = load_scenario(scenario_file(tmp_path, 3))
     res = load(run_scenario(s, executor="serial", out=tmp_path / "r").path)
@@ -123,9 +123,18 @@ def test_store_matches_a_direct_run(tmp_path):
         "col.aid_dependence": res.runs["param.col.aid_dependence"][2],
         "init.us_certification": res.runs["param.init.us_certification"][2],
     }
-    direct = AllianceModel(rng=run_seed(11, 2), end="2025-12", parameters=params).run()
-    stored = res.series[res.series["run"] == 2][list(OUTCOME_NAMES)].to_numpy(dtype=float)
-    assert np.array_equal(stored, direct.series)
+    direct = AllianceModel(
+        rng=run_seed(11, 2), end="2025-12", parameters=params, calibrated=False
+    ).run()
+    rows = res.series[res.series["run"] == 2]
+    for k, name in enumerate(direct.names):
+        if RECORD.outcome(name).kind == "category":  # stored with its labels
+            codes = rows[name].cat.codes.to_numpy()
+            assert list(rows[name].cat.categories) == list(RECORD.outcome(name).labels)
+            assert np.array_equal(codes, direct.series[:, k])
+        else:
+            assert np.array_equal(rows[name].to_numpy(dtype=float), direct.series[:, k]), name
+    assert res.runs["president"].iloc[2] == direct.horizon()["president"]
 
 
 def test_existing_results_are_never_overwritten(tmp_path, capsys):
@@ -258,8 +267,17 @@ def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
     assert len(res.series) == 2 * 3  # only successful runs have series
 
 
-def test_series_dtypes_cover_every_outcome():
-    assert set(SERIES_DTYPES) == set(OUTCOME_NAMES)
+def test_series_columns_are_stored_by_kind(tmp_path):
+    res = load(run_scenario(load_scenario(scenario_file(tmp_path, 2)), executor="serial").path)
+    for o in RECORD.outcomes:
+        dtype = res.series[o.name].dtype
+        if o.kind == "category":
+            assert isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(
+                o.labels
+            )
+            assert res.runs[o.name].isin(o.labels).all()  # labels, never codes
+        else:
+            assert str(dtype) == storage_dtype(o), o.name
 
 
 def test_a_failing_table_write_leaves_no_manifest_and_no_torn_file(tmp_path, monkeypatch):

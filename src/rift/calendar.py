@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 from rift.months import parse_month
 
-#: President types of Colombia, in the order used for numeric outcome codes.
-PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
-
 #: Candidates' types in the 2026 election (DESIGN §2: winner drawn from the election priors).
 CANDIDATE_TYPES: tuple[str, ...] = ("left", "centre", "right")
 

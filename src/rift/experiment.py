@@ -24,8 +24,8 @@ from pydantic import ValidationError
 from rift.calibration import load_calibration
 from rift.errors import InputError
 from rift.geography import load_geography
-from rift.model.territory import GROUPS
 from rift.months import format_month
+from rift.record import GROUPS, RunOutput
 from rift.results import (
     LOCK_FILE,
     MANIFEST,
@@ -36,14 +36,14 @@ from rift.results import (
     git_commit,
     partial_path,
     read_manifest,
+    record_names,
     set_aside,
     versions,
 )
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.executors import check_executor_options
-from rift.runner.seeds import run_seed, seed_label
-from rift.runner.worker import RunOutput
 from rift.scenario import Scenario
+from rift.seeds import run_label
 
 
 @dataclass
@@ -209,6 +209,7 @@ def _manifest(
         "months": [format_month(m) for m in range(start, end + 1)],
         "groups": len(GROUPS),
         "group_names": list(GROUPS),
+        "record": record_names(),
         "uncertain": sorted(scenario.uncertain),
         "outcomes": scenario.reported_outcomes(),
         "versions": versions(),
@@ -230,6 +231,7 @@ def run_scenario(
     quiet: bool = True,
     command: str | None = None,
     chunk_size: int | None = None,
+    warm: bool = False,
 ) -> Stored:
     """Run a scenario as a batch and store it.
 
@@ -243,6 +245,7 @@ def run_scenario(
         quiet: No progress bar.
         command: The command line, for the manifest.
         chunk_size: Runs per task sent to a worker.
+        warm: Keep the process pool warm for the next batch of this Python process.
 
     Returns:
         Where the result is and whether it is complete.
@@ -253,7 +256,10 @@ def run_scenario(
     final = claim_output(scenario, out)
     work = partial_path(final)
     try:
-        with batch_lock(work), make_executor(executor, workers, address, dask_timeout) as ex:
+        with (
+            batch_lock(work),
+            make_executor(executor, workers, address, dask_timeout, warm=warm) as ex,
+        ):
             manifest = _manifest(scenario, plan.runs, ex.name, ex.workers, command)
             writer = ResultWriter(final, manifest, months, load_geography().n)
             return _execute(plan, ex, writer, set(), quiet, chunk_size)
@@ -396,7 +402,7 @@ def _execute(
             failures.append(
                 {
                     "run": output.index,
-                    "seed": seed_label(run_seed(plan.scenario.seed, output.index)),
+                    "seed": run_label(plan.scenario.seed, output.index),
                     "error": output.error,
                 }
             )

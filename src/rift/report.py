@@ -20,11 +20,11 @@ from matplotlib.figure import Figure
 
 from rift import __version__
 from rift.analysis.compare import Comparison
-from rift.analysis.summary import format_value
-from rift.analysis.tables import event_table, outcome_table
+from rift.analysis.summary import category_shares, format_value
+from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.atomic import atomic_write_text
-from rift.outcomes import BY_NAME
 from rift.parameters import registry
+from rift.record import RECORD
 from rift.results import Results
 
 HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "cooperation_index")
@@ -33,7 +33,8 @@ CAPTIONS = {
     "target": "The hindcast's fan chart with the observed figures (markers)",
     "horizon": "Distribution over the runs at the horizon",
     "exceedance": "Probability that the outcome exceeds x at the horizon",
-    "events": "Cumulative probability of full rupture and of re-certification",
+    "events": "Cumulative probability of each event by month",
+    "share": "Share of runs in which a state is on, or in each category, by month",
     "map": "Probability that an armed group controls each municipality at the horizon",
 }
 
@@ -81,11 +82,10 @@ def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
                 "p5": float(np.percentile(x, 5)),
                 "p95": float(np.percentile(x, 95)),
             }
-    for key, col in (
-        ("p_rupture", "rupture_month"),
-        ("p_recertification", "recertification_month"),
-    ):
-        out[key] = {"probability": float(ok[col].notna().mean()) if len(ok) else float("nan")}
+    for event in RECORD.events:
+        if event.column in ok:
+            p = float(ok[event.column].notna().mean()) if len(ok) else float("nan")
+            out[f"p_{event.name}"] = {"probability": p}
     return out
 
 
@@ -94,7 +94,7 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
     rows = []
     head = "".join(f"<th>{_e(n)}</th>" for n in names)
     for name in HEADLINES:
-        o = BY_NAME[name]
+        o = RECORD.outcome(name)
         cells = []
         for res, sname in zip(results, names, strict=True):
             h = headline_numbers(res).get(name)
@@ -111,7 +111,10 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
             )
             cells.append(f'<td class="num headline" {attrs}>{text}</td>')
         rows.append(f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}</tr>")
-    for key, label in (("p_rupture", "full rupture"), ("p_recertification", "re-certification")):
+    for event in RECORD.events:
+        key, label = f"p_{event.name}", event.label
+        if not all(key in headline_numbers(res) for res in results):
+            continue
         cells = []
         for res, sname in zip(results, names, strict=True):
             p = headline_numbers(res)[key]["probability"]
@@ -119,7 +122,17 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
                 f'<td class="num headline" data-probability="{p!r}" data-scenario="{_e(sname)}" '
                 f'data-key="{key}">{p:.2f}</td>'
             )
-        rows.append(f"<tr><th>P({label} by {_e(end)})</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr><th>P({_e(label)} by {_e(end)})</th>{''.join(cells)}</tr>")
+    for o in RECORD.of_kind("category"):
+        if not all(o.name in res.runs for res in results):
+            continue
+        for value in o.labels:
+            cells = []
+            for res in results:
+                table = category_shares(res.runs, [o.name])
+                share = table.loc[table["value"] == value, "share"]
+                cells.append(f'<td class="num">{float(share.iloc[0]):.2f}</td>')
+            rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
@@ -214,7 +227,7 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
-FIGURE_ORDER = ("target", "events", "map", "horizon", "exceedance", "fan")
+FIGURE_ORDER = ("target", "events", "map", "horizon", "exceedance", "share", "fan")
 
 
 def _figures_html(figures: Mapping[str, Path]) -> str:
@@ -260,6 +273,8 @@ def build_report(
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
         parts.append(_table(outcome_table(comparison)))
         parts.append(_table(event_table(comparison)))
+        if not comparison.categories.empty:
+            parts.append(_table(category_table(comparison)))
         if comparison.warnings:
             items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')

@@ -42,13 +42,11 @@ import pandas as pd
 
 from rift import __version__
 from rift.atomic import atomic_write_json, atomic_write_with, publish
-from rift.calendar import PRESIDENT_TYPES
 from rift.errors import InputError
 from rift.months import format_month, parse_month
-from rift.outcomes import OUTCOME_NAMES, OUTCOMES
-from rift.runner.seeds import run_seed, seed_label
-from rift.runner.worker import RunOutput
+from rift.record import RECORD, Outcome, RunOutput, storage_dtype
 from rift.scenario.schema import NAME_PATTERN
+from rift.seeds import run_label
 
 SCHEMA = 2  # 2: the manifest holds a checksum of itself and of each table
 MANIFEST = "manifest.json"
@@ -58,13 +56,6 @@ TABLES = ("runs.parquet", "series.parquet", "territory.npz")
 PARTIAL_SUFFIX = ".partial"
 FLUSH_SECONDS = 2.0
 FLUSH_RUNS = 500
-
-#: Storage types of the series columns: counts and codes as integers, the rest as float64.
-SERIES_DTYPES: dict[str, str] = {
-    o.name: ("int16" if o.kind in ("count", "level") else "int8" if o.kind == "code" else "float64")
-    for o in OUTCOMES
-}
-SERIES_DTYPES["rupture"] = "int8"
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -113,47 +104,84 @@ def _month_text(m: int) -> str | None:
     return None if m < 0 else format_month(int(m))
 
 
+def record_names() -> dict[str, list[str]]:
+    """The names of the run record now: what a new batch stores (kept in its manifest)."""
+    return {
+        "outcomes": list(RECORD.outcome_names),
+        "events": [e.name for e in RECORD.events],
+        "values": [v.name for v in RECORD.values],
+    }
+
+
+def _spec(name: str) -> Outcome:
+    """The declaration of a stored column (an amount when the record no longer has it)."""
+    try:
+        return RECORD.outcome(name)
+    except KeyError:
+        return Outcome(name, "", name, "amount")
+
+
+def _column(values: np.ndarray, o: Outcome) -> Any:
+    """Stored numbers as a table column: categories as labels, counts and flags as integers."""
+    if o.kind == "category":
+        codes = np.where(np.isfinite(values), values, -1).astype(np.int64)
+        return pd.Categorical.from_codes(codes, categories=list(o.labels))
+    if storage_dtype(o) != "float64" and np.all(np.isfinite(values)):
+        return values.astype(storage_dtype(o))
+    return values.astype(np.float64)
+
+
 def _tables(
-    parts: Mapping[str, np.ndarray], root_seed: int, months: Sequence[int], n_groups: int
+    parts: Mapping[str, np.ndarray],
+    root_seed: int,
+    months: Sequence[int],
+    n_groups: int,
+    names: Mapping[str, Sequence[str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
-    """Build the three tables from the concatenated parts (sorted by run index)."""
+    """Build the three tables from the concatenated parts (sorted by run index).
+
+    Args:
+        parts: The stored runs (see :func:`_pack`).
+        root_seed: The batch's root seed (for each run's seed label).
+        months: The batch's months.
+        n_groups: Number of armed groups (rows of the control counts).
+        names: The record's names when the batch ran (``outcomes``, ``events``, ``values``).
+    """
     index = parts["index"]
     order = np.argsort(index, kind="stable")
     index = index[order]
     ok = parts["ok"][order]
     series = parts["series"][order]
-    errors = parts["error"][order]
-    seconds = parts["seconds"][order]
+    outcome_names = list(names["outcomes"])
 
     runs = pd.DataFrame({"run": index.astype(np.int64)})
-    runs["seed"] = [seed_label(run_seed(root_seed, int(k))) for k in index]
+    runs["seed"] = [run_label(root_seed, int(k)) for k in index]
     for key in sorted(k for k in parts if k.startswith("param.")):
         values = parts[key][order]
         runs[key] = pd.array(values, "string") if values.dtype.kind == "U" else values
-    horizon = np.where(ok[:, None], series[:, -1, :], np.nan)
-    for k, name in enumerate(OUTCOME_NAMES):
-        runs[name] = horizon[:, k]
-    runs["rupture_month"] = pd.array([_month_text(m) for m in parts["rupture"][order]], "string")
-    runs["recertification_month"] = pd.array(
-        [_month_text(m) for m in parts["recert"][order]], "string"
-    )
-    runs["president_final"] = pd.array(
-        [PRESIDENT_TYPES[p] if p >= 0 else None for p in parts["president"][order]], "string"
-    )
-    runs["error"] = pd.array([e if e else None for e in errors], "string")
-    runs["seconds"] = seconds.astype(float)
+    horizon = np.where(ok[:, None], series[:, -1, :], np.nan) if len(months) else series[:, 0, :]
+    for k, name in enumerate(outcome_names):
+        runs[name] = _column(horizon[:, k], _spec(name))
+    for name in names["events"]:
+        runs[f"{name}_month"] = pd.array(
+            [_month_text(m) for m in parts[f"event.{name}"][order]], "string"
+        )
+    for name in names["values"]:
+        runs[name] = _column(parts[f"value.{name}"][order], _spec(name))
+    runs["error"] = pd.array([e if e else None for e in parts["error"][order]], "string")
+    runs["seconds"] = parts["seconds"][order].astype(float)
 
     good = np.flatnonzero(ok)
     n_months = len(months)
-    flat = series[good].reshape(len(good) * n_months, len(OUTCOME_NAMES))
+    flat = series[good].reshape(len(good) * n_months, len(outcome_names))
     series_df = pd.DataFrame(
         {
             "run": np.repeat(index[good], n_months).astype(np.int64),
             "month": pd.array(np.tile([format_month(m) for m in months], len(good)), "string"),
         }
     )
-    for k, name in enumerate(OUTCOME_NAMES):
-        series_df[name] = flat[:, k].astype(SERIES_DTYPES[name])
+    for k, name in enumerate(outcome_names):
+        series_df[name] = _column(flat[:, k], _spec(name))
 
     controller = parts["controller"][order]
     counts = np.stack([(controller[good] == g).sum(axis=0) for g in range(n_groups)])
@@ -167,41 +195,50 @@ def _tables(
     return runs, series_df, territory
 
 
-def _pack(outputs: Iterable[RunOutput], n_months: int, n_mun: int) -> dict[str, np.ndarray]:
-    """Outputs as arrays for a part file."""
+def _pack(
+    outputs: Iterable[RunOutput],
+    names: Mapping[str, Sequence[str]],
+    n_months: int,
+    n_mun: int,
+) -> dict[str, np.ndarray]:
+    """Outputs as arrays for a part file (events as month numbers, -1 for none)."""
     outs = list(outputs)
     k = len(outs)
-    names = sorted({name for o in outs for name in o.sampled})
-    series = np.full((k, n_months, len(OUTCOME_NAMES)), np.nan)
+    params = sorted({name for o in outs for name in o.sampled})
+    outcome_names = list(names["outcomes"])
+    series = np.full((k, n_months, len(outcome_names)), np.nan)
     controller = np.full((k, n_mun), -1, dtype=np.int8)
-    rupture = np.full(k, -1, dtype=np.int64)
-    recert = np.full(k, -1, dtype=np.int64)
-    president = np.full(k, -1, dtype=np.int8)
+    events = {e: np.full(k, -1, dtype=np.int64) for e in names["events"]}
+    values = {v: np.full(k, np.nan) for v in names["values"]}
     for i, out in enumerate(outs):
         r = out.result
         if r is None:
             continue
+        if list(r.names) != outcome_names:
+            raise ValueError("a run recorded other outcomes than its batch declares")
         series[i, : len(r.series)] = r.series
         controller[i] = r.controller
-        rupture[i] = -1 if r.rupture_month is None else r.rupture_month
-        recert[i] = -1 if r.recertification_month is None else r.recertification_month
-        president[i] = PRESIDENT_TYPES.index(r.president)
+        for e, arr in events.items():
+            month = r.events.get(e)
+            arr[i] = -1 if month is None else month
+        for v, arr in values.items():
+            if v in r.values:
+                arr[i] = _spec(v).code(r.values[v])
     return {
         "index": np.array([o.index for o in outs], dtype=np.int64),
         "ok": np.array([o.result is not None for o in outs], dtype=bool),
         "series": series,
         "controller": controller,
-        "rupture": rupture,
-        "recert": recert,
-        "president": president,
         "error": np.array([o.error or "" for o in outs], dtype=str),
         "seconds": np.array([o.seconds for o in outs], dtype=float),
-        **{f"param.{n}": np.asarray([o.sampled.get(n) for o in outs]) for n in names},
+        **{f"event.{e}": arr for e, arr in events.items()},
+        **{f"value.{v}": arr for v, arr in values.items()},
+        **{f"param.{n}": np.asarray([o.sampled.get(n) for o in outs]) for n in params},
     }
 
 
 #: Arrays every part file holds (besides ``param.*`` columns).
-PART_KEYS = ("index", "ok", "series", "controller", "rupture", "recert", "president", "error")
+PART_KEYS = ("index", "ok", "series", "controller", "error", "seconds")
 #: What goes wrong when reading a damaged ``.npz`` or table file.
 _READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RuntimeError)
 
@@ -325,6 +362,8 @@ class ResultWriter:
         self.months = list(months)
         self.n_mun = n_municipalities
         self.manifest = dict(manifest)
+        self.manifest.setdefault("record", record_names())
+        self.names: dict[str, list[str]] = self.manifest["record"]
         self._buffer: list[RunOutput] = []
         self._last_flush = time.monotonic()
         self._parts = 0
@@ -352,7 +391,7 @@ class ResultWriter:
         """Write buffered runs to a new part file (atomically)."""
         if not self._buffer:
             return
-        arrays = _pack(self._buffer, len(self.months), self.n_mun)
+        arrays = _pack(self._buffer, self.names, len(self.months), self.n_mun)
         self._parts += 1
         path = self.work / "parts" / f"part-{self._parts:06d}.npz"
         atomic_write_with(path, lambda tmp: np.savez(open(tmp, "wb"), **arrays))  # noqa: SIM115
@@ -368,13 +407,15 @@ class ResultWriter:
         self.flush()
         parts = _read_parts(self.work, len(self.months))
         if parts is None:
-            parts = _pack([], len(self.months), self.n_mun)
+            parts = _pack([], self.names, len(self.months), self.n_mun)
         self.manifest.update(extra)
         self.manifest["runs_done"] = int(parts["ok"].size)
         self.manifest["runs_failed"] = int((~parts["ok"]).sum())
         self.manifest["finished"] = _now()
         groups = int(self.manifest.get("groups", 3))
-        runs, series, territory = _tables(parts, self.manifest["seed"], self.months, groups)
+        runs, series, territory = _tables(
+            parts, self.manifest["seed"], self.months, groups, self.names
+        )
         if complete:
             self.manifest.update(status="complete", complete=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
@@ -501,6 +542,12 @@ def _check_manifest_fields(m: dict[str, Any], file: str) -> None:
         raise bad("months", "a list of YYYY-MM months") from None
     if not numbers or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         raise bad("months", "consecutive months")
+    record = m.get("record")
+    if not isinstance(record, dict) or any(
+        not isinstance(record.get(k), list) or not all(isinstance(x, str) for x in record[k])
+        for k in ("outcomes", "events", "values")
+    ):
+        raise bad("record", "the names of the run record (outcomes, events, values)")
 
 
 # ------------------------------------------------------------------------------ reader
@@ -554,9 +601,9 @@ def load(path: str | Path) -> Results:
         months = [parse_month(m) for m in manifest["months"]]
         parts = _read_parts(folder, len(months))
         if parts is None:
-            parts = _pack([], len(months), 0)
+            parts = _pack([], manifest["record"], len(months), 0)
         runs, series, territory = _tables(
-            parts, manifest["seed"], months, int(manifest.get("groups", 3))
+            parts, manifest["seed"], months, int(manifest.get("groups", 3)), manifest["record"]
         )
         manifest = {**manifest, "status": "incomplete", "complete": False}
     _check(folder, manifest, runs, series, territory)
@@ -617,7 +664,10 @@ def _check(folder: Path, manifest, runs: pd.DataFrame, series: pd.DataFrame, ter
             key="runs.parquet",
             expected="a complete batch",
         )
-    missing = [c for c in ("run", "seed", *OUTCOME_NAMES, "error") if c not in runs]
+    names = manifest["record"]
+    events = [f"{e}_month" for e in names["events"]]
+    expected = ("run", "seed", *names["outcomes"], *events, *names["values"], "error")
+    missing = [c for c in expected if c not in runs]
     if missing:
         raise InputError(f"missing columns {missing}", file=where, key="runs.parquet")
     ok = runs["error"].isna().to_numpy()
@@ -643,5 +693,10 @@ def series_array(results: Results, outcome: str) -> tuple[np.ndarray, np.ndarray
     s = results.series
     months = list(dict.fromkeys(s["month"].tolist()))
     runs = np.unique(s["run"].to_numpy())
-    values = s[outcome].to_numpy(dtype=float).reshape(len(runs), len(months))
-    return values, runs, months
+    column = s[outcome]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # a category: its codes, NaN for none
+        codes = column.cat.codes.to_numpy()
+        flat = np.where(codes >= 0, codes, np.nan).astype(float)
+    else:
+        flat = column.to_numpy(dtype=float)
+    return flat.reshape(len(runs), len(months)), runs, months

@@ -104,4 +104,5 @@ def test_tables_render_every_outcome_and_event(small_batches):
     md = comparison_markdown(comp)
     assert md.startswith("# Comparison: baseline, full_rupture") and "| outcome |" in md
     long = comparison_long(comp)
-    assert set(long["table"]) == {"scenario", "difference", "event"}
+    assert set(long["table"]) == {"scenario", "difference", "event", "share"}
+    assert "Shares of runs at" in text and "petro" in text

@@ -47,6 +47,11 @@ def small_results() -> Results:
         "months": MONTHS,
         "seed": 1,
         "group_names": ["egc", "eln", "dissidents"],
+        "record": {
+            "outcomes": ["control_any"],
+            "events": ["rupture", "recertification"],
+            "values": [],
+        },
     }
     return Results(Path("small"), manifest, runs, series, territory)
 

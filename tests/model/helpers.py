@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 
 from rift.model import AllianceModel
-from rift.model.outcomes import RunResult
 from rift.months import parse_month
-from rift.outcomes import OUTCOME_INDEX
+from rift.record import RunResult
 
 BASELINE_IV = [{"at": "2025-09", "until": "2026-08", "set": {"us.certification": "waiver"}}]
 
@@ -23,7 +22,7 @@ def run(seed: int, **kwargs: Any) -> RunResult:
 def value(result: RunResult, outcome: str, month: str | None = None) -> float:
     """An outcome of a run at a month (default: the horizon)."""
     row = -1 if month is None else parse_month(month) - int(result.months[0])
-    return float(result.series[row, OUTCOME_INDEX[outcome]])
+    return float(result.column(outcome)[row])
 
 
 def paired(seeds: Sequence[int], a: dict, b: dict, fn) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rift.model import AllianceModel
-from rift.outcomes import OUTCOME_NAMES
+from rift.record import RECORD
 
 SEEDS = [1, 2, 3]
 
@@ -28,13 +28,13 @@ def _batch(parameters, every_step=False):
 def test_batch_run_gives_the_same_results_as_direct_runs():
     rows = pd.DataFrame(_batch({"end": "2025-12", "us.aid_total_musd": [450.0, 550.0]}))
     assert len(rows) == len(SEEDS) * 2
-    assert set(OUTCOME_NAMES) <= set(rows.columns)
+    assert set(RECORD.outcome_names) <= set(rows.columns)
     seed_col = "rng" if "rng" in rows else "seed"
     for _, row in rows.iterrows():
         direct = AllianceModel(
             rng=int(row[seed_col]), end="2025-12", **{"us.aid_total_musd": row["us.aid_total_musd"]}
         ).run()
-        assert np.allclose(direct.series[-1], row[list(OUTCOME_NAMES)].to_numpy(dtype=float))
+        assert np.allclose(direct.series[-1], row[list(RECORD.outcome_names)].to_numpy(dtype=float))
 
 
 def test_batch_run_collects_every_month():
@@ -45,4 +45,4 @@ def test_batch_run_collects_every_month():
     seed_col = "rng" if "rng" in rows else "seed"
     direct = AllianceModel(rng=int(run0[seed_col].iloc[0]), end="2025-06").run()
     collected = run0["coca_ha"].to_numpy()[-6:]  # one row per month, in step order
-    assert np.array_equal(collected, direct.series[:, OUTCOME_NAMES.index("coca_ha")])
+    assert np.array_equal(collected, direct.column("coca_ha"))

@@ -34,7 +34,7 @@ def test_cutting_us_aid_and_intelligence_raises_armed_control():
 def _recertified_by(result, month="2027-09"):
     from rift.months import parse_month
 
-    m = result.recertification_month
+    m = result.events["recertification"]
     return float(m is not None and m <= parse_month(month))
 
 
@@ -84,7 +84,9 @@ def test_paz_total_growth_in_2025_matches_2022_2024_rates():
     from rift.model import AllianceModel
 
     for seed in range(100):
-        m = AllianceModel(rng=seed, collect=False, **paz)
+        # The registry defaults (what the README's "Paz Total growth" table reports); the
+        # calibrated posterior grows coca faster in 2025 (about 20 %), see the README.
+        m = AllianceModel(rng=seed, collect=False, calibrated=False, **paz)
         c0, n0 = m.initial["coca_ha"], m.initial["members_total"]
         r = m.run()
         coca_growth.append(value(r, "coca_ha") / c0 - 1)
@@ -109,7 +111,6 @@ def test_paz_total_grows_faster_than_an_offensive_posture():
 def test_full_break_ends_extraditions():
     r = run(3, interventions=[{"at": "2025-03", "set": {"col.extraditions_per_yr": 0.0}}])
     from rift.months import parse_month
-    from rift.outcomes import OUTCOME_INDEX
 
     k = parse_month("2025-03") - parse_month("2025-01")
-    assert (r.series[k:, OUTCOME_INDEX["extraditions"]] == 0).all()
+    assert (r.column("extraditions")[k:] == 0).all()

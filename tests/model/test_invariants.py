@@ -5,9 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rift.calendar import PRESIDENT_TYPES
 from rift.model import AllianceModel
-from rift.outcomes import BY_NAME, OUTCOME_INDEX, OUTCOMES
+from rift.record import KINDS, PRESIDENT_TYPES, RECORD
 from rift.parameters import registry
 
 from .helpers import BASELINE_IV
@@ -33,9 +32,9 @@ SCENARIOS = {
 def check_invariants(model: AllianceModel) -> None:
     r = model.run()
     x = r.series
-    col = {name: x[:, k] for name, k in OUTCOME_INDEX.items()}
+    col = {name: x[:, k] for k, name in enumerate(r.names)}
     assert np.isfinite(x).all()
-    for o in OUTCOMES:
+    for o in RECORD.outcomes:
         v = col[o.name]
         if o.kind == "count":
             assert ((v >= 0) & (v <= N)).all(), o.name
@@ -44,6 +43,10 @@ def check_invariants(model: AllianceModel) -> None:
             assert ((v >= 0) & (v <= 1)).all(), o.name
         elif o.kind == "amount":
             assert (v >= 0).all(), o.name
+        elif o.kind == "flag":
+            assert set(np.unique(v)) <= {0, 1}, o.name
+        elif o.kind == "category":
+            assert set(np.unique(v)) <= set(range(len(o.labels))), o.name
     groups = ("egc", "eln", "dissidents")
     pres = np.stack([col[f"presence_{g}"] for g in groups])
     assert (col["presence_any"] >= pres.max(axis=0)).all()
@@ -63,13 +66,13 @@ def check_invariants(model: AllianceModel) -> None:
     assert ((col["us_escalation"] >= 0) & (col["us_escalation"] <= 8)).all()
     assert set(np.unique(col["president"])) <= set(range(len(PRESIDENT_TYPES)))
     flag = col["rupture"]
-    if r.rupture_month is None:
+    if r.events["rupture"] is None:
         assert (flag == 0).all()
     else:
         first = int(np.argmax(flag > 0))
-        assert flag[first] == 1 and r.months[first] == r.rupture_month
-    if r.recertification_month is not None:
-        k = r.recertification_month - int(r.months[0])
+        assert flag[first] == 1 and r.months[first] == r.events["rupture"]
+    if r.events["recertification"] is not None:
+        k = r.events["recertification"] - int(r.months[0])
         assert col["certification"][k] == 2 and (col["certification"][:k] < 2).any()
     assert ((r.controller >= -1) & (r.controller <= 2)).all()
     assert (r.controller >= 0).sum() == col["control_any"][-1]
@@ -105,8 +108,7 @@ def test_invariants_hold_for_any_plausible_parameters(params, seed, months):
 
 
 def test_every_outcome_has_a_unit_and_label():
-    for o in OUTCOMES:
-        assert (
-            o.unit and o.label and o.kind in {"count", "share", "index", "amount", "code", "level"}
-        )
-    assert BY_NAME["coca_ha"].unit == "ha"
+    for o in RECORD.outcomes:
+        assert o.unit and o.label and o.kind in KINDS
+    assert RECORD.outcome("coca_ha").unit == "ha"
+    assert RECORD.outcome("president").labels == PRESIDENT_TYPES

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from rift.analysis.distributions import control_probability, horizon_values
 from rift.experiment import run_scenario
 from rift.geography import load_geography
-from rift.outcomes import BY_NAME, OUTCOME_NAMES
+from rift.record import RECORD
 from rift.plots import (
     control_map,
     event_probability_chart,
@@ -113,7 +113,7 @@ def test_fan_chart_draws_the_quantiles_of_the_runs(pair):
     assert isinstance(ax.xaxis.get_major_locator(), mdates.YearLocator)
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
     assert ax.get_ylabel() == "Municipalities under armed control (municipalities)"
-    assert ax.get_title() == BY_NAME["control_any"].label
+    assert ax.get_title() == RECORD.outcome("control_any").label
     assert {"baseline", "full_rupture"} <= set(legend_texts(fig))
 
 
@@ -229,9 +229,11 @@ NOT_FANS = {
 
 def test_standard_set_keys(pair):
     keys = set(figure_makers(pair))
-    fans = {f"fan_{n}" for n in OUTCOME_NAMES if BY_NAME[n].kind != "code"}
+    fans = {f"fan_{o.name}" for o in RECORD.outcomes if o.numeric}
+    shares = {f"share_{o.name}" for o in RECORD.outcomes if not o.numeric}
     assert "fan_certification" not in keys and "fan_president" not in keys
-    assert keys == fans | NOT_FANS
+    assert {"share_certification", "share_president", "share_rupture"} <= shares
+    assert keys == fans | shares | NOT_FANS
     figs = figures_for(pair, outcomes=["control_any"])
     assert all(isinstance(f, Figure) for f in figs.values())
     assert "P(>400)" in " ".join(legend_texts(figs["exceedance_control_any"]))

@@ -8,7 +8,7 @@ from scipy import stats
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.batch import chunk_size_for, chunked
 from rift.runner.sampling import sample_uncertain
-from rift.runner.seeds import run_seed, sampling_seed
+from rift.seeds import run_seed, sampling_seed
 from rift.scenario import scenario_from_dict
 
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from rift.outcomes import OUTCOME_NAMES
+from rift.record import RECORD
 from rift.runner.batch import execute_batch, plan_batch
 from rift.scenario import load_scenario, shipped_scenarios
 from tests.conftest import SCENARIOS, SEEDS
@@ -69,7 +69,7 @@ def test_every_shipped_scenario_runs(path):
     assert sorted(outputs) == [0, 1, 2]
     for out in outputs.values():
         assert out.error is None, out.error
-        assert out.result.series.shape == (s.months, len(OUTCOME_NAMES))
+        assert out.result.series.shape == (s.months, len(RECORD.outcome_names))
         assert np.isfinite(out.result.series).all()
 
 
@@ -83,5 +83,5 @@ def test_full_rupture_is_declared_within_half_a_year_and_lasts():
     from rift.months import parse_month
 
     for r in _results(SCENARIOS / "full_rupture.yaml", 6):
-        assert parse_month("2025-12") <= r.rupture_month <= parse_month("2026-04")
+        assert parse_month("2025-12") <= r.events["rupture"] <= parse_month("2026-04")
         assert r.horizon()["rupture"] == 1

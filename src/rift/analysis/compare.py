@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from rift.analysis.summary import category_shares
 from rift.errors import InputError
-from rift.outcomes import BY_NAME, OUTCOME_NAMES
+from rift.record import RECORD
 from rift.results import Results
 
 EVENT_DATES = ("2026-12", "2027-12", "2030-12")
-EVENTS = {"rupture": "rupture_month", "recertification": "recertification_month"}
 BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20251215  # fixed so that a comparison prints the same intervals every time
 Z95 = 1.959963984540054
@@ -43,6 +43,7 @@ class Comparison:
         warnings: Differences too small for the run count to resolve.
         at: The month the outcomes are read at (the last month all batches share).
         horizon_note: When the horizons differ, what was compared (shown first).
+        categories: Per scenario, the share of runs in each label of each category outcome.
     """
 
     names: list[str]
@@ -54,6 +55,7 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
     at: str = ""
     horizon_note: str = ""
+    categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def display_names(results: Sequence[Results]) -> list[str]:
@@ -75,8 +77,9 @@ def _ok(res: Results, at: str | None = None) -> pd.DataFrame:
     s = res.series
     at_month = s[s["month"] == at].set_index("run")
     ok = ok.copy()
-    for name in OUTCOME_NAMES:
-        ok[name] = at_month[name].reindex(ok.index).astype(float)
+    for name in RECORD.outcome_names:
+        if name in at_month:
+            ok[name] = at_month[name].reindex(ok.index)
     return ok
 
 
@@ -88,12 +91,31 @@ def common_months(results: Sequence[Results]) -> list[str]:
     return sorted(common)
 
 
-def common_outcomes(results: Sequence[Results]) -> list[str]:
-    """Outcomes every batch reports (its scenario's ``outcomes``, all when empty)."""
-    keep = set(OUTCOME_NAMES)
+def _reported(r: Results) -> set[str]:
+    return set(r.manifest["scenario"].get("outcomes") or r.manifest["record"]["outcomes"])
+
+
+def common_outcomes(results: Sequence[Results], kinds: Sequence[str] | None = None) -> list[str]:
+    """Outcomes every batch reports (its scenario's ``outcomes``, all when empty), in order.
+
+    Args:
+        results: The batches.
+        kinds: Only these kinds (default: the numeric kinds and flags, whose mean is a
+            probability; categories are compared by their shares).
+    """
+    kinds = kinds or ("count", "amount", "index", "share", "level", "flag")
+    keep = set(RECORD.outcome_names)
     for r in results:
-        keep &= set(r.manifest["scenario"].get("outcomes") or OUTCOME_NAMES)
-    return [n for n in OUTCOME_NAMES if n in keep and BY_NAME[n].kind != "code"]
+        keep &= _reported(r)
+    return [o.name for o in RECORD.outcomes if o.name in keep and o.kind in kinds]
+
+
+def common_events(results: Sequence[Results]) -> list[str]:
+    """Events every batch recorded, in declaration order."""
+    keep = {e.name for e in RECORD.events}
+    for r in results:
+        keep &= set(r.manifest["record"]["events"])
+    return [e.name for e in RECORD.events if e.name in keep]
 
 
 def _bootstrap_means(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -161,7 +183,7 @@ def _paired_row(o: str, a: pd.Series, b: pd.Series, rng) -> tuple[dict, str | No
     if n > 1 and np.any(d != 0) and lo <= 0 <= hi:
         need = runs_needed(d)
         warning = (
-            f"{BY_NAME[o].label}: the mean difference {row['difference']:+.3g} is within "
+            f"{RECORD.outcome(o).label}: the mean difference {row['difference']:+.3g} is within "
             f"Monte Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g}); "
             f"about {need} runs would resolve a difference of this size"
         )
@@ -200,8 +222,8 @@ def _unpaired_row(o: str, a: np.ndarray, b: np.ndarray, rng) -> tuple[dict, str 
     warning = None
     if lo <= 0 <= hi and not same:
         warning = (
-            f"{BY_NAME[o].label}: the difference of means {row['difference']:+.3g} is within "
-            f"Monte Carlo error (95 % interval {lo:+.3g} to {hi:+.3g}, unpaired)"
+            f"{RECORD.outcome(o).label}: the difference of means {row['difference']:+.3g} is "
+            f"within Monte Carlo error (95 % interval {lo:+.3g} to {hi:+.3g}, unpaired)"
         )
     return row, warning
 
@@ -214,9 +236,10 @@ def _event_flags(ok: pd.DataFrame, column: str, by: str) -> pd.Series:
 def _event_rows(names, oks, results, paired, rng, last: str) -> list[dict]:
     rows = []
     ref = oks[0]
+    events = [RECORD.event(e) for e in common_events(results)]
     for name, ok, _res in zip(names, oks, results, strict=True):
         end = last
-        for event, column in EVENTS.items():
+        for event, column in ((e.name, e.column) for e in events):
             for by in EVENT_DATES:
                 beyond = by > end
                 flags = _event_flags(ok, column, by)
@@ -314,6 +337,14 @@ def compare(results: Sequence[Results]) -> Comparison:
             if warn:
                 warnings.append(f"{name} vs {names[0]}: {warn}")
     events = pd.DataFrame(_event_rows(names, oks, results, paired, rng, at))
+    cats = common_outcomes(results, ("category",))
+    categories = pd.concat(
+        [
+            category_shares(ok.reset_index(), cats).assign(scenario=n)
+            for n, ok in zip(names, oks, strict=True)
+        ],
+        ignore_index=True,
+    )
     return Comparison(
         names,
         paired,
@@ -324,4 +355,5 @@ def compare(results: Sequence[Results]) -> Comparison:
         warnings,
         at=at,
         horizon_note=horizon_note,
+        categories=categories,
     )

@@ -12,18 +12,11 @@ import numpy as np
 import pandas as pd
 
 from rift.months import parse_month
+from rift.record import GROUPS, RECORD
 from rift.results import Results, series_array
 
 #: Quantiles of a fan chart: the 90 % band, the 50 % band and the median.
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-#: The event columns of the runs table and what they mean.
-EVENTS: dict[str, str] = {
-    "rupture_month": "full rupture",
-    "recertification_month": "re-certification",
-}
-
-_DEFAULT_GROUPS: tuple[str, ...] = ("egc", "eln", "dissidents")
 
 
 def successful_runs(results: Results) -> pd.DataFrame:
@@ -88,19 +81,20 @@ def exceedance(
     return x, p
 
 
-def event_curve(results: Results, column: str, months: Sequence[str] | None = None) -> pd.Series:
+def event_curve(results: Results, event: str, months: Sequence[str] | None = None) -> pd.Series:
     """Cumulative probability that an event happened on or before each month.
 
     Args:
         results: A stored batch.
-        column: ``rupture_month`` or ``recertification_month`` (a ``YYYY-MM`` column of the
-            runs table, empty when the event did not happen).
+        event: An event name (``rupture``) or its column of the runs table (``rupture_month``,
+            ``YYYY-MM``, empty when the event did not happen).
         months: Month labels to evaluate (default: every month of the batch).
 
     Returns:
         The share of successful runs with the event by each month, indexed by month label
         (NaN when no run succeeded).
     """
+    column = event if event.endswith("_month") else RECORD.event(event).column
     labels = [str(m) for m in (results.manifest["months"] if months is None else months)]
     ok = successful_runs(results)[column]
     happened = np.sort(
@@ -115,7 +109,23 @@ def event_curve(results: Results, column: str, months: Sequence[str] | None = No
 
 def group_names(results: Results) -> list[str]:
     """The armed groups of a batch, in the order of the territory arrays."""
-    return list(results.manifest.get("group_names", _DEFAULT_GROUPS))
+    return list(results.manifest.get("group_names", GROUPS))
+
+
+def flag_probability(results: Results, outcome: str) -> pd.Series:
+    """The share of runs in which a flag is on, month by month (indexed by month label)."""
+    values, _, months = series_array(results, outcome)
+    p = values.mean(axis=0) if values.shape[0] else np.full(len(months), np.nan)
+    return pd.Series(p, index=pd.Index(months, name="month"), name=outcome, dtype=float)
+
+
+def category_shares_by_month(results: Results, outcome: str) -> pd.DataFrame:
+    """The share of runs in each label of a category, month by month (rows: months)."""
+    o = RECORD.outcome(outcome)
+    s = results.series
+    months = list(dict.fromkeys(s["month"].tolist()))
+    table = pd.crosstab(s["month"].astype(str), s[outcome].astype(str), normalize="index")
+    return table.reindex(index=months, columns=list(o.labels), fill_value=0.0)
 
 
 def control_probability(

@@ -1,4 +1,8 @@
-"""Horizon summaries: the distribution of each outcome over the runs of a batch."""
+"""Horizon summaries of a batch.
+
+Numbers by median and bands, flags and events as probabilities, categories as shares (never a
+median of codes).
+"""
 
 from __future__ import annotations
 
@@ -7,32 +11,44 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from rift.outcomes import BY_NAME
+from rift.record import RECORD
+
+
+def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a runs table whose run finished without an error."""
+    return runs[runs["error"].isna()] if "error" in runs else runs
 
 
 def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
-    """Median, 5th and 95th percentiles and mean of each outcome at the horizon.
+    """Median, 5th and 95th percentiles and mean of each numeric outcome at the horizon.
+
+    Flags are summarised as the share of runs in which they are on (``mean``; the median and
+    percentiles of a 0/1 value say little); categories are left to :func:`category_shares`.
 
     Args:
         runs: The runs table (one row per run).
         outcomes: Outcome names to summarise.
 
     Returns:
-        One row per outcome with ``label``, ``unit``, ``median``, ``p5``, ``p95``, ``mean``, ``n``.
+        One row per outcome with ``outcome``, ``label``, ``unit``, ``kind``, ``median``, ``p5``,
+        ``p95``, ``mean``, ``n``.
     """
-    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    ok = ok_runs(runs)
     rows = []
     for name in outcomes:
+        o = RECORD.outcome(name)
+        if o.kind == "category" or name not in ok:
+            continue
         values = ok[name].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
-        o = BY_NAME[name]
         if len(values) == 0:
             continue
         rows.append(
             {
                 "outcome": name,
-                "label": o.label,
-                "unit": o.unit,
+                "label": o.label if o.kind != "flag" else f"P({o.label.lower()})",
+                "unit": o.unit if o.kind != "flag" else "share of runs",
+                "kind": o.kind,
                 "median": float(np.median(values)),
                 "p5": float(np.percentile(values, 5)),
                 "p95": float(np.percentile(values, 95)),
@@ -43,10 +59,38 @@ def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def event_probability(runs: pd.DataFrame, column: str, by: str | None = None) -> float:
-    """Share of successful runs in which an event (a month column) happened, by a month."""
-    ok = runs[runs["error"].isna()] if "error" in runs else runs
-    if len(ok) == 0:
+def category_shares(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """The share of runs in each label of each category outcome at the horizon.
+
+    Returns:
+        One row per outcome and label: ``outcome``, ``label``, ``value`` (the category's
+        label), ``share``, ``n``.
+    """
+    ok = ok_runs(runs)
+    rows = []
+    for name in outcomes:
+        o = RECORD.outcome(name)
+        if o.kind != "category" or name not in ok:
+            continue
+        values = ok[name].astype("string")
+        n = int(values.notna().sum())
+        for label in o.labels:
+            share = float((values == label).sum() / n) if n else float("nan")
+            rows.append({"outcome": name, "label": o.label, "value": label, "share": share, "n": n})
+    return pd.DataFrame(rows)
+
+
+def event_probability(runs: pd.DataFrame, event: str, by: str | None = None) -> float:
+    """Share of successful runs in which an event happened (by a month, ``YYYY-MM``).
+
+    Args:
+        runs: The runs table.
+        event: An event name (``rupture``) or its column (``rupture_month``).
+        by: Count only events in or before this month.
+    """
+    column = event if event.endswith("_month") else RECORD.event(event).column
+    ok = ok_runs(runs)
+    if len(ok) == 0 or column not in ok:
         return float("nan")
     months = ok[column]
     happened = months.notna()
@@ -77,8 +121,35 @@ def format_summary(table: pd.DataFrame, single: bool = False) -> str:
     else:
         lines.append(f"{'outcome':<{width}}  {'median':>12}  {'5%':>12}  {'95%':>12}  unit")
         for _, r in table.iterrows():
+            if r["kind"] == "flag":
+                lines.append(
+                    f"{r['label']:<{width}}  {format_value(r['mean']):>12}  "
+                    f"{'':>12}  {'':>12}  {r['unit']}"
+                )
+                continue
             lines.append(
                 f"{r['label']:<{width}}  {format_value(r['median']):>12}  "
                 f"{format_value(r['p5']):>12}  {format_value(r['p95']):>12}  {r['unit']}"
             )
     return "\n".join(lines)
+
+
+def format_categories(table: pd.DataFrame) -> str:
+    """Category shares as text: ``Colombian president: right 0.46, left 0.52, ...``."""
+    lines = []
+    for _, group in table.groupby("outcome", sort=False):
+        parts = ", ".join(
+            f"{r['value']} {r['share']:.2f}" for _, r in group.iterrows() if r["share"] > 0
+        )
+        lines.append(f"{group['label'].iloc[0]}: {parts}")
+    return "\n".join(lines)
+
+
+def format_events(runs: pd.DataFrame, end: str) -> str:
+    """``P(<event> by <end>) = p`` for every declared event the runs table holds."""
+    items = [
+        f"P({e.label} by {end}) = {event_probability(runs, e.name):.2f}"
+        for e in RECORD.events
+        if e.column in runs
+    ]
+    return "\n".join("    ".join(items[i : i + 2]) for i in range(0, len(items), 2))

@@ -9,10 +9,12 @@ import pandas as pd
 
 from rift.analysis.compare import Comparison
 from rift.analysis.summary import format_value
-from rift.outcomes import BY_NAME
+from rift.record import RECORD
 
 
-def _range(row: pd.Series) -> str:
+def _range(row: pd.Series, kind: str = "amount") -> str:
+    if kind == "flag":  # a 0/1 state: the share of runs in which it is on
+        return f"P {row['mean']:.2f}"
     return f"{format_value(row['median'])} [{format_value(row['p5'])}–{format_value(row['p95'])}]"
 
 
@@ -36,10 +38,10 @@ def outcome_table(comp: Comparison) -> pd.DataFrame:
     """One row per outcome: each scenario's median [5–95 %], each difference to the reference."""
     rows = []
     for outcome, group in comp.scenarios.groupby("outcome", sort=False):
-        o = BY_NAME[outcome]
-        row = {"outcome": o.label, "unit": o.unit}
+        o = RECORD.outcome(outcome)
+        row = {"outcome": o.label, "unit": o.unit if o.kind != "flag" else "share of runs"}
         for _, r in group.iterrows():
-            row[r["scenario"]] = _range(r)
+            row[r["scenario"]] = _range(r, o.kind)
         if len(comp.differences):
             diffs = comp.differences[comp.differences["outcome"] == outcome]
             for _, d in diffs.iterrows():
@@ -52,8 +54,7 @@ def event_table(comp: Comparison) -> pd.DataFrame:
     """P(event by date) per scenario (± its standard error), and differences to the reference."""
     rows = []
     for (event, by), group in comp.events.groupby(["event", "by"], sort=False):
-        label = "full rupture" if event == "rupture" else "re-certification"
-        row = {"event": f"P({label} by {by})"}
+        row = {"event": f"P({RECORD.event(event).label} by {by})"}
         for _, r in group.iterrows():
             p = r["probability"]
             row[r["scenario"]] = "-" if not math.isfinite(p) else f"{p:.2f} ± {r['se']:.2f}"
@@ -63,6 +64,17 @@ def event_table(comp: Comparison) -> pd.DataFrame:
                 )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def category_table(comp: Comparison) -> pd.DataFrame:
+    """One row per category outcome and label: the share of runs in it, per scenario."""
+    if comp.categories.empty:
+        return pd.DataFrame()
+    table = comp.categories.pivot_table(
+        index=["label", "value"], columns="scenario", values="share", sort=False
+    )
+    table = table.reindex(columns=comp.names).map(lambda p: f"{p:.2f}")
+    return table.reset_index().rename(columns={"label": "outcome", "value": "is"})
 
 
 def _text(df: pd.DataFrame) -> str:
@@ -94,6 +106,9 @@ def format_comparison(comp: Comparison) -> str:
         "",
         _text(event_table(comp)),
     ]
+    categories = category_table(comp)
+    if len(categories):
+        parts += ["", f"Shares of runs at {comp.at}", _text(categories)]
     if comp.warnings:
         parts += ["", "Monte Carlo warnings:", *(f"  - {w}" for w in comp.warnings)]
     return "\n".join(parts)
@@ -114,10 +129,13 @@ def comparison_markdown(comp: Comparison) -> str:
         "",
         _markdown(outcome_table(comp)),
         "",
-        "## Rupture and re-certification",
+        "## Events",
         "",
         _markdown(event_table(comp)),
     ]
+    categories = category_table(comp)
+    if len(categories):
+        parts += ["", f"## Shares of runs at {comp.at}", "", _markdown(categories)]
     if comp.warnings:
         parts += ["", "## Monte Carlo warnings", "", *(f"- {w}" for w in comp.warnings)]
     return "\n".join(parts) + "\n"
@@ -128,7 +146,8 @@ def comparison_long(comp: Comparison) -> pd.DataFrame:
     s = comp.scenarios.assign(table="scenario")
     d = comp.differences.assign(table="difference")
     e = comp.events.rename(columns={"probability": "value"}).assign(table="event")
-    return pd.concat([s, d, e], ignore_index=True, sort=False)
+    c = comp.categories.rename(columns={"value": "is", "share": "value"}).assign(table="share")
+    return pd.concat([s, d, e, c], ignore_index=True, sort=False)
 
 
 def write_comparison(comp: Comparison, folder: Path) -> list[Path]:

@@ -84,22 +84,27 @@ def resume_command(path) -> str:
 
 
 def _run_summary(results, stored) -> str:
-    from rift.analysis.summary import event_probability, format_summary, horizon_summary
+    from rift.analysis.summary import (
+        category_shares,
+        format_categories,
+        format_events,
+        format_summary,
+        horizon_summary,
+    )
 
     m = results.manifest
     sc = m["scenario"]
     runs = results.runs
-    table = horizon_summary(runs, m["outcomes"])
     lines = [
         f"{sc['name']}: {len(runs)} run(s), {sc['start']}..{sc['end']}, seed {m['seed']}, "
         f"{stored.seconds:.2f} s ({stored.executor})",
         f"results: {results.path}",
         "",
         f"Outcomes at {sc['end']}:",
-        format_summary(table, single=len(runs) == 1),
-        "",
-        f"P(full rupture by {sc['end']}) = {event_probability(runs, 'rupture_month'):.2f}    "
-        f"P(re-certification by {sc['end']}) = "
-        f"{event_probability(runs, 'recertification_month'):.2f}",
+        format_summary(horizon_summary(runs, m["outcomes"]), single=len(runs) == 1),
     ]
+    categories = category_shares(runs, m["outcomes"])
+    if len(categories):
+        lines += ["", format_categories(categories)]
+    lines += ["", format_events(runs, sc["end"])]
     return "\n".join(lines)

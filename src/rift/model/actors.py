@@ -45,8 +45,6 @@ COL_MEASURES: tuple[str, ...] = (
     "intel_suspension",
 )
 
-CERTIFICATION_CODES: dict[str, int] = {"decertified": 0, "waiver": 1, "certified": 2}
-
 _RUNG: dict[str, int] = {name: k for k, name in enumerate(LADDER)}
 _DECERTIFY = _RUNG["decertify"]
 _MEASURE: dict[str, int] = {name: k for k, name in enumerate(COL_MEASURES)}
@@ -196,6 +194,7 @@ class UnitedStates(mesa.Agent):
             self.decertified_once = True
         elif before != "certified" and self.recertified_month is None:
             self.recertified_month = self.model.month
+            self.model.recorder.event("recertification", self.model.month)
 
     def on_runoff(self, elect: str) -> None:
         """Anticipate the president-elect: hostility moves toward the new government's stance."""

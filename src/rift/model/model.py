@@ -14,16 +14,15 @@ from rift.calendar import (
     CANDIDATE_TYPES,
     COLOMBIA_INAUGURATIONS,
     EARLIEST_START,
-    PRESIDENT_TYPES,
     Election,
     election_2026,
     one_off_events,
     president_at,
     us_administration_at,
 )
+from rift.calibration import calibration_start, posterior
 from rift.geography import load_geography
 from rift.model.actors import (
-    CERTIFICATION_CODES,
     LADDER,
     ArmedGroup,
     China,
@@ -32,12 +31,11 @@ from rift.model.actors import (
 )
 from rift.model.events import Forcing, Intervention
 from rift.model.initial import build_initial_state
-from rift.model.outcomes import Recorder, RunResult
 from rift.model.streams import Streams
 from rift.model.territory import GROUPS, Territory, TerritoryInputs
 from rift.months import format_month, parse_month
-from rift.outcomes import OUTCOME_NAMES
 from rift.parameters import ParameterSet, registry
+from rift.record import Recorder, RunResult
 
 
 def _check_consistency(p: ParameterSet) -> None:
@@ -150,6 +148,9 @@ class AllianceModel(mesa.Model):
             ``{"winner": "right"}`` for the 2026 election; defaults to the registry's priors.
         collect: Whether to fill the mesa ``DataCollector`` each step (needed by
             ``mesa.batch_run``; the rift runner reads :meth:`result` instead).
+        calibrated: Draw the calibrated parameters not given in ``parameters`` from the
+            packaged posterior (one particle, stream ``calibration``), as the shipped
+            scenarios do; the runner, which samples every run itself, passes False.
         **overrides: Parameter overrides by dotted name (``**{"us.intel_sharing": 0.2}``),
             as ``mesa.batch_run`` passes swept parameters.
     """
@@ -164,17 +165,21 @@ class AllianceModel(mesa.Model):
         interventions: Sequence[Intervention | Mapping[str, Any]] = (),
         election: Mapping[str, Any] | None = None,
         collect: bool = True,
+        calibrated: bool = True,
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
         reg = registry()
+        self.start = parse_month(start)
+        self.end = parse_month(end)
+        self.streams = Streams(self.rng.bit_generator.seed_seq)
         if isinstance(parameters, ParameterSet):
             p = parameters.with_values(overrides) if overrides else parameters
         else:
-            p = reg.resolve({**(parameters or {}), **overrides}, prefix="")
+            given = {**(parameters or {}), **overrides}
+            drawn = self._calibrated_draw(set(given)) if calibrated else {}
+            p = reg.resolve({**drawn, **given}, prefix="")
         self.p = p
-        self.start = parse_month(start)
-        self.end = parse_month(end)
         if self.start < EARLIEST_START:
             raise ValueError(
                 "start must be 2018-08 or later (the model knows presidents from Duque on)"
@@ -184,7 +189,6 @@ class AllianceModel(mesa.Model):
         _check_consistency(p)
         self._cache_parameters(p)
         self.month = self.start
-        self.streams = Streams(self.rng.bit_generator.seed_seq)
         self.geo = load_geography()
 
         # Instruments fixed by parameters are forced for the whole run.
@@ -249,7 +253,8 @@ class AllianceModel(mesa.Model):
         if self._datacollector is None:
             self._datacollector = mesa.DataCollector(
                 model_reporters={
-                    name: functools.partial(_recorded, k) for k, name in enumerate(OUTCOME_NAMES)
+                    name: functools.partial(_recorded, k)
+                    for k, name in enumerate(self.recorder.names)
                 }
             )
         return self._datacollector
@@ -259,6 +264,24 @@ class AllianceModel(mesa.Model):
         self._datacollector = value
 
     # ------------------------------------------------------------------ set-up helpers
+    def _calibrated_draw(self, given: set[str]) -> dict[str, float]:
+        """One particle of the packaged posterior (stream ``calibration``), as scenarios use.
+
+        Parameters given explicitly keep their values; calibrated initial conditions
+        (``init.*``) apply only to runs that start in the calibration's first month.
+        """
+        post = posterior()
+        if post is None:
+            return {}
+        w = np.asarray(post.weights, float)
+        k = int(self.streams["calibration"].choice(len(w), p=w / w.sum()))
+        same_start = format_month(self.start) == calibration_start()
+        return {
+            name: float(post.samples[k, j])
+            for j, name in enumerate(post.names)
+            if name not in given and (same_start or not name.startswith("init."))
+        }
+
     def _cache_parameters(self, p: ParameterSet) -> None:
         """Parameters read every month, looked up once (the set is frozen for the run)."""
         self._ops_floor = p["state.ops_effort_floor"]
@@ -366,6 +389,7 @@ class AllianceModel(mesa.Model):
         self.in_rupture = self._rupture_streak >= self._rupture_months
         if self.in_rupture and self.rupture_month is None:
             self.rupture_month = self.month
+            self.recorder.event("rupture", self.month)
 
     # ------------------------------------------------------------------ stepping
     def territory_inputs(self) -> TerritoryInputs:
@@ -407,7 +431,7 @@ class AllianceModel(mesa.Model):
         self.territory.step(self.territory_inputs())
         self.cooperation_index = self._cooperation_index()
         self._check_rupture()
-        self.recorder.record_values(month - self.start, self._outcome_values())
+        self.recorder.month(month - self.start, self.outcomes())
         if self.collect:
             self.datacollector.collect(self)
         self.month += 1
@@ -423,64 +447,52 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ outputs
     def snapshot(self) -> dict[str, float]:
         """The outcomes of the current state, by name."""
-        return dict(zip(OUTCOME_NAMES, self._outcome_values(), strict=True))
+        return self.outcomes()
 
-    def _outcome_values(self) -> list[float]:
-        """The outcomes of the current state, in the order of ``OUTCOME_NAMES``."""
+    def outcomes(self) -> dict[str, float | str]:
+        """The monthly outcomes of the current state, by the names of :mod:`rift.record`."""
         t, us, col = self.territory, self.us, self.colombia
         members = t.members_by_group
         presence = t.presence_by_group
         control = t.control_by_group
         coca = t.coca_total
-        return [
-            t.present_count,  # presence_any
-            presence[0],  # presence_egc
-            presence[1],  # presence_eln
-            presence[2],  # presence_dissidents
-            t.control_count,  # control_any
-            control[0],  # control_egc
-            control[1],  # control_eln
-            control[2],  # control_dissidents
-            t.contested_count,  # contested
-            coca,  # coca_ha
-            coca * self._yield_kg_per_ha / 1000.0,  # cocaine_t
-            members[0],  # members_egc
-            members[1],  # members_eln
-            members[2],  # members_dissidents
-            float(members.sum()),  # members_total
-            float(t.revenue.sum()),  # armed_revenue_musd
-            self.cooperation_index,  # cooperation_index
-            us.security_aid,  # us_security_aid_musd
-            us.civil_aid,  # us_civil_aid_musd
-            us.intel_sharing,  # intel_sharing
-            CERTIFICATION_CODES[us.certification],  # certification
-            us.escalation(),  # us_escalation
-            us.hostility,  # us_hostility
-            col.hostility,  # col_hostility
-            col.extraditions_month,  # extraditions
-            t.eradicated,  # eradication_ha
-            col.posture,  # posture
-            col.capability() / self._capability0,  # capability
-            col.intelligence(),  # intel_quality
-            t.new_displacement,  # displacement_new
-            t.displacement_cum,  # displacement_cum
-            self.china.engagement,  # china_engagement
-            col.approval,  # approval
-            PRESIDENT_TYPES.index(col.president),  # president
-            float(self.in_rupture),  # rupture
-        ]
+        out: dict[str, float | str] = {
+            "presence_any": t.present_count,
+            "control_any": t.control_count,
+            "contested": t.contested_count,
+            "coca_ha": coca,
+            "cocaine_t": coca * self._yield_kg_per_ha / 1000.0,
+            "members_total": float(members.sum()),
+            "armed_revenue_musd": float(t.revenue.sum()),
+            "cooperation_index": self.cooperation_index,
+            "us_security_aid_musd": us.security_aid,
+            "us_civil_aid_musd": us.civil_aid,
+            "intel_sharing": us.intel_sharing,
+            "certification": us.certification,
+            "us_escalation": us.escalation(),
+            "us_hostility": us.hostility,
+            "col_hostility": col.hostility,
+            "extraditions": col.extraditions_month,
+            "eradication_ha": t.eradicated,
+            "posture": col.posture,
+            "capability": col.capability() / self._capability0,
+            "intel_quality": col.intelligence(),
+            "displacement_new": t.new_displacement,
+            "displacement_cum": t.displacement_cum,
+            "china_engagement": self.china.engagement,
+            "approval": col.approval,
+            "president": col.president,
+            "rupture": float(self.in_rupture),
+        }
+        for g, name in enumerate(GROUPS):
+            out[f"presence_{name}"] = presence[g]
+            out[f"control_{name}"] = control[g]
+            out[f"members_{name}"] = members[g]
+        return out
 
     def result(self) -> RunResult:
-        """The run's outcomes as small arrays."""
-        rows = self.recorder.row + 1
-        return RunResult(
-            months=np.arange(self.start, self.start + rows),
-            series=self.recorder.values[:rows].copy(),
-            controller=self.territory.controller.copy(),
-            rupture_month=self.rupture_month,
-            recertification_month=self.us.recertified_month,
-            president=self.colombia.president,
-        )
+        """The run's record as small arrays."""
+        return self.recorder.result(self.start, self.territory.controller)
 
     def __repr__(self) -> str:
         span = f"{format_month(self.start)}..{format_month(self.end)}"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from rift.outcomes import BY_NAME, OUTCOME_NAMES
 from rift.plots.horizon import exceedance_chart, horizon_distribution
 from rift.plots.maps import control_map
 from rift.plots.style import as_list, save_figure, scenario_colors
-from rift.plots.timeseries import event_probability_chart, fan_chart
+from rift.plots.timeseries import event_probability_chart, fan_chart, share_chart
+from rift.record import RECORD
 from rift.results import Results
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "reported_outcomes",
     "save_figure",
     "scenario_colors",
+    "share_chart",
     "write_figures",
 ]
 
@@ -41,12 +42,13 @@ HORIZON_FIGURES: dict[str, float | None] = {"control_any": 400.0, "coca_ha": Non
 
 def reported_outcomes(results_list: Sequence[Results]) -> list[str]:
     """Outcomes reported by any of the scenarios (all when a scenario names none), in order."""
-    names: list[str] = []
+    names: set[str] = set()
     for res in results_list:
+        stored = set(res.manifest["record"]["outcomes"])
         scenario = res.manifest.get("scenario", {})
-        chosen = scenario.get("outcomes") or res.manifest.get("outcomes") or OUTCOME_NAMES
-        names += [n for n in chosen if n in BY_NAME and n not in names]
-    return [n for n in OUTCOME_NAMES if n in names]
+        chosen = scenario.get("outcomes") or res.manifest.get("outcomes") or stored
+        names |= {n for n in chosen if n in stored}
+    return [n for n in RECORD.outcome_names if n in names]
 
 
 def figure_makers(
@@ -59,15 +61,18 @@ def figure_makers(
         outcomes: Outcomes of the fan charts (default: the reported outcomes).
 
     Returns:
-        ``fan_<outcome>`` for each outcome that is not a category code, ``horizon_<outcome>`` and
-        ``exceedance_<outcome>`` for :data:`HORIZON_FIGURES`, ``events`` and ``map_control``.
+        ``fan_<outcome>`` for each numeric outcome, ``share_<outcome>`` for each flag and
+        category, ``horizon_<outcome>`` and ``exceedance_<outcome>`` for
+        :data:`HORIZON_FIGURES`, ``events`` and ``map_control``.
     """
     items = as_list(results_list)
     chosen = reported_outcomes(items) if outcomes is None else list(outcomes)
     makers: dict[str, Callable[[], Figure]] = {}
     for name in chosen:
-        if BY_NAME[name].kind != "code":
+        if RECORD.outcome(name).numeric:
             makers[f"fan_{name}"] = lambda name=name: fan_chart(items, name)
+        else:
+            makers[f"share_{name}"] = lambda name=name: share_chart(items, name)
     for name, threshold in HORIZON_FIGURES.items():
         makers[f"horizon_{name}"] = lambda name=name: horizon_distribution(items, name)
         makers[f"exceedance_{name}"] = lambda name=name, t=threshold: exceedance_chart(

@@ -11,7 +11,6 @@ from scipy.stats import gaussian_kde
 
 from rift.analysis.distributions import exceedance, horizon_month, horizon_values
 from rift.analysis.summary import format_value
-from rift.outcomes import BY_NAME
 from rift.plots.style import (
     SQUARE,
     WIDE,
@@ -23,6 +22,7 @@ from rift.plots.style import (
     style_axes,
     value_axis,
 )
+from rift.record import RECORD
 from rift.results import Results
 
 
@@ -61,7 +61,7 @@ def horizon_distribution(results_or_list: Results | Sequence[Results], outcome: 
     items = as_list(results_or_list)
     labels = scenario_labels(items)
     colors = scenario_colors(labels)
-    spec = BY_NAME[outcome]
+    spec = RECORD.outcome(outcome)
     title = f"{spec.label} at {_horizon_text(items)}"
     quantity = axis_label(spec.label, spec.unit)
     if len(items) == 1:
@@ -134,7 +134,7 @@ def exceedance_chart(
     items = as_list(results_or_list)
     labels = scenario_labels(items)
     colors = scenario_colors(labels)
-    spec = BY_NAME[outcome]
+    spec = RECORD.outcome(outcome)
     fig, ax = new_figure(WIDE)
     samples = [horizon_values(r, outcome) for r in items]
     pooled = np.concatenate([*samples, [] if threshold is None else [threshold]])

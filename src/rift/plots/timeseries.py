@@ -1,4 +1,8 @@
-"""Figures over time: quantile fans of an outcome and cumulative event probabilities."""
+"""Figures over time.
+
+Quantile fans of numbers, probabilities of flags, shares of categories, and cumulative event
+probabilities.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from rift.analysis.distributions import EVENTS, event_curve, fan_quantiles
-from rift.outcomes import BY_NAME
+from rift.analysis.distributions import (
+    category_shares_by_month,
+    event_curve,
+    fan_quantiles,
+    flag_probability,
+)
 from rift.plots.style import (
     PAIR,
     TARGET_COLOR,
@@ -24,6 +32,7 @@ from rift.plots.style import (
     style_axes,
     value_axis,
 )
+from rift.record import RECORD
 from rift.results import Results
 
 #: Opacity of the 50 % and 90 % bands of a fan chart.
@@ -50,7 +59,9 @@ def fan_chart(
     items = as_list(results_or_list)
     labels = scenario_labels(items)
     colors = scenario_colors(labels)
-    spec = BY_NAME[outcome]
+    spec = RECORD.outcome(outcome)
+    if not spec.numeric:
+        raise ValueError(f"{outcome} is a {spec.kind}: draw it with share_chart")
     fig, ax = new_figure(WIDE)
     handles = []
     all_dates = []
@@ -97,23 +108,90 @@ def fan_chart(
     return fig
 
 
-def event_probability_chart(results_or_list: Results | Sequence[Results]) -> Figure:
-    """Cumulative probability of full rupture and of re-certification by month.
+def share_chart(results_or_list: Results | Sequence[Results], outcome: str) -> Figure:
+    """A flag's probability by month, or a category's shares by month.
+
+    A flag (a state in force) is one line per scenario: the share of runs in which it is on. A
+    category is one panel per scenario with the share of runs in each label, stacked.
+
+    Returns:
+        The figure; lines carry ids ``p:<label>``, stacked areas ``share:<label>:<value>``.
+    """
+    items = as_list(results_or_list)
+    labels = scenario_labels(items)
+    spec = RECORD.outcome(outcome)
+    if spec.kind == "flag":
+        colors = scenario_colors(labels)
+        fig, ax = new_figure(WIDE)
+        all_dates = []
+        for res, label in zip(items, labels, strict=True):
+            p = flag_probability(res, outcome)
+            dates = month_dates(p.index)
+            all_dates += dates
+            ax.plot(dates, p.to_numpy(), color=colors[label], lw=2, label=label, gid=f"p:{label}")
+        ax.set_title(f"P({spec.label.lower()}) by month")
+        ax.set_ylabel("Probability (share of runs)")
+        ax.set_ylim(0, 1)
+        ax.legend(loc="best", fontsize="small", frameon=False)
+        date_axis(ax, sorted(all_dates))
+        style_axes(ax)
+        return fig
+    if spec.kind != "category":
+        raise ValueError(f"{outcome} is a {spec.kind}: draw it with fan_chart")
+    fig, axes = new_figure(
+        (WIDE[0], 2.2 + 1.8 * len(items)), nrows=len(items), sharex=True, squeeze=False
+    )
+    palette = [f"C{k}" for k in range(len(spec.labels))]
+    for ax, res, label in zip(axes[:, 0], items, labels, strict=True):
+        shares = category_shares_by_month(res, outcome)
+        dates = month_dates(shares.index)
+        stacks = ax.stackplot(
+            dates, shares.to_numpy().T, labels=list(spec.labels), colors=palette, alpha=0.85
+        )
+        for poly, value in zip(stacks, spec.labels, strict=True):
+            poly.set_gid(f"share:{label}:{value}")
+        ax.set_title(f"{spec.label}: {label}")
+        ax.set_ylabel("Share of runs")
+        ax.set_ylim(0, 1)
+        date_axis(ax, dates)
+        style_axes(ax)
+    axes[0, 0].legend(loc="upper left", fontsize="small", frameon=False, ncols=len(spec.labels))
+    return fig
+
+
+def event_probability_chart(
+    results_or_list: Results | Sequence[Results], events: Sequence[str] | None = None
+) -> Figure:
+    """Cumulative probability of each event by month, one panel per event.
 
     Args:
         results_or_list: One stored batch or several (one line per scenario).
+        events: Event names (default: every declared event all batches recorded).
 
     Returns:
-        A figure with two panels; each line carries the id ``<column>:<label>``.
+        A figure with one panel per event; each line carries the id ``<column>:<label>``.
     """
     items = as_list(results_or_list)
     labels = scenario_labels(items)
     colors = scenario_colors(labels)
-    fig, axes = new_figure(PAIR, ncols=2, sharey=True)
-    for ax, (column, event) in zip(axes, EVENTS.items(), strict=True):
+    if events is None:
+        recorded = set.intersection(*(set(r.manifest["record"]["events"]) for r in items))
+        events = [e.name for e in RECORD.events if e.name in recorded]
+    ncols = 2 if len(events) > 1 else 1
+    nrows = -(-len(events) // ncols)
+    fig, axes = new_figure(
+        (PAIR[0], PAIR[1] * max(1, nrows) * 0.9 + 0.4),
+        nrows=max(1, nrows),
+        ncols=ncols,
+        sharey=True,
+        squeeze=False,
+    )
+    flat = list(axes.ravel())
+    for ax, name in zip(flat, events, strict=False):
+        event = RECORD.event(name)
         all_dates = []
         for res, label in zip(items, labels, strict=True):
-            curve = event_curve(res, column)
+            curve = event_curve(res, name)
             dates = month_dates(curve.index)
             all_dates += dates
             ax.step(
@@ -123,13 +201,16 @@ def event_probability_chart(results_or_list: Results | Sequence[Results]) -> Fig
                 color=colors[label],
                 lw=2,
                 label=label,
-                gid=f"{column}:{label}",
+                gid=f"{event.column}:{label}",
                 clip_on=False,
             )
-        ax.set_title(f"P({event} by month)")
+        ax.set_title(f"P({event.label} by month)")
         ax.set_ylim(0, 1)
         date_axis(ax, sorted(all_dates))
         style_axes(ax)
-    axes[0].set_ylabel("Cumulative probability (share of runs)")
-    axes[0].legend(loc="upper left", fontsize="small", frameon=False)
+    for ax in flat[len(events) :]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("Cumulative probability")
+    flat[0].legend(loc="upper left", fontsize="small", frameon=False)
     return fig

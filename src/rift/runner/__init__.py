@@ -2,7 +2,7 @@
 
 from rift.runner.batch import BatchOutcome, BatchPlan, execute_batch, plan_batch
 from rift.runner.executors import EXECUTORS, make_executor
-from rift.runner.seeds import run_seed
+from rift.seeds import run_seed
 
 __all__ = [
     "EXECUTORS",

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rift.record import RunOutput
 from rift.runner.executors import Executor, SerialExecutor
 from rift.runner.sampling import Sampler
-from rift.runner.seeds import run_seed
-from rift.runner.worker import RunOutput, RunSpec, RunTask
+from rift.runner.worker import RunSpec, RunTask
 from rift.scenario import Scenario
+from rift.seeds import run_seed
 
 
 @dataclass

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 
 from rift.errors import InputError
-from rift.runner.executors import Executor
-from rift.runner.worker import RunOutput, RunSpec, RunTask, run_chunk
+from rift.record import RunOutput
+from rift.runner.base import Executor
+from rift.runner.worker import RunSpec, RunTask, run_chunk
 
 
 class DaskExecutor(Executor):

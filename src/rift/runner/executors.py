@@ -3,51 +3,24 @@
 Each executor takes chunks of tasks and yields each chunk's outputs as it completes. Workers
 return small arrays, never model objects. ``import mesa`` switches multiprocessing to the spawn
 start method; the process pool is given its own explicit spawn context so it never depends on
-what the global default happens to be.
+what the global default happens to be. A spawned worker imports the script that started it
+again, so a script must start batches under ``if __name__ == "__main__":``; the process
+executor checks that before it starts (:func:`main_guard_problem`) and says what to add.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
-import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from rift.errors import InputError
-from rift.runner.worker import RunOutput, RunSpec, RunTask, run_chunk
-
-EXECUTORS = ("serial", "process", "dask")
-
-
-class Executor:
-    """Runs chunks of tasks; yields each chunk's outputs when it is done."""
-
-    name = "base"
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = max(1, workers or default_workers())
-
-    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
-        """Yield the outputs of each chunk as it completes (order may differ from input)."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release workers."""
-
-    def __enter__(self) -> Executor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def default_workers() -> int:
-    """Number of CPUs this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
+from rift.record import RunOutput
+from rift.runner.base import EXECUTORS, Executor
+from rift.runner.worker import RunSpec, RunTask, run_chunk
 
 
 class SerialExecutor(Executor):
@@ -89,8 +62,67 @@ def _worker_init() -> None:
     threading.Thread(target=_watch, name="rift-parent-watch", daemon=True).start()
 
 
+class MainGuardError(RuntimeError):
+    """A script started a process batch without ``if __name__ == "__main__":``."""
+
+
+_GUARD_TEST = 'if __name__ == "__main__":'
+
+
+def main_guard_problem() -> str | None:
+    """Why starting worker processes now would fail, or None.
+
+    A spawned worker imports the main script again (as ``__mp_main__``), so a batch started
+    by the script's top-level code, outside ``if __name__ == "__main__":``, would start again
+    in every worker: Python stops that with a RuntimeError in the worker and the pool breaks.
+    This looks at the call stack for the main module's top level and checks, in the script's
+    syntax tree, that the line being run lies inside such a guard.
+    """
+    import ast
+    import inspect
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or not str(path).endswith(".py"):
+        return None  # an interactive session, a notebook, `python -c`: nothing re-imported
+    frame = inspect.currentframe()
+    line = None
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals is vars(main):
+            line = frame.f_lineno
+            break
+        frame = frame.f_back
+    if line is None:
+        return None  # called from a function the script called after it was loaded
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())  # noqa: SIM115
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.If)
+            and "__name__" in ast.unparse(node.test)
+            and "__main__" in ast.unparse(node.test)
+            and node.lineno <= line <= (node.end_lineno or node.lineno)
+        ):
+            return None
+    return (
+        f"{path}, line {line} starts a batch on the process executor at the top level of the "
+        "script. Worker processes import the script again, so put the code that runs "
+        f"batches under `{_GUARD_TEST}` (or use executor='serial')"
+    )
+
+
 class ProcessExecutor(Executor):
-    """A ``ProcessPoolExecutor`` with an explicit spawn context and bounded in-flight chunks."""
+    """A ``ProcessPoolExecutor`` with an explicit spawn context and bounded in-flight chunks.
+
+    Args:
+        workers: Worker processes (default: all CPUs).
+        in_flight: Chunks in flight per worker.
+        release_when_done: Shut the workers down as soon as a batch's last chunk is in (the
+            command line: one batch per process). Otherwise the pool stays warm for the next
+            batch until :meth:`close`.
+    """
 
     name = "process"
 
@@ -103,6 +135,9 @@ class ProcessExecutor(Executor):
         self.max_in_flight = in_flight * self.workers
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        problem = main_guard_problem()
+        if problem is not None:
+            raise MainGuardError(problem)
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -180,11 +215,51 @@ def check_executor_options(name: str, workers: int | None, address: str | None) 
         )
 
 
+class _Warm(Executor):
+    """A shared warm process pool, lent to one batch at a time (closing it keeps it warm)."""
+
+    name = "process"
+
+    def __init__(self, pool: ProcessExecutor) -> None:
+        self._shared = pool
+        self.workers = pool.workers
+
+    def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
+        """Run on the shared pool."""
+        return self._shared.run(spec, chunks)
+
+
+_WARM: dict[int, ProcessExecutor] = {}
+
+
+def warm_process_executor(workers: int | None = None) -> Executor:
+    """A process executor whose workers stay up between batches of this Python process.
+
+    The first batch pays for starting the workers (about a second each: spawn and imports);
+    later batches with the same worker count reuse them. The pools close when Python exits.
+    """
+    key = ProcessExecutor.__new__(ProcessExecutor)
+    Executor.__init__(key, workers)
+    pool = _WARM.get(key.workers)
+    if pool is None or pool._pool is None:
+        pool = _WARM[key.workers] = ProcessExecutor(key.workers)
+    return _Warm(pool)
+
+
+@atexit.register
+def _close_warm_pools() -> None:
+    for pool in _WARM.values():
+        pool.close()
+    _WARM.clear()
+
+
 def make_executor(
     name: str,
     workers: int | None = None,
     address: str | None = None,
     timeout: float = 10.0,
+    *,
+    warm: bool = False,
 ) -> Executor:
     """An executor by name: ``serial``, ``process`` or ``dask``.
 
@@ -193,6 +268,8 @@ def make_executor(
         workers: Worker processes (default: all CPUs; ignored by ``serial``).
         address: A Dask scheduler address (only with ``dask``).
         timeout: Seconds to wait for the Dask scheduler at ``address``.
+        warm: For ``process``, lend a pool that stays warm across batches (the Python API);
+            otherwise the workers go as soon as the batch's runs are in (the command line).
 
     Raises:
         InputError: An address without ``dask``, a malformed address, a worker count below 1.
@@ -201,6 +278,8 @@ def make_executor(
     if name == "serial":
         return SerialExecutor()
     if name == "process":
+        if warm:
+            return warm_process_executor(workers)
         # A command runs one batch: its workers go as soon as the runs are done, so that the
         # results store builds its tables without them in memory.
         return ProcessExecutor(workers, release_when_done=True)

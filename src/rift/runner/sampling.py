@@ -24,8 +24,8 @@ from rift.calibration import calibration_start, posterior
 from rift.distributions import Choice, to_scipy
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
-from rift.runner.seeds import CALIBRATION_KEY, sampling_seed
 from rift.scenario import Scenario
+from rift.seeds import CALIBRATION_KEY, sampling_seed
 
 
 class Sampler:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from rift.model import AllianceModel
-from rift.model.outcomes import RunResult
+from rift.model.model import AllianceModel
+from rift.record import RunOutput
 
 
 @dataclass(frozen=True)
@@ -34,24 +34,15 @@ class RunTask:
     sampled: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class RunOutput:
-    """The outcome of one run: a result, or the error it raised."""
-
-    index: int
-    result: RunResult | None
-    error: str | None
-    seconds: float
-    sampled: Mapping[str, Any] = field(default_factory=dict)
-
-
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
     """Run one task; an exception is caught and returned as text with the run's index."""
     t0 = time.perf_counter()
     kwargs = dict(spec.model_kwargs)
     params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
     try:
-        model = AllianceModel(rng=task.seed, collect=False, parameters=params, **kwargs)
+        model = AllianceModel(
+            rng=task.seed, collect=False, calibrated=False, parameters=params, **kwargs
+        )
         result = model.run()
         error = None
     except Exception as exc:

@@ -16,8 +16,8 @@ from rift.calendar import CANDIDATE_TYPES, EARLIEST_START, LATEST_END, election_
 from rift.distributions import DISTRIBUTIONS, MODELS, WEIGHT_TOLERANCE, Choice, bounds
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
-from rift.outcomes import OUTCOME_NAMES
 from rift.parameters import registry
+from rift.record import RECORD
 from rift.scenario.document import Document
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -201,13 +201,13 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
     _check_election(scenario, doc, start)
     _check_interventions(scenario, doc, start, end)
     for i, name in enumerate(scenario.outcomes):
-        if name not in OUTCOME_NAMES:
+        if name not in RECORD.outcome_names:
             raise InputError(
                 f"unknown outcome '{name}'",
                 file=file,
                 key=doc.key(("outcomes", i)),
-                expected=f"one of: {', '.join(OUTCOME_NAMES)}",
-                hint=did_you_mean(name, OUTCOME_NAMES),
+                expected=f"one of: {', '.join(RECORD.outcome_names)}",
+                hint=did_you_mean(name, RECORD.outcome_names),
             )
 
 

@@ -16,7 +16,7 @@ from pydantic import Field, StrictInt, field_validator
 from rift.calendar import CANDIDATE_TYPES, DEFAULT_END, DEFAULT_START
 from rift.distributions import Distribution, Strict
 from rift.months import parse_month
-from rift.outcomes import OUTCOME_NAMES
+from rift.record import RECORD
 
 #: Most runs in one batch. The store builds its tables in memory at the end of a batch
 #: (about 1 GB per 10,000 runs of 72 months), so larger studies are several batches.
@@ -116,7 +116,7 @@ class Scenario(Strict):
 
     def reported_outcomes(self) -> list[str]:
         """The outcomes to report (all when none were named)."""
-        return list(self.outcomes) if self.outcomes else list(OUTCOME_NAMES)
+        return list(self.outcomes) if self.outcomes else list(RECORD.outcome_names)
 
     def canonical(self) -> dict[str, Any]:
         """The resolved scenario as plain data (what the manifest stores)."""

@@ -31,7 +31,7 @@ from rift import __version__
 from rift.atomic import atomic_write_json
 from rift.calibration import packaged_path
 from rift.months import format_month
-from rift.outcomes import OUTCOME_NAMES
+from rift.record import RECORD
 from rift.validation.abc import Prior, abc_smc
 from rift.validation.targets import Target, targets
 
@@ -68,7 +68,9 @@ class HindcastSimulator:
 
         kwargs = dict(self.model_kwargs)
         params = {**dict(kwargs.pop("parameters", None) or {}), **theta}
-        model = AllianceModel(rng=seed, collect=False, parameters=params, **kwargs)
+        model = AllianceModel(
+            rng=seed, collect=False, calibrated=False, parameters=params, **kwargs
+        )
         result = model.run()
         rows = np.searchsorted(result.months, self.months)
         return result.series[rows, self.columns]
@@ -89,7 +91,7 @@ def hindcast_simulator(scenario_name: str | None = None) -> tuple[HindcastSimula
     fixed = {n: float(to_scipy(d).median()) for n, d in scenario.uncertain.items()}
     kwargs["parameters"] = {**fixed, **kwargs["parameters"]}
     sim = HindcastSimulator(
-        kwargs, [t.month for t in tg], [OUTCOME_NAMES.index(t.outcome) for t in tg]
+        kwargs, [t.month for t in tg], [RECORD.outcome_names.index(t.outcome) for t in tg]
     )
     return sim, tg
 

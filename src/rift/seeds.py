@@ -1,4 +1,4 @@
-"""Seeds for a batch: one root seed, one child seed sequence per run index.
+"""Seeds for a batch: one root seed, one child seed sequence per run index (a leaf).
 
 Run ``k`` of every scenario run with the same root seed gets ``SeedSequence(root,
 spawn_key=(k,))``: common random numbers, so that differences between scenarios are paired
@@ -29,3 +29,8 @@ def seed_label(seq: np.random.SeedSequence) -> str:
     """A compact, reproducible text form of a run's seed: ``root/k``."""
     keys = "/".join(str(k) for k in seq.spawn_key)
     return f"{seq.entropy}/{keys}"
+
+
+def run_label(root: int, index: int) -> str:
+    """The seed label of run ``index`` of a batch (what ``runs.parquet`` stores as ``seed``)."""
+    return seed_label(run_seed(root, index))

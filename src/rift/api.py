@@ -1,0 +1,197 @@
+"""The documented Python entry points: :func:`simulate` one run, :func:`run_batch` a batch.
+
+Both take a scenario as a shipped name (``"full_rupture"``), a path to a YAML file, a mapping
+with the keys of a scenario file, or a loaded :class:`~rift.scenario.Scenario`; ``None`` is the
+shipped ``baseline``. Run ``k`` of :func:`simulate` is run ``k`` of the batch ``rift run``
+makes of the same scenario and seed: the same seed, the same sampled parameters, the same
+bits.
+
+>>> import rift
+>>> run = rift.simulate("baseline", seed=1)
+>>> run.series["control_any"].tail(1)  # doctest: +SKIP
+>>> results = rift.run_batch("full_rupture", runs=50, executor="serial")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rift.errors import InputError
+from rift.months import format_month
+from rift.record import RECORD, RunResult
+from rift.results import Results, load
+from rift.scenario import Scenario, load_scenario, scenario_from_dict
+from rift.seeds import run_label
+
+ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
+
+
+def as_scenario(
+    scenario: ScenarioLike,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """A scenario from any of the forms the API takes, with a few keys changed.
+
+    Args:
+        scenario: A shipped name, a YAML path, a mapping, a Scenario, or None (``baseline``).
+        runs: Replace the number of runs.
+        seed: Replace the root seed.
+        parameters: Fix parameters (a fixed value replaces an uncertain one, as ``--set``).
+
+    Raises:
+        InputError: The changed scenario does not validate.
+    """
+    if isinstance(scenario, Scenario):
+        base = scenario
+    elif scenario is None:
+        base = load_scenario("baseline")
+    elif isinstance(scenario, Mapping):
+        base = scenario_from_dict(scenario)
+    else:
+        base = load_scenario(scenario)
+    if runs is None and seed is None and not parameters:
+        return base
+    data = {k: v for k, v in base.canonical().items() if k != "calibration"}
+    if base.calibration:
+        data["uncertain"] = {**data["uncertain"], "calibrated": True}
+    if runs is not None:
+        data["runs"] = runs
+    if seed is not None:
+        data["seed"] = seed
+    if parameters:
+        data["parameters"] = {**data["parameters"], **parameters}
+        data["uncertain"] = {k: v for k, v in data["uncertain"].items() if k not in parameters}
+    return scenario_from_dict(data, base.source or "<scenario>")
+
+
+def _periods(months: np.ndarray) -> pd.PeriodIndex:
+    return pd.PeriodIndex([format_month(int(m)) for m in months], freq="M", name="month")
+
+
+@dataclass
+class Run:
+    """One simulated run.
+
+    Attributes:
+        scenario: The scenario it belongs to.
+        index: Its run index in the scenario's batch.
+        seed: Its seed label (``root/k``).
+        parameters: The values it sampled (fixed ones are in ``scenario.parameters``).
+        result: The raw record (arrays).
+    """
+
+    scenario: Scenario
+    index: int
+    seed: str
+    parameters: dict[str, Any]
+    result: RunResult
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """Monthly outcomes, indexed by month (``pandas.Period``); categories as labels."""
+        r = self.result
+        frame = pd.DataFrame(r.series, columns=list(r.names), index=_periods(r.months))
+        for name in r.names:
+            o = RECORD.outcome(name)
+            if o.kind == "category":
+                codes = frame[name].to_numpy().astype(int)
+                frame[name] = pd.Categorical.from_codes(codes, categories=list(o.labels))
+        return frame
+
+    @property
+    def events(self) -> dict[str, pd.Period | None]:
+        """The first month of each event (``pandas.Period``), or None."""
+        return {
+            k: None if m is None else pd.Period(format_month(m), freq="M")
+            for k, m in self.result.events.items()
+        }
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Per-run values (vote shares, winner, ...)."""
+        return dict(self.result.values)
+
+    @property
+    def controller(self) -> np.ndarray:
+        """The group controlling each municipality at the horizon (-1: none)."""
+        return self.result.controller
+
+
+def simulate(
+    scenario: ScenarioLike = None,
+    *,
+    seed: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    run: int = 0,
+) -> Run:
+    """Simulate one run of a scenario.
+
+    Args:
+        scenario: A shipped name, a YAML path, a mapping, a Scenario, or None (``baseline``).
+        seed: The root seed (default: the scenario's).
+        parameters: Parameter values to fix on top of the scenario's (by dotted name).
+        run: Which run of the scenario's batch (its seed and sampled parameters).
+
+    Returns:
+        The run, with its monthly series as a DataFrame indexed by month.
+
+    Raises:
+        InputError: Bad scenario, parameters or run index.
+    """
+    from rift.model.model import AllianceModel
+    from rift.runner.batch import plan_batch
+
+    sc = as_scenario(scenario, seed=seed, parameters=parameters)
+    if not 0 <= run < sc.runs:
+        raise InputError(
+            f"run {run} is not in the batch", key="run", expected=f"0 to {sc.runs - 1}"
+        )
+    plan = plan_batch(sc)
+    task = plan.task(run)
+    kwargs = dict(plan.spec.model_kwargs)
+    values = {**kwargs.pop("parameters"), **task.sampled}
+    model = AllianceModel(
+        rng=task.seed, collect=False, calibrated=False, parameters=values, **kwargs
+    )
+    return Run(sc, run, run_label(sc.seed, run), dict(task.sampled), model.run())
+
+
+def run_batch(
+    scenario: ScenarioLike = None,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    executor: str = "process",
+    workers: int | None = None,
+    out: str | Path | None = None,
+    quiet: bool = True,
+) -> Results:
+    """Run a scenario as a Monte Carlo batch, store it, and read it back.
+
+    Args:
+        scenario: A shipped name, a YAML path, a mapping, a Scenario, or None (``baseline``).
+        runs: Runs in the batch (default: the scenario's).
+        seed: The root seed (default: the scenario's).
+        executor: ``process`` (a pool kept warm for the next batch of this Python process),
+            ``serial`` or ``dask``.
+        workers: Worker processes (default: all CPUs).
+        out: The result folder (default ``outputs/<scenario>/<run-id>``).
+        quiet: No progress bar.
+
+    Returns:
+        The stored results (see :class:`~rift.results.Results`).
+    """
+    from rift.experiment import run_scenario
+
+    sc = as_scenario(scenario, runs=runs, seed=seed)
+    stored = run_scenario(sc, executor=executor, workers=workers, out=out, quiet=quiet, warm=True)
+    return load(stored.path)

@@ -1,0 +1,348 @@
+"""The run record: every monthly outcome, every event and every per-run value, declared once.
+
+A run of the model produces three things, all named here:
+
+* **monthly outcomes** (:data:`OUTCOMES`): one value a month;
+* **events** (:data:`EVENTS`): the first month something happened, or none;
+* **run values** (:data:`VALUES`): one value per run that is not a month (a vote share).
+
+Each has a name, a label, a unit and a kind that says how it is stored and shown:
+
+=========== =================================== ==========================================
+kind        what it is                          how rift shows it
+=========== =================================== ==========================================
+count       a count of municipalities           median and bands (fan charts)
+amount      a non-negative quantity             median and bands
+index       a number in [0, 1]                  median and bands
+share       a share in [0, 1]                   median and bands
+level       a small integer level               median and bands
+flag        0 or 1 (a state in force)           the probability that it is on
+category    one of ``labels``                   the share of runs in each label
+=========== =================================== ==========================================
+
+The model records by name; the results store, the analysis, the figures, the report and the
+command line iterate over these declarations, so a new outcome or event is declared here and
+recorded by the model, and nothing else changes. This module imports nothing from rift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: The armed groups, in the order of the territory's arrays, with their labels.
+GROUPS: tuple[str, ...] = ("egc", "eln", "dissidents")
+GROUP_LABELS: dict[str, str] = {
+    "egc": "Clan del Golfo (EGC)",
+    "eln": "ELN",
+    "dissidents": "FARC dissidents",
+}
+
+#: Colombian president types (history, then the 2026 winner's bloc).
+PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
+#: The US certification status, decided each September.
+CERTIFICATION_STATUS: tuple[str, ...] = ("decertified", "waiver", "certified")
+
+KINDS = ("count", "amount", "index", "share", "level", "flag", "category")
+#: Kinds summarised by median and bands.
+NUMERIC_KINDS = ("count", "amount", "index", "share", "level")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A monthly outcome (or, in :data:`VALUES`, a per-run value).
+
+    Attributes:
+        name: Column name in the tables.
+        unit: Unit shown next to values.
+        label: What it is, for tables and figures.
+        kind: One of :data:`KINDS`.
+        section: The report section it belongs to.
+        labels: For a category, its labels in code order.
+    """
+
+    name: str
+    unit: str
+    label: str
+    kind: str
+    section: str = "other"
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind must be one of {KINDS}")
+        if (self.kind == "category") != bool(self.labels):
+            raise ValueError(f"{self.name}: a category needs labels, and only a category")
+
+    @property
+    def numeric(self) -> bool:
+        """Summarised by median and bands."""
+        return self.kind in NUMERIC_KINDS
+
+    def code(self, value: Any) -> float:
+        """The stored number of a value (a category's label → its code)."""
+        if self.kind == "category":
+            return float(self.labels.index(value)) if isinstance(value, str) else float(value)
+        return float(value)
+
+    def decode(self, value: float) -> Any:
+        """The value shown for a stored number (a category's code → its label)."""
+        if self.kind == "category":
+            return None if not np.isfinite(value) else self.labels[int(value)]
+        return value
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happens in a run: the first month it holds is recorded, or none.
+
+    Attributes:
+        name: Event name; the runs table has a column ``<name>_month`` (``YYYY-MM`` or empty).
+        label: What it is, for tables and figures ("full rupture").
+        description: When the model records it.
+        section: The report section it belongs to.
+    """
+
+    name: str
+    label: str
+    description: str
+    section: str = "alliance"
+
+    @property
+    def column(self) -> str:
+        """Its column in the runs table."""
+        return f"{self.name}_month"
+
+
+def _groups(prefix: str, unit: str, label: str, kind: str, section: str) -> list[Outcome]:
+    return [
+        Outcome(f"{prefix}_{g}", unit, label.format(GROUP_LABELS[g]), kind, section) for g in GROUPS
+    ]
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("presence_any", "municipalities", "Municipalities with armed presence", "count",
+            "territory"),
+    *_groups("presence", "municipalities", "Municipalities with {} presence", "count",
+             "territory"),
+    Outcome("control_any", "municipalities", "Municipalities under armed control", "count",
+            "territory"),
+    *_groups("control", "municipalities", "Municipalities controlled by {}", "count",
+             "territory"),
+    Outcome("contested", "municipalities", "Contested municipalities", "count", "territory"),
+    Outcome("coca_ha", "ha", "Coca cultivation", "amount", "drugs"),
+    Outcome("cocaine_t", "t/yr", "Potential cocaine output", "amount", "drugs"),
+    *_groups("members", "persons", "{} members", "amount", "armed groups"),
+    Outcome("members_total", "persons", "Armed-group members", "amount", "armed groups"),
+    Outcome("armed_revenue_musd", "USD million/yr", "Armed-group rent", "amount",
+            "armed groups"),
+    Outcome("cooperation_index", "index 0-1", "Cooperation index", "index", "alliance"),
+    Outcome("us_security_aid_musd", "USD million/yr", "US security aid", "amount", "alliance"),
+    Outcome("us_civil_aid_musd", "USD million/yr", "US civil aid", "amount", "alliance"),
+    Outcome("intel_sharing", "share 0-1", "US intelligence sharing", "share", "alliance"),
+    Outcome("certification", "status", "US certification", "category", "alliance",
+            CERTIFICATION_STATUS),
+    Outcome("us_escalation", "rungs 0-8", "US escalation ladder", "level", "alliance"),
+    Outcome("us_hostility", "index 0-1", "US hostility", "index", "alliance"),
+    Outcome("col_hostility", "index 0-1", "Colombian hostility", "index", "alliance"),
+    Outcome("extraditions", "persons/month", "Extraditions", "amount", "alliance"),
+    Outcome("eradication_ha", "ha/month", "Forced eradication", "amount", "drugs"),
+    Outcome("posture", "0 Paz Total - 1 offensive", "Security posture", "index", "colombia"),
+    Outcome("capability", "index, 1 = start", "Security-force capability", "amount",
+            "colombia"),
+    Outcome("intel_quality", "index 0-1", "Intelligence quality", "index", "colombia"),
+    Outcome("displacement_new", "persons/month", "New displacement", "amount", "violence"),
+    Outcome("displacement_cum", "persons", "Displacement since start", "amount", "violence"),
+    Outcome("china_engagement", "index 0-1", "China engagement", "index", "china"),
+    Outcome("approval", "share 0-1", "Presidential approval", "share", "colombia"),
+    Outcome("president", "type", "Colombian president", "category", "colombia",
+            PRESIDENT_TYPES),
+    Outcome("rupture", "0/1", "Full rupture in force", "flag", "alliance"),
+)  # fmt: skip
+
+EVENTS: tuple[Event, ...] = (
+    Event(
+        "rupture",
+        "full rupture",
+        "the first month the cooperation index is below its threshold with US security aid "
+        "and intelligence sharing at zero for the required consecutive months",
+    ),
+    Event(
+        "recertification",
+        "re-certification",
+        "the first September determination that certifies Colombia after a decertification",
+    ),
+)
+
+VALUES: tuple[Outcome, ...] = ()
+
+
+@dataclass
+class Record:
+    """The declarations, with lookups by name (the module keeps one: :data:`RECORD`).
+
+    ``declare`` adds an outcome, event or run value: the way an extension (or a test) adds
+    to the record without editing this file.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=lambda: list(OUTCOMES))
+    events: list[Event] = field(default_factory=lambda: list(EVENTS))
+    values: list[Outcome] = field(default_factory=lambda: list(VALUES))
+
+    def declare(self, item: Outcome | Event, *, per_run: bool = False) -> None:
+        """Add an outcome (monthly, or ``per_run``) or an event; names must be new."""
+        if item.name in self.names():
+            raise ValueError(f"'{item.name}' is already declared")
+        if isinstance(item, Event):
+            self.events.append(item)
+        elif per_run:
+            self.values.append(item)
+        else:
+            self.outcomes.append(item)
+
+    def remove(self, name: str) -> None:
+        """Remove a declaration (for tests that declare one)."""
+        self.outcomes = [o for o in self.outcomes if o.name != name]
+        self.events = [e for e in self.events if e.name != name]
+        self.values = [v for v in self.values if v.name != name]
+
+    def names(self) -> set[str]:
+        """Every declared name."""
+        return {x.name for x in (*self.outcomes, *self.events, *self.values)}
+
+    @property
+    def outcome_names(self) -> tuple[str, ...]:
+        """Monthly outcome names, in column order."""
+        return tuple(o.name for o in self.outcomes)
+
+    def outcome(self, name: str) -> Outcome:
+        """A monthly outcome or a run value by name."""
+        for o in (*self.outcomes, *self.values):
+            if o.name == name:
+                return o
+        raise KeyError(name)
+
+    def event(self, name: str) -> Event:
+        """An event by name."""
+        for e in self.events:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+    def of_kind(self, *kinds: str) -> list[Outcome]:
+        """The monthly outcomes of the given kinds, in column order."""
+        return [o for o in self.outcomes if o.kind in kinds]
+
+
+#: The record of this process.
+RECORD = Record()
+
+
+def outcome_names() -> tuple[str, ...]:
+    """The monthly outcome names in column order (as declared now)."""
+    return RECORD.outcome_names
+
+
+@dataclass
+class RunResult:
+    """What one run returns to the runner: small arrays, never model objects.
+
+    Attributes:
+        months: Month numbers of the rows of ``series``.
+        series: Monthly outcomes, shape (months, outcomes), columns in declaration order;
+            categories are stored as their codes, flags as 0/1.
+        events: The first month of each event (month number), or None.
+        values: Per-run values by name (categories as labels).
+        controller: Group index controlling each municipality at the horizon (-1: none).
+        names: The outcome names of the series' columns.
+    """
+
+    months: np.ndarray
+    series: np.ndarray
+    events: dict[str, int | None]
+    values: dict[str, Any]
+    controller: np.ndarray
+    names: tuple[str, ...] = field(default_factory=outcome_names)
+
+    def horizon(self) -> dict[str, Any]:
+        """The outcomes of the last month, by name (categories as labels)."""
+        return {
+            name: RECORD.outcome(name).decode(v)
+            for name, v in zip(self.names, self.series[-1].tolist(), strict=True)
+        }
+
+    def column(self, name: str) -> np.ndarray:
+        """One outcome's monthly values (categories as codes)."""
+        return self.series[:, self.names.index(name)]
+
+
+@dataclass
+class RunOutput:
+    """The outcome of one run in a batch: a result, or the error it raised."""
+
+    index: int
+    result: RunResult | None
+    error: str | None
+    seconds: float
+    sampled: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Recorder:
+    """Collects a run's record month by month, by name, into a preallocated array."""
+
+    def __init__(self, months: int) -> None:
+        self.names = RECORD.outcome_names
+        self._outcomes = [RECORD.outcome(n) for n in self.names]
+        self.values = np.full((months, len(self.names)), np.nan)
+        self.row = -1
+        self.events: dict[str, int | None] = {e.name: None for e in RECORD.events}
+        self.run_values: dict[str, Any] = {}
+
+    def month(self, row: int, values: Mapping[str, Any]) -> None:
+        """Record one month's outcomes; every declared outcome must be given."""
+        missing = [n for n in self.names if n not in values]
+        if missing:
+            raise KeyError(f"outcomes not recorded this month: {missing}")
+        self.values[row] = [o.code(values[o.name]) for o in self._outcomes]
+        self.row = row
+
+    def event(self, name: str, month: int) -> None:
+        """Record that an event happened in ``month`` (only its first month is kept)."""
+        if name not in self.events:
+            raise KeyError(f"undeclared event '{name}'")
+        if self.events[name] is None:
+            self.events[name] = month
+
+    def value(self, name: str, value: Any) -> None:
+        """Record a per-run value."""
+        RECORD.outcome(name)  # must be declared
+        self.run_values[name] = value
+
+    def result(self, start: int, controller: np.ndarray) -> RunResult:
+        """The run's result so far."""
+        rows = self.row + 1
+        return RunResult(
+            months=np.arange(start, start + rows),
+            series=self.values[:rows].copy(),
+            events=dict(self.events),
+            values=dict(self.run_values),
+            controller=controller.copy(),
+            names=self.names,
+        )
+
+
+def storage_dtype(o: Outcome) -> str:
+    """How an outcome's column is stored in the series table."""
+    if o.kind in ("count", "level"):
+        return "int16"
+    if o.kind in ("flag", "category"):
+        return "int8"
+    return "float64"
+
+
+def labelled(values: Iterable[float], o: Outcome) -> list[Any]:
+    """Stored numbers as shown values (category labels; others unchanged)."""
+    return [o.decode(v) for v in values]
