@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "rift"
 
 LEAVES = {
-    "rift", "rift.errors", "rift.months", "rift.atomic", "rift.record", "rift.seeds",
+    "rift.version", "rift.errors", "rift.months", "rift.atomic", "rift.record", "rift.seeds",
     "rift.distributions", "rift.parameters", "rift.calibration", "rift.geography",
     "rift.calendar", "rift.data",
 }  # fmt: skip
@@ -52,6 +52,8 @@ def module_name(path: Path) -> str:
 def layer(module: str) -> str:
     if module in LEAVES or module.startswith("rift.data"):
         return "leaf"
+    if module == "rift":  # the package's lazy accessors for the API
+        return "api"
     return module.split(".")[1]
 
 

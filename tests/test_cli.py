@@ -1,5 +1,6 @@
 """The command line: commands work, bad input exits 2 with a one-paragraph message."""
 
+import re
 import subprocess
 import sys
 
@@ -7,7 +8,12 @@ import pytest
 
 from rift.cli import main
 
-from .conftest import SCENARIOS
+from .conftest import ROOT, SCENARIOS
+
+COMMANDS = {
+    "run", "compare", "report", "validate-history", "calibrate", "params", "validate",
+    "scenarios",
+}  # fmt: skip
 
 
 def test_help_reads_like_the_readme(capsys):
@@ -15,8 +21,19 @@ def test_help_reads_like_the_readme(capsys):
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("run", "compare", "report", "params", "validate", "scenarios"):
-        assert command in out
+    listed = set(re.findall(r"^    ([a-z-]+)(?: {2,}|$)", out, re.M))
+    assert listed == COMMANDS, listed  # every command listed, and no other
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    synopsis = readme.split("## Command line", 1)[1].split("```")[1]
+    assert set(re.findall(r"^rift ([a-z-]+)", synopsis, re.M)) == COMMANDS
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"usage: rift {command}" in capsys.readouterr().out
 
 
 def test_run_one_baseline_prints_the_horizon_summary(capsys, tmp_path):

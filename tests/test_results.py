@@ -282,7 +282,7 @@ def test_series_columns_are_stored_by_kind(tmp_path):
 
 def test_a_failing_table_write_leaves_no_manifest_and_no_torn_file(tmp_path, monkeypatch):
     """The tables are written side by side; if one fails, nothing vouches for the others."""
-    from rift import results as store
+    from rift.results import writer as store
 
     def broken(self, path, **kwargs):
         if "series" in str(path) or Path(path).name.startswith(".series"):

@@ -1,15 +1,28 @@
 """rift: an agent-based scenario simulator of the US-Colombia alliance breakdown.
 
-The public API follows the data flow: a scenario file is loaded into a validated
-:class:`~rift.scenario.Scenario`, the :class:`~rift.model.AllianceModel` simulates one run of
-it, the runner executes seeded batches, and analysis and plots read the stored results.
+The Python API (:mod:`rift.api`): :func:`simulate` one run of a scenario, :func:`run_batch` a
+Monte Carlo batch into the results store. Both load on first use, so ``import rift`` is cheap.
+The data flow: a scenario file is loaded into a validated :class:`~rift.scenario.Scenario`, the
+:class:`~rift.model.AllianceModel` simulates one run of it, the runner executes seeded
+batches, the results store keeps them, and analysis, figures and the report read them back.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("rift")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+from typing import Any
 
-__all__ = ["__version__"]
+from rift.version import __version__
+
+__all__ = ["__version__", "load", "run_batch", "simulate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("simulate", "run_batch"):
+        from rift import api
+
+        return getattr(api, name)
+    if name == "load":
+        from rift.results import load
+
+        return load
+    raise AttributeError(f"module 'rift' has no attribute {name!r}")

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rift import __version__
 from rift.analysis.compare import Comparison
 from rift.analysis.summary import category_shares, format_value
 from rift.analysis.tables import category_table, event_table, outcome_table
@@ -26,6 +25,7 @@ from rift.atomic import atomic_write_text
 from rift.parameters import registry
 from rift.record import RECORD
 from rift.results import Results
+from rift.version import __version__
 
 HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "cooperation_index")
 CAPTIONS = {

@@ -94,7 +94,7 @@ def test_us_instruments_follow_the_ladder(rung):
     us = model.us
     us.hostility = 1.0
     us._set_rungs()
-    us._instruments({})
+    us.apply_instruments({})
     assert us.on(rung)
     assert us.security_aid < us.base_security
     if rung == "intel_cut":
@@ -102,7 +102,7 @@ def test_us_instruments_follow_the_ladder(rung):
     us.hostility = us.thresholds[list(us.rungs).index(True)] - 1.0  # far below every rung
     us.hostility = 0.0
     us._set_rungs()
-    us._instruments({})
+    us.apply_instruments({})
     assert not us.on(rung) and us.intel_sharing == 1
 
 

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rift.model import AllianceModel
-from rift.record import KINDS, PRESIDENT_TYPES, RECORD
 from rift.parameters import registry
+from rift.record import KINDS, PRESIDENT_TYPES, RECORD
 
 from .helpers import BASELINE_IV
 

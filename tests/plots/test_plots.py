@@ -13,7 +13,6 @@ from matplotlib.figure import Figure
 from rift.analysis.distributions import control_probability, horizon_values
 from rift.experiment import run_scenario
 from rift.geography import load_geography
-from rift.record import RECORD
 from rift.plots import (
     control_map,
     event_probability_chart,
@@ -26,6 +25,7 @@ from rift.plots import (
     write_figures,
 )
 from rift.plots.style import OTHER_COLORS, SCENARIO_COLORS, month_dates, save_figure
+from rift.record import RECORD
 from rift.results import load, series_array
 from rift.scenario import load_scenario
 

@@ -1,15 +1,15 @@
 """Seeds, Latin-hypercube samples, executors and failures."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
+from rift.record import RECORD
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.batch import chunk_size_for, chunked
 from rift.runner.sampling import sample_uncertain
-from rift.seeds import run_seed, sampling_seed
 from rift.scenario import scenario_from_dict
+from rift.seeds import run_seed, sampling_seed
 
 
 def test_run_seeds_are_made_from_the_root_and_the_index():
@@ -131,4 +131,7 @@ def test_outputs_are_small():
     out = execute_batch(plan)
     r = out.outputs[0].result
     assert r.series.nbytes < 20_000 and r.controller.nbytes == 1122
-    assert isinstance(pd.DataFrame(r.series), pd.DataFrame)
+    assert r.series.shape == (SCEN.months, len(RECORD.outcome_names))
+    assert r.series.dtype == np.float64 and np.isfinite(r.series).all()
+    assert set(r.events) == {e.name for e in RECORD.events}
+    assert r.controller.dtype == np.int8 and r.controller.min() >= -1

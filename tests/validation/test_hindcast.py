@@ -86,7 +86,7 @@ def test_calibration_recovers_parameters_from_the_models_own_output():
     Coca growth and the replanted share trade off against each other on three yearly coca
     figures, so the test fixes the growth rate and recovers the replanted share.
     """
-    from rift.outcomes import OUTCOME_NAMES
+    from rift.record import RECORD
 
     fixed = {
         "init.coca_ha": 154000,
@@ -97,7 +97,7 @@ def test_calibration_recovers_parameters_from_the_models_own_output():
         {"name": "synthetic", "start": "2019-01", "end": "2021-12", "parameters": fixed}
     )
     months = [parse_month(m) for m in ("2019-12", "2020-12", "2021-12")]
-    sim = HindcastSimulator(s.model_kwargs(), months, [OUTCOME_NAMES.index("coca_ha")] * 3)
+    sim = HindcastSimulator(s.model_kwargs(), months, [RECORD.outcome_names.index("coca_ha")] * 3)
     truth = {"coca.replant_share": 0.8}
     observed = np.mean([sim(truth, np.random.SeedSequence(k)) for k in range(4)], axis=0)
     prior = Prior("coca.replant_share", 0.3, 1.0)

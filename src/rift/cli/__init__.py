@@ -10,12 +10,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rift import __version__
 from rift.cli.analyse import cmd_compare, cmd_report
 from rift.cli.history import cmd_calibrate, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.run import cmd_run
 from rift.errors import InputError
+from rift.runner.base import EXECUTORS
+from rift.version import __version__
 
 DESCRIPTION = """\
 rift simulates the US-Colombia alliance breakdown as a Monte Carlo batch of an agent-based
@@ -61,7 +62,7 @@ def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = 
     """``--executor`` and ``--workers`` (and the Dask options), the same for every batch."""
     parser.add_argument(
         "--executor",
-        choices=["serial", "process", "dask"],
+        choices=EXECUTORS,
         default="process",
         help="where runs execute (default: process)",
     )

@@ -114,7 +114,7 @@ class UnitedStates(mesa.Agent):
         self.intel_sharing = 1.0
         self.tariff = 0.0
         self._set_rungs()
-        self._instruments({})
+        self.apply_instruments({})
 
     # -- grievance and hostility --------------------------------------------------------
     def grievance(self) -> float:
@@ -153,7 +153,8 @@ class UnitedStates(mesa.Agent):
         """Whether a rung of the ladder is in force."""
         return self.rungs[_RUNG[rung]]
 
-    def _instruments(self, forced: dict) -> None:
+    def apply_instruments(self, forced: dict) -> None:
+        """Set aid, intelligence sharing and tariffs from the measures in force (or forced)."""
         rungs = self.rungs
         intel_cut = rungs[_RUNG["intel_cut"]]
         security = self.base_security
@@ -196,6 +197,14 @@ class UnitedStates(mesa.Agent):
             self.recertified_month = self.model.month
             self.model.recorder.event("recertification", self.model.month)
 
+    def deportation_crisis(self) -> None:
+        """The 2025-01-26 deportation crisis: hostility jumps by the crisis shock."""
+        self.hostility = min(1.0, self.hostility + self.model.p["us.deportation_shock"])
+
+    def dismantle_usaid(self) -> None:
+        """USAID is dismantled (2025-02): civil aid falls by the programme's share."""
+        self.civil_factor *= 1.0 - self.model.p["us.usaid_cut_share"]
+
     def on_runoff(self, elect: str) -> None:
         """Anticipate the president-elect: hostility moves toward the new government's stance."""
         m = self.model
@@ -219,7 +228,7 @@ class UnitedStates(mesa.Agent):
         ):
             self.determine_certification(forced)
         self.rungs[_DECERTIFY] = self.certification != "certified"
-        self._instruments(forced)
+        self.apply_instruments(forced)
 
 
 class Colombia(mesa.Agent):

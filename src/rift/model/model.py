@@ -226,11 +226,17 @@ class AllianceModel(mesa.Model):
         self.colombia = Colombia(self)
         self.china = China(self)
         self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
+        #: What each dated one-off event of the calendar does, by its name.
+        self.calendar_handlers = {
+            "deportation_crisis": self.us.deportation_crisis,
+            "usaid_dismantled": self.us.dismantle_usaid,
+            "belt_and_road": self.china.belt_and_road,
+        }
         _forget_id_counter(self)
         self.group_set = self.agents_by_type[ArmedGroup]
         if self.start > parse_month("2025-02"):  # USAID already dismantled before the start
-            self.us.civil_factor *= 1.0 - p["us.usaid_cut_share"]
-            self.us._instruments(self.forced)
+            self.us.dismantle_usaid()
+            self.us.apply_instruments(self.forced)
 
         self._presence_floor_effort = self._presence_effort(self.colombia.posture)
         self._capability0 = self.colombia.capability()
@@ -322,14 +328,8 @@ class AllianceModel(mesa.Model):
 
     # ------------------------------------------------------------------ events
     def _calendar(self, month: int) -> None:
-        p = self.p
         for name in self.events.get(month, ()):
-            if name == "deportation_crisis":
-                self.us.hostility = min(1.0, self.us.hostility + p["us.deportation_shock"])
-            elif name == "usaid_dismantled":
-                self.us.civil_factor *= 1.0 - p["us.usaid_cut_share"]
-            elif name == "belt_and_road":
-                self.china.belt_and_road()
+            self.calendar_handlers[name]()
         if month in self.inaugurations:
             self.colombia.inaugurate(self.inaugurations[month])
         e = self.election

@@ -85,6 +85,9 @@ def main_guard_problem() -> str | None:
     path = getattr(main, "__file__", None)
     if main is None or path is None or not str(path).endswith(".py"):
         return None  # an interactive session, a notebook, `python -c`: nothing re-imported
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None) or ""
+    if spec_name == "__main__" or spec_name.endswith(".__main__"):
+        return None  # `python -m package`: spawn never re-runs a package's __main__.py
     frame = inspect.currentframe()
     line = None
     while frame is not None:

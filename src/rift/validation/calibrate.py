@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rift import __version__
 from rift.atomic import atomic_write_json
 from rift.calibration import packaged_path
 from rift.months import format_month
 from rift.record import RECORD
 from rift.validation.abc import Prior, abc_smc
 from rift.validation.targets import Target, targets
+from rift.version import __version__
 
 
 def calibration_spec() -> dict[str, Any]:

@@ -1,0 +1,241 @@
+"""The three tables of a batch, built from the runs' arrays, and the part files they come from.
+
+A part file (``parts/part-NNNNNN.npz``) holds a few finished runs as arrays; the tables are
+built from all parts at the end of a batch (or when a killed batch is read back).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rift.errors import InputError
+from rift.months import format_month
+from rift.record import RECORD, Outcome, RunOutput, storage_dtype
+from rift.seeds import run_label
+
+
+def _month_text(m: int) -> str | None:
+    return None if m < 0 else format_month(int(m))
+
+
+def record_names() -> dict[str, list[str]]:
+    """The names of the run record now: what a new batch stores (kept in its manifest)."""
+    return {
+        "outcomes": list(RECORD.outcome_names),
+        "events": [e.name for e in RECORD.events],
+        "values": [v.name for v in RECORD.values],
+    }
+
+
+def _spec(name: str) -> Outcome:
+    """The declaration of a stored column (an amount when the record no longer has it)."""
+    try:
+        return RECORD.outcome(name)
+    except KeyError:
+        return Outcome(name, "", name, "amount")
+
+
+def _column(values: np.ndarray, o: Outcome) -> Any:
+    """Stored numbers as a table column: categories as labels, counts and flags as integers."""
+    if o.kind == "category":
+        codes = np.where(np.isfinite(values), values, -1).astype(np.int64)
+        return pd.Categorical.from_codes(codes, categories=list(o.labels))
+    if storage_dtype(o) != "float64" and np.all(np.isfinite(values)):
+        return values.astype(storage_dtype(o))
+    return values.astype(np.float64)
+
+
+def build_tables(
+    parts: Mapping[str, np.ndarray],
+    root_seed: int,
+    months: Sequence[int],
+    n_groups: int,
+    names: Mapping[str, Sequence[str]],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """Build the three tables from the concatenated parts (sorted by run index).
+
+    Args:
+        parts: The stored runs (see :func:`pack_runs`).
+        root_seed: The batch's root seed (for each run's seed label).
+        months: The batch's months.
+        n_groups: Number of armed groups (rows of the control counts).
+        names: The record's names when the batch ran (``outcomes``, ``events``, ``values``).
+    """
+    index = parts["index"]
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    ok = parts["ok"][order]
+    series = parts["series"][order]
+    outcome_names = list(names["outcomes"])
+
+    runs = pd.DataFrame({"run": index.astype(np.int64)})
+    runs["seed"] = [run_label(root_seed, int(k)) for k in index]
+    for key in sorted(k for k in parts if k.startswith("param.")):
+        values = parts[key][order]
+        runs[key] = pd.array(values, "string") if values.dtype.kind == "U" else values
+    horizon = np.where(ok[:, None], series[:, -1, :], np.nan) if len(months) else series[:, 0, :]
+    for k, name in enumerate(outcome_names):
+        runs[name] = _column(horizon[:, k], _spec(name))
+    for name in names["events"]:
+        runs[f"{name}_month"] = pd.array(
+            [_month_text(m) for m in parts[f"event.{name}"][order]], "string"
+        )
+    for name in names["values"]:
+        runs[name] = _column(parts[f"value.{name}"][order], _spec(name))
+    runs["error"] = pd.array([e if e else None for e in parts["error"][order]], "string")
+    runs["seconds"] = parts["seconds"][order].astype(float)
+
+    good = np.flatnonzero(ok)
+    n_months = len(months)
+    flat = series[good].reshape(len(good) * n_months, len(outcome_names))
+    series_df = pd.DataFrame(
+        {
+            "run": np.repeat(index[good], n_months).astype(np.int64),
+            "month": pd.array(np.tile([format_month(m) for m in months], len(good)), "string"),
+        }
+    )
+    for k, name in enumerate(outcome_names):
+        series_df[name] = _column(flat[:, k], _spec(name))
+
+    controller = parts["controller"][order]
+    counts = np.stack([(controller[good] == g).sum(axis=0) for g in range(n_groups)])
+    territory = {
+        "control_counts": counts.astype(np.int32),
+        "none_counts": (controller[good] < 0).sum(axis=0).astype(np.int32),
+        "runs": np.array(len(good), dtype=np.int64),
+        "run_index": index[good].astype(np.int64),
+        "controller": controller[good].astype(np.int8),
+    }
+    return runs, series_df, territory
+
+
+def pack_runs(
+    outputs: Iterable[RunOutput],
+    names: Mapping[str, Sequence[str]],
+    n_months: int,
+    n_mun: int,
+) -> dict[str, np.ndarray]:
+    """Outputs as arrays for a part file (events as month numbers, -1 for none)."""
+    outs = list(outputs)
+    k = len(outs)
+    params = sorted({name for o in outs for name in o.sampled})
+    outcome_names = list(names["outcomes"])
+    series = np.full((k, n_months, len(outcome_names)), np.nan)
+    controller = np.full((k, n_mun), -1, dtype=np.int8)
+    events = {e: np.full(k, -1, dtype=np.int64) for e in names["events"]}
+    values = {v: np.full(k, np.nan) for v in names["values"]}
+    for i, out in enumerate(outs):
+        r = out.result
+        if r is None:
+            continue
+        if list(r.names) != outcome_names:
+            raise ValueError("a run recorded other outcomes than its batch declares")
+        series[i, : len(r.series)] = r.series
+        controller[i] = r.controller
+        for e, arr in events.items():
+            month = r.events.get(e)
+            arr[i] = -1 if month is None else month
+        for v, arr in values.items():
+            if v in r.values:
+                arr[i] = _spec(v).code(r.values[v])
+    return {
+        "index": np.array([o.index for o in outs], dtype=np.int64),
+        "ok": np.array([o.result is not None for o in outs], dtype=bool),
+        "series": series,
+        "controller": controller,
+        "error": np.array([o.error or "" for o in outs], dtype=str),
+        "seconds": np.array([o.seconds for o in outs], dtype=float),
+        **{f"event.{e}": arr for e, arr in events.items()},
+        **{f"value.{v}": arr for v, arr in values.items()},
+        **{f"param.{n}": np.asarray([o.sampled.get(n) for o in outs]) for n in params},
+    }
+
+
+#: Arrays every part file holds (besides ``param.*`` columns).
+PART_KEYS = ("index", "ok", "series", "controller", "error", "seconds")
+#: What goes wrong when reading a damaged ``.npz`` or table file.
+_READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RuntimeError)
+
+
+def _read_part(path: Path, n_months: int | None) -> dict[str, np.ndarray]:
+    """One part file, checked: every array present and of one length (InputError if not)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except _READ_ERRORS as exc:
+        raise InputError(
+            f"unreadable part file ({type(exc).__name__}: {exc})",
+            file=str(path),
+            expected="a part written by `rift run`",
+        ) from None
+    missing = [k for k in PART_KEYS if k not in arrays]
+    n = len(arrays.get("index", ()))
+    bad = [k for k, v in arrays.items() if v.ndim == 0 or len(v) != n]
+    shape_ok = arrays.get("series", np.empty((0, 0, 0))).ndim == 3 and (
+        n_months is None or arrays["series"].shape[1] == n_months
+    )
+    if missing or bad or not shape_ok:
+        raise InputError(
+            "damaged part file"
+            + (f" (missing {missing})" if missing else "")
+            + (f" (arrays of different lengths: {bad})" if bad else ""),
+            file=str(path),
+            expected="a part written by `rift run`",
+        )
+    return arrays
+
+
+def part_number(path: Path) -> int:
+    """The number of a part file (``part-000012.npz`` → 12; 0 when it has none)."""
+    digits = path.stem.rpartition("-")[2]
+    return int(digits) if digits.isdigit() else 0
+
+
+def part_files(folder: Path) -> list[Path]:
+    """The part files of a working folder, in order."""
+    return sorted((folder / "parts").glob("part-*.npz"))
+
+
+def read_parts(
+    folder: Path, n_months: int | None = None, damaged: list[Path] | None = None
+) -> dict[str, np.ndarray] | None:
+    """The runs stored in a working folder's parts, concatenated.
+
+    Args:
+        folder: The ``.partial`` folder.
+        n_months: Months per run (checked against each part).
+        damaged: When given, damaged parts are listed here and skipped (resume moves them
+            aside and runs their runs again); otherwise a damaged part raises InputError.
+    """
+    chunks = []
+    for f in part_files(folder):
+        try:
+            chunks.append(_read_part(f, n_months))
+        except InputError:
+            if damaged is None:
+                raise
+            damaged.append(f)
+    if not chunks:
+        return None
+    keys = set().union(*chunks)
+    out = {k: np.concatenate([c[k] for c in chunks]) for k in keys if all(k in c for c in chunks)}
+    _, first = np.unique(out["index"], return_index=True)  # a resumed run is kept once
+    return {k: v[np.sort(first)] for k, v in out.items()}
+
+
+def set_aside(damaged: Sequence[Path]) -> list[Path]:
+    """Move damaged parts into ``parts/damaged/`` (kept for inspection, never read again)."""
+    moved = []
+    for f in damaged:
+        target = f.parent / "damaged" / f.name
+        target.parent.mkdir(exist_ok=True)
+        os.replace(f, target)
+        moved.append(target)
+    return moved
