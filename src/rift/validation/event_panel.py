@@ -230,19 +230,19 @@ class Panel:
     states: pd.DataFrame
 
 
-def _covariates(moves: pd.DataFrame, changes: list[int], m0: int, n: int) -> dict[str, dict]:
-    """R, O, C, D for each side's view over the ``n`` months from ``m0``."""
-    counts = {}
-    for side in ("us", "partner"):
-        for direction in ("escalation", "de-escalation"):
-            sel = moves[
-                moves["side"].isin([side, "both"]) & (moves["direction"] == direction)
-            ].drop_duplicates("row")
-            x = np.zeros(n)
-            np.add.at(x, (sel["month"].to_numpy(int) - m0), 1.0)
-            counts[side, direction] = x
+def _covariates(moves: list[tuple], changes: list[int], m0: int, n: int) -> dict[str, dict]:
+    """R, O, C, D for each side's view over the ``n`` months from ``m0``.
+
+    ``moves`` are ``(month, side, direction)`` of the episode's move rows (one per record row).
+    """
+    counts = {(s, d): np.zeros(n) for s in ("us", "partner") for d in DIRECTIONS[:2]}
+    for month, side, direction in moves:
+        for s in ("us", "partner") if side == "both" else (side,):
+            counts[s, direction][month - m0] += 1.0
     months = np.arange(m0, m0 + n)
-    c = np.array([any(0 < m - ch <= LEADER_WINDOW for ch in changes) for m in months], float)
+    c = np.zeros(n)
+    for ch in changes:
+        c[(months - ch > 0) & (months - ch <= LEADER_WINDOW)] = 1.0
     views = {}
     for side, other in (("us", "partner"), ("partner", "us")):
         views[side] = {
@@ -292,50 +292,68 @@ def _state_rows(transitions: list[tuple], initial: str | None, m0: int, n: int) 
 def build_panel(record: EventRecord) -> Panel:
     """The episode x month x measure panel of states, transitions and covariates."""
     joined = mapped_events(record)
-    risk, states = [], []
+    joined = joined[joined["month"].notna()]
+    joined = joined.assign(
+        month=joined["month"].astype(int),
+        d=joined["date"].map(sort_date),
+        k=(joined["kind"] != "start").astype(int),
+    ).sort_values(["episode", "d", "k", "row"], kind="stable")
+    cols = ["episode", "row", "month", "side", "direction", "is_move", "kind", "model_measure"]
+    by_episode: dict[str, list[tuple]] = {}
+    for rec in joined[cols].itertuples(index=False, name=None):
+        by_episode.setdefault(rec[0], []).append(rec)
+    risk: dict[str, list] = {
+        c: []
+        for c in ["episode", "month", "measure", "family", "transition", "y", *COVARIATES, "logdur"]
+    }
+    states = []
+
+    def emit(ep: str, m: int, name: str, transition: str, y: int, cov: dict, t: int, ld: float):
+        for key, value in (
+            ("episode", ep),
+            ("month", m),
+            ("measure", name),
+            ("family", MEASURES[name].family),
+            ("transition", transition),
+            ("y", y),
+            ("logdur", ld),
+        ):
+            risk[key].append(value)
+        for k in COVARIATES:
+            risk[k].append(cov[k][t])
+
     for ep in record.episodes.itertuples(index=False):
         m0, m1 = month_index(ep.window_start), month_index(ep.window_end)
         n = m1 - m0 + 1
-        ev = joined[(joined["episode"] == ep.episode) & joined["month"].notna()]
-        ev = ev.assign(month=ev["month"].astype(int))
-        if len(ev) and (ev["month"].min() < m0 or ev["month"].max() > m1):
+        ev = by_episode.get(ep.episode, [])
+        if any(not m0 <= r[2] <= m1 for r in ev):
             raise ValueError(f"{ep.episode}: a row lies outside the window")
-        changes = [
-            month_index(d)
-            for d in (
-                [d for _, d in parse_people(ep.us_administrations)]
-                + [d for _, d in parse_people(ep.partner_leaders)]
-            )
-            if d
-        ]
-        views = _covariates(ev[ev["is_move"]], changes, m0, n)
+        people = parse_people(ep.us_administrations) + parse_people(ep.partner_leaders)
+        changes = [month_index(d) for _, d in people if d]
+        moves = {r[1]: (r[2], r[3], r[4]) for r in ev if r[5]}
+        views = _covariates(list(moves.values()), changes, m0, n)
         initial = dict(parse_initial(ep.initial_on))
-        tr = ev[ev["kind"].isin(["start", "end", "lapse"])]
-        tr = tr.assign(d=tr["date"].map(sort_date), k=(tr["kind"] != "start").astype(int))
-        tr = tr.sort_values(["d", "k", "row"], kind="stable")
-        paths = {
-            name: list(zip(g["month"], g["kind"], strict=True))
-            for name, g in tr.groupby("model_measure")
-        }
-        hits = {name: set(g["month"]) for name, g in ev.groupby("model_measure")}
+        paths: dict[str, list] = {}
+        hits: dict[str, set] = {}
+        for r in ev:
+            if r[6] in ("start", "end", "lapse"):
+                paths.setdefault(r[7], []).append((r[2], r[6]))
+            hits.setdefault(r[7], set()).add(r[2])
         for name, spec in MEASURES.items():
-            cov = views[spec.side] if spec.kind != "annual" else None
+            if spec.kind == "annual":
+                continue
+            cov = views[spec.side]
             if spec.kind == "event":
                 hit = hits.get(name, set())
                 for t in range(n):
-                    row = dict(episode=ep.episode, month=m0 + t, measure=name)
-                    row.update(family=spec.family, transition="event", logdur=0.0)
-                    row.update(y=int(m0 + t in hit), **{k: cov[k][t] for k in COVARIATES})
-                    risk.append(row)
-            elif spec.kind == "state":
-                path = _state_rows(paths.get(name, []), initial.get(name), m0, n)
-                for t, s in enumerate(path):
-                    states.append(dict(episode=ep.episode, measure=name, **s))
-                    base = dict(episode=ep.episode, month=s["month"], measure=name)
-                    base.update(family=spec.family, **{k: cov[k][t] for k in COVARIATES})
-                    if not s["on"]:
-                        risk.append(dict(base, transition="start", y=s["started"], logdur=0.0))
-                    if (s["on"] or s["started"]) and not s["lapsed"]:
-                        d = float(np.log1p(s["dur"]))
-                        risk.append(dict(base, transition="end", y=s["ended"], logdur=d))
+                    emit(ep.episode, m0 + t, name, "event", int(m0 + t in hit), cov, t, 0.0)
+                continue
+            path = _state_rows(paths.get(name, []), initial.get(name), m0, n)
+            for t, s in enumerate(path):
+                states.append(dict(episode=ep.episode, measure=name, **s))
+                if not s["on"]:
+                    emit(ep.episode, s["month"], name, "start", s["started"], cov, t, 0.0)
+                if (s["on"] or s["started"]) and not s["lapsed"]:
+                    ld = float(np.log1p(s["dur"]))
+                    emit(ep.episode, s["month"], name, "end", s["ended"], cov, t, ld)
     return Panel(pd.DataFrame(risk), pd.DataFrame(states))

@@ -60,7 +60,7 @@ def km_median(days: np.ndarray, ended: np.ndarray) -> float:
     for t in np.unique(days[ended]):
         at_risk = np.sum(days >= t)
         s *= 1.0 - np.sum((days == t) & ended) / at_risk
-        if s <= 0.5:
+        if s <= 0.5 + 1e-12:  # S(t) = 1/2 exactly, up to rounding, is the median
             return float(t)
     return float("inf")
 
