@@ -27,6 +27,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
 from rift.validation.event_fit import (
     PRIORS,
     HazardFit,
@@ -94,8 +96,16 @@ def report(record: EventRecord | None = None) -> str:
     fit = fit_hazards(record)
     est = fit.estimates()
     est = est[est["term"] != "family"][["model", "name", "estimate", "se", "events", "exposure"]]
+    est = est.astype({"events": "Int64", "exposure": "Int64"})
     pred = loeo_predictions(record)
     dur = durations(record)
+    dur["median"] = [
+        f"{d:.0f} days ({m:.1f} months)" if np.isfinite(d) else f"> {n} days (not reached)"
+        for d, m, n in zip(
+            dur["median_days"], dur["median_months"], dur["longest_days"], strict=True
+        )
+    ]
+    dur = dur[["measure", "spells", "ended", "median", "longest_days"]]
     first = first_starts(record, COLOMBIA_2025)[["measure", "kind", "first", "precision", "code"]]
     parts = [
         "## Fitted coefficients (posterior mode, Laplace SE)",
