@@ -514,3 +514,15 @@ def test_event_modules_do_not_import_the_model_or_mesa():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_record_can_be_subset_and_read_from_a_folder(tmp_path):
+    rec = load_record()
+    one = rec.subset(["US-Mexico 2019 migration tariff threat"])
+    assert one.episode_names == ["US-Mexico 2019 migration tariff threat"]
+    assert set(build_panel(one).risk["episode"]) == set(one.episode_names)
+    one.events.to_csv(tmp_path / "alliance_events.csv", index=False)
+    one.episodes.to_csv(tmp_path / "alliance_episodes.csv", index=False)
+    one.measure_map.to_csv(tmp_path / "measure_map.csv", index=False)
+    again = load_record(tmp_path)
+    assert again.events.equals(one.events) and again.episodes.equals(one.episodes)
