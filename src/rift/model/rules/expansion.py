@@ -108,7 +108,9 @@ def open_fronts(
     return Fronts(g[opens], i[opens], ask)
 
 
-def move_detachments(s: np.ndarray, source: np.ndarray, fronts: Fronts, *, detachment: float):
+def move_detachments(
+    s: np.ndarray, source: np.ndarray, fronts: Fronts, *, detachment: float
+) -> np.ndarray:
     """Send a detachment to each front, drawn from its neighbouring sources.
 
     Source ``j`` gives ``take_j = min(s_j ask_j, s_j - D)``: what the fronts around it asked
