@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rift.geography import Geography
-from rift.model.territory import GROUPS, csr_matvec
+from rift.model.territory import GROUPS
 from rift.parameters import ParameterSet
 
 #: Department codes by the short names used in ``init.coca_share.*`` parameters.
@@ -145,7 +145,7 @@ def _clustered_pick(
     k = min(k, int(np.count_nonzero(available)))
     if k <= 0:
         return pick
-    frac = csr_matvec(adjacency, chosen.astype(np.float64)) / degree
+    frac = (adjacency @ chosen.astype(np.float64)) / degree
     w = weights * (1.0 + clustering * frac)
     score = np.full(len(w), -np.inf)  # log(0) where the weight is 0 (never available)
     np.log(w, out=score, where=w > 0)

@@ -208,18 +208,7 @@ class AllianceModel(mesa.Model):
         self.winner: str | None = None
 
         init = build_initial_state(self.geo, p, self.streams["placement"])
-        self.territory = Territory(
-            p,
-            self.geo.node_adjacency,
-            self.geo.reach,
-            self.geo.n,
-            init.strength,
-            init.extortion,
-            init.coca,
-            init.coca_capacity,
-            init.e_scale,
-            init.sanctuary_capacity,
-        )
+        self.territory = Territory(self.geo, p, init)
         self.sigma = np.zeros(len(GROUPS))
         self.cooperation_index = 1.0
         self.us = UnitedStates(self)

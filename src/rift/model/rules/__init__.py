@@ -1,0 +1,58 @@
+"""The territory's rules, one pure function each, with its equation and its reason.
+
+Every rule works on numpy arrays and returns new arrays; none keeps state or draws random
+numbers (the expansion decisions get their uniform draws as an argument). The territory
+(``rift.model.territory``) calls them in order each month. Notation, with ``g`` an armed
+group and ``i`` a node (the 1,122 municipalities, then the sanctuaries):
+
+* ``s[g, i]`` members of group ``g`` in node ``i``, and ``S[i] = sum_g s[g, i]``;
+* ``E[i]`` the state's local presence, in member-equivalents;
+* ``K[i]`` the members the node's rent sustains (its carrying capacity);
+* ``C[i]`` coca hectares in municipality ``i``;
+* ``theta[i] = S / (S + E)`` the armed share of the local forces;
+* rates are per year and a step is ``dt`` years (a month, ``dt = 1/12``), integrated by
+  one explicit Euler step.
+
+Modules: ``armed`` (rent and capacity, recruitment, attrition, rival combat), ``expansion``,
+``coca``, ``control`` (armed share, Kalyvas zones, rent collected) and ``displacement``.
+"""
+
+from rift.model.rules.armed import (
+    attrition,
+    carrying_capacity,
+    euler_step,
+    recruitment,
+    rival_combat,
+)
+from rift.model.rules.coca import coca_logistic, eradication
+from rift.model.rules.control import armed_share, kalyvas_zones, revenue, top_two
+from rift.model.rules.displacement import displacement_from_casualties
+from rift.model.rules.expansion import (
+    Fronts,
+    expansion,
+    front_hazard,
+    move_detachments,
+    neighbour_pairs,
+    open_fronts,
+)
+
+__all__ = [
+    "Fronts",
+    "armed_share",
+    "attrition",
+    "carrying_capacity",
+    "coca_logistic",
+    "displacement_from_casualties",
+    "eradication",
+    "euler_step",
+    "expansion",
+    "front_hazard",
+    "kalyvas_zones",
+    "move_detachments",
+    "neighbour_pairs",
+    "open_fronts",
+    "recruitment",
+    "revenue",
+    "rival_combat",
+    "top_two",
+]
