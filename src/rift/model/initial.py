@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rift.geography import Geography
-from rift.model.territory import GROUPS
 from rift.parameters import ParameterSet
+from rift.record import GROUPS
 
 #: Department codes by the short names used in ``init.coca_share.*`` parameters.
 COCA_DEPARTMENTS: dict[str, str] = {

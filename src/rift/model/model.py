@@ -32,10 +32,10 @@ from rift.model.actors import (
 from rift.model.events import Forcing, Intervention
 from rift.model.initial import build_initial_state
 from rift.model.streams import Streams
-from rift.model.territory import GROUPS, Territory, TerritoryInputs
+from rift.model.territory import Territory, TerritoryInputs
 from rift.months import format_month, parse_month
 from rift.parameters import ParameterSet, registry
-from rift.record import Recorder, RunResult
+from rift.record import GROUPS, Recorder, RunResult
 
 
 def _check_consistency(p: ParameterSet) -> None:

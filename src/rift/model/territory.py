@@ -33,12 +33,12 @@ import numpy as np
 
 from rift.model import rules
 from rift.parameters import ParameterSet
+from rift.record import GROUPS
 
 if TYPE_CHECKING:
     from rift.geography import Geography
     from rift.model.initial import InitialState
 
-GROUPS: tuple[str, ...] = ("egc", "eln", "dissidents")
 
 #: ``rule(coca, theta, eradication_ha) -> (coca after the month, hectares eradicated)``
 CocaRule = Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, float]]
