@@ -61,7 +61,7 @@ def _model_args(plan, index: int) -> dict[str, Any]:
     task = plan.task(index)
     kwargs = dict(plan.spec.model_kwargs)
     params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
-    return {"rng": task.seed, "parameters": params, **kwargs}
+    return {"rng": task.seed, "parameters": params, "calibrated": False, **kwargs}
 
 
 def _stats(xs: list[float]) -> dict[str, float]:
