@@ -95,7 +95,13 @@ def test_extends_overlays_key_by_key_and_accumulates_interventions(tmp_path):
 
 def test_extends_a_shipped_scenario_by_name(tmp_path):
     s = load_scenario(write(tmp_path, "extends: baseline\nname: mine\nruns: 3\n"))
-    assert s.runs == 3 and s.uncertain and s.interventions
+    assert s.runs == 3 and s.uncertain and s.calibration
+    r = load_scenario(write(tmp_path, "extends: full_rupture\nname: mine\nruns: 3\n", "r.yaml"))
+    assert r.shocks and r.shocks[0].start == [
+        "us.security_aid_cut",
+        "us.civil_aid_cut",
+        "us.intel_cut",
+    ]
 
 
 def test_set_overrides_parameters_and_scenario_keys():

@@ -42,7 +42,7 @@ def test_the_annotated_scenario_example_is_valid(tmp_path):
     f.write_text(block, encoding="utf-8")
     s = load_scenario(f)
     assert s.name == "rupture_with_reset" and s.runs == 500
-    assert len(s.interventions) == 4  # baseline 1, full_rupture 2, its own 1
+    assert len(s.shocks) == 2 and len(s.interventions) == 1  # full_rupture's shock, its own
     assert set(s.uncertain) >= {"us.aid_total_musd", "col.aid_dependence", "rupture.months"}
     quote = re.search(r'"([^"]+)"', s.description).group(1)
     seed = next((ROOT / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rift.analysis.compare import compare
+from rift.record import RECORD
 from rift.report import HEADLINES, build_report, headline_numbers, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -70,7 +71,8 @@ def test_report_loads_in_chromium_with_its_numbers(reports, which):
     assert all(r.name in title for r in results)
     # Headline numbers equal those computed from runs.parquet.
     names = [r.name for r in results]
-    assert len(cells) == len(results) * (len(HEADLINES) + 2)
+    headline_events = [e for e in RECORD.events if e.figure]
+    assert len(cells) == len(results) * (len(HEADLINES) + len(headline_events))
     for res, name in zip(results, names, strict=True):
         ok = res.runs[res.runs["error"].isna()]
         mine = {c["key"]: c for c in cells if c["scenario"] == name}
@@ -100,7 +102,7 @@ def test_report_is_self_contained_and_complete(reports):
 def test_headline_numbers_and_failures_section(small_batches):
     a = small_batches["baseline"]
     h = headline_numbers(a)
-    assert set(h) == {*HEADLINES, "p_rupture", "p_recertification"}
+    assert set(h) == {*HEADLINES, *(f"p_{e.name}" for e in RECORD.events if e.figure)}
     fake = type(a)(
         a.path,
         {**a.manifest, "failures": [{"run": 3, "seed": "1/3", "error": "boom"}]},

@@ -1,8 +1,9 @@
 """The calendar: dated facts the model and the scenario language share.
 
-DESIGN §2: the 2025-01-26 deportation crisis, the dismantling of USAID, Colombia joining the
-Belt and Road, the annual September certification, the 2026 Colombian election (congress, first
-round, runoff, inauguration), the presidents of Colombia and the US administrations.
+DESIGN §2: the dismantling of USAID, Colombia joining the Belt and Road (the 2025-01-26
+deportation crisis is not a calendar fact: the model's measures produce such crises), the annual
+September certification, the 2026 Colombian election (congress, first round, runoff,
+inauguration), the presidents of Colombia and the US administrations.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ US_INAUGURATIONS: tuple[tuple[str, str], ...] = (
 
 #: Dated one-off events (month, name). Their effects are parameters in the registry.
 ONE_OFF_EVENTS: tuple[tuple[str, str], ...] = (
-    ("2025-01-26", "deportation_crisis"),
     ("2025-02-01", "usaid_dismantled"),
     ("2025-05-14", "belt_and_road"),
 )

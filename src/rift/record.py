@@ -46,6 +46,74 @@ PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
 #: The US certification status, decided each September.
 CERTIFICATION_STATUS: tuple[str, ...] = ("decertified", "waiver", "certified")
 
+#: The measures of the United States (states that start and end), in decision order.
+US_MEASURES: tuple[str, ...] = (
+    "tariff_threat",
+    "tariffs",
+    "visa_officials",
+    "sanctions_officials",
+    "president_measures",
+    "civil_aid_cut",
+    "security_aid_cut",
+    "intel_cut",
+    "vessel_strikes",
+    "soil_strikes",
+    "ambassador_recall",
+)
+#: Colombia's counter-measures (states that start and end), in decision order.
+COL_MEASURES: tuple[str, ...] = (
+    "deportation_refusal",
+    "ambassador_recall",
+    "extradition_suspension",
+    "intel_suspension",
+    "arms_suspension",
+    "military_cooperation",
+)
+#: How severe each measure is (0 mildest): severe measures need more tension to start (the order of
+#: the escalation ladder the seeds describe: words and visas, then aid and tariffs, then
+#: intelligence and force).
+SEVERITY: dict[str, int] = {
+    "us.tariff_threat": 0,
+    "us.visa_officials": 0,
+    "us.sanctions_officials": 0,
+    "us.president_measures": 0,
+    "us.ambassador_recall": 1,
+    "us.civil_aid_cut": 1,
+    "us.tariffs": 1,
+    "us.security_aid_cut": 2,
+    "us.vessel_strikes": 2,
+    "us.intel_cut": 3,
+    "us.soil_strikes": 4,
+    "col.deportation_refusal": 0,
+    "col.ambassador_recall": 0,
+    "col.arms_suspension": 1,
+    "col.extradition_suspension": 2,
+    "col.intel_suspension": 3,
+    "col.military_cooperation": 4,
+}
+#: What each measure is, by ``<side>_<measure>``.
+MEASURE_LABELS: dict[str, str] = {
+    "us_tariff_threat": "US tariffs threatened",
+    "us_tariffs": "US tariffs in force",
+    "us_visa_officials": "US visa bans on officials",
+    "us_sanctions_officials": "US sanctions on officials",
+    "us_president_measures": "US measures on the president",
+    "us_civil_aid_cut": "US civil aid cut",
+    "us_security_aid_cut": "US security aid cut",
+    "us_intel_cut": "US intelligence cut",
+    "us_vessel_strikes": "US strikes on trafficking vessels",
+    "us_soil_strikes": "US strikes on Colombian soil",
+    "us_ambassador_recall": "US ambassador recalled",
+    "col_deportation_refusal": "Colombia refuses deportation flights",
+    "col_ambassador_recall": "Colombian ambassador recalled",
+    "col_extradition_suspension": "Colombia suspends extraditions",
+    "col_intel_suspension": "Colombia suspends intelligence sharing",
+    "col_arms_suspension": "Colombia suspends US arms purchases",
+    "col_military_cooperation": "Colombia ends military cooperation",
+}
+#: Working ties between institutions, apart from leaders.
+INSTITUTIONS: tuple[str, ...] = ("military", "police", "law_enforcement")
+
 KINDS = ("count", "amount", "index", "share", "level", "flag", "category")
 #: Kinds summarised by median and bands.
 NUMERIC_KINDS = ("count", "amount", "index", "share", "level")
@@ -104,12 +172,15 @@ class Event:
         label: What it is, for tables and figures ("full rupture").
         description: When the model records it.
         section: The report section it belongs to.
+        figure: Drawn in the standard event figure (per-measure starts and ends are tabulated,
+            not drawn one panel each).
     """
 
     name: str
     label: str
     description: str
     section: str = "alliance"
+    figure: bool = True
 
     @property
     def column(self) -> str:
@@ -145,9 +216,21 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("intel_sharing", "share 0-1", "US intelligence sharing", "share", "alliance"),
     Outcome("certification", "status", "US certification", "category", "alliance",
             CERTIFICATION_STATUS),
-    Outcome("us_escalation", "rungs 0-8", "US escalation ladder", "level", "alliance"),
-    Outcome("us_hostility", "index 0-1", "US hostility", "index", "alliance"),
-    Outcome("col_hostility", "index 0-1", "Colombian hostility", "index", "alliance"),
+    Outcome("us_measures_on", "measures", "US measures in force", "level", "alliance"),
+    Outcome("col_measures_on", "measures", "Colombian counter-measures in force", "level",
+            "alliance"),
+    Outcome("us_hostility", "index 0-1", "US tension toward Bogotá", "index", "alliance"),
+    Outcome("col_hostility", "index 0-1", "Colombian tension toward Washington", "index",
+            "alliance"),
+    *(Outcome(k, "0/1", v, "flag", "measures") for k, v in MEASURE_LABELS.items()),
+    *(Outcome(f"inst_{k}", "0/1", f"{k.replace('_', ' ').capitalize()} cooperation working",
+              "flag", "institutions") for k in INSTITUTIONS),
+    Outcome("vessel_strike_deaths", "persons/month", "Deaths in US strikes on vessels",
+            "amount", "alliance"),
+    Outcome("vessel_strike_deaths_cum", "persons", "Deaths in US strikes on vessels since start",
+            "amount", "alliance"),
+    Outcome("rupture_cost_busd", "USD bn/yr", "Cost of US measures to Colombia (after China)",
+            "amount", "alliance"),
     Outcome("extraditions", "persons/month", "Extraditions", "amount", "alliance"),
     Outcome("eradication_ha", "ha/month", "Forced eradication", "amount", "drugs"),
     Outcome("posture", "0 Paz Total - 1 offensive", "Security posture", "index", "colombia"),
@@ -157,6 +240,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("displacement_new", "persons/month", "New displacement", "amount", "violence"),
     Outcome("displacement_cum", "persons", "Displacement since start", "amount", "violence"),
     Outcome("china_engagement", "index 0-1", "China engagement", "index", "china"),
+    Outcome("venezuela_pressure", "index 0-1", "US pressure on Caracas", "index", "venezuela"),
+    Outcome("venezuela_tolerance", "1 = start", "Caracas's tolerance of the armed groups",
+            "amount", "venezuela"),
+    Outcome("migration_index", "1 = 2024 outflow", "Venezuelan migration", "amount",
+            "venezuela"),
     Outcome("approval", "share 0-1", "Presidential approval", "share", "colombia"),
     Outcome("president", "type", "Colombian president", "category", "colombia",
             PRESIDENT_TYPES),
@@ -175,9 +263,41 @@ EVENTS: tuple[Event, ...] = (
         "re-certification",
         "the first September determination that certifies Colombia after a decertification",
     ),
-)
+    Event(
+        "restoration",
+        "restoration after a rupture",
+        "the first month after a full rupture in which cooperation is back for the required "
+        "consecutive months",
+    ),
+    Event(
+        "decertification",
+        "decertification",
+        "the first September determination that does not certify Colombia (with or without a "
+        "waiver)",
+    ),
+    Event("deal", "a leader-to-leader deal", "the first deal that ends measures on both sides"),
+    Event("concession", "a Colombian concession", "the first concession to a US demand"),
+    *(
+        Event(f"{k}_start", f"{v.lower()} (start)", f"the first month {v[0].lower() + v[1:]}",
+              "measures", figure=False)
+        for k, v in MEASURE_LABELS.items()
+    ),
+    *(
+        Event(f"{k}_end", f"{v.lower()} (end)", f"the first month it ends: {v[0].lower() + v[1:]}",
+              "measures", figure=False)
+        for k, v in MEASURE_LABELS.items()
+    ),
+    *(
+        Event(f"{k}_cooperation_lapse", f"{k.replace('_', ' ')} cooperation lapses",
+              "the first month the working ties lapse", "institutions", figure=False)
+        for k in INSTITUTIONS
+    ),
+)  # fmt: skip
 
-VALUES: tuple[Outcome, ...] = ()
+VALUES: tuple[Outcome, ...] = (
+    Outcome("rupture_months", "months", "Months in full rupture", "amount", "alliance"),
+    Outcome("deals", "deals", "Leader-to-leader deals", "amount", "alliance"),
+)
 
 
 @dataclass

@@ -83,7 +83,7 @@ def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
                 "p95": float(np.percentile(x, 95)),
             }
     for event in RECORD.events:
-        if event.column in ok:
+        if event.figure and event.column in ok:  # the headline events, not every measure
             p = float(ok[event.column].notna().mean()) if len(ok) else float("nan")
             out[f"p_{event.name}"] = {"probability": p}
     return out

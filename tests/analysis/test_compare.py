@@ -6,6 +6,7 @@ from scipy import stats
 
 from rift.analysis.compare import EVENT_DATES, compare, runs_needed
 from rift.analysis.tables import comparison_long, comparison_markdown, format_comparison
+from rift.record import RECORD
 
 
 def _ok(res):
@@ -26,9 +27,10 @@ def test_paired_differences_are_taken_run_by_run(small_batches):
         assert row["p_greater"] == pytest.approx((d > 0).mean())
         assert row["ci_low"] <= row["difference"] <= row["ci_high"]
         assert row["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)))
-    # Ending all aid and intelligence lowers the cooperation index in every paired run.
+    # Ending all aid and intelligence (a shock the governments may undo) lowers the
+    # cooperation index: resolved at 24 paired runs, lower in more runs than higher.
     coop = d_all.loc["cooperation_index"]
-    assert coop["ci_high"] < 0 and coop["p_greater"] == 0
+    assert coop["ci_high"] < 0 and coop["p_less"] > coop["p_greater"]
 
 
 def test_scenario_quantiles_match_the_runs(small_batches):
@@ -71,13 +73,13 @@ def test_event_probabilities_by_date(small_batches):
     months = _ok(b)["rupture_month"]
     p = (months.notna() & (months.fillna("9999-99") <= "2026-12")).mean()
     assert ev.loc[("full_rupture", "rupture", "2026-12"), "probability"] == pytest.approx(p)
-    assert ev.loc[("full_rupture", "rupture", "2026-12"), "probability"] == 1.0
     # Beyond the horizon (2026-12) there is no estimate.
     assert np.isnan(ev.loc[("baseline", "rupture", "2030-12"), "probability"])
-    assert len(comp.events) == 2 * 2 * len(EVENT_DATES)
+    assert len(comp.events) == 2 * len(RECORD.events) * len(EVENT_DATES)
     diff = ev.loc[("full_rupture", "rupture", "2026-12")]
     pa = ev.loc[("baseline", "rupture", "2026-12"), "probability"]
-    assert diff["difference"] == pytest.approx(1.0 - pa)
+    assert diff["difference"] == pytest.approx(p - pa)
+    assert p > pa  # the shock makes a rupture likelier
 
 
 def test_runs_needed_for_a_resolvable_difference():

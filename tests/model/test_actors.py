@@ -5,7 +5,16 @@ import pickle
 import mesa
 import pytest
 
-from rift.model import AllianceModel, ArmedGroup, China, Colombia, UnitedStates
+from rift.model import AllianceModel
+from rift.model.actors import (
+    ArmedGroup,
+    China,
+    Colombia,
+    Diplomacy,
+    Institutions,
+    UnitedStates,
+    Venezuela,
+)
 
 
 def _actors(model):
@@ -13,6 +22,9 @@ def _actors(model):
         "UnitedStates": model.us,
         "Colombia": model.colombia,
         "China": model.china,
+        "Venezuela": model.venezuela,
+        "Diplomacy": model.diplomacy,
+        "Institutions": model.institutions,
         "ArmedGroup": model.groups[0],
     }
 
@@ -76,47 +88,75 @@ class TestChina(ActorContract):
     kind, cls = "China", China
 
 
+class TestVenezuela(ActorContract):
+    kind, cls = "Venezuela", Venezuela
+
+
+class TestDiplomacy(ActorContract):
+    kind, cls = "Diplomacy", Diplomacy
+
+
+class TestInstitutions(ActorContract):
+    kind, cls = "Institutions", Institutions
+
+
 class TestArmedGroup(ActorContract):
     kind, cls = "ArmedGroup", ArmedGroup
 
 
 def test_model_has_one_of_each_state_actor_and_three_groups():
     model = AllianceModel(rng=0, collect=False)
-    assert len(model.agents_by_type[UnitedStates]) == 1
-    assert len(model.agents_by_type[Colombia]) == 1
-    assert len(model.agents_by_type[China]) == 1
+    for cls in (UnitedStates, Colombia, China, Venezuela, Diplomacy, Institutions):
+        assert len(model.agents_by_type[cls]) == 1
     assert [g.name for g in model.groups] == ["egc", "eln", "dissidents"]
 
 
-@pytest.mark.parametrize("rung", ["security_cut", "intel_cut"])
-def test_us_instruments_follow_the_ladder(rung):
+@pytest.mark.parametrize("measure", ["security_aid_cut", "intel_cut", "tariffs"])
+def test_us_instruments_follow_the_measures_in_force(measure):
     model = AllianceModel(rng=0, collect=False)
     us = model.us
-    us.hostility = 1.0
-    us._set_rungs()
     us.apply_instruments({})
-    assert us.on(rung)
-    assert us.security_aid < us.base_security
-    if rung == "intel_cut":
-        assert us.intel_sharing == 0 and us.security_aid == 0
-    us.hostility = us.thresholds[list(us.rungs).index(True)] - 1.0  # far below every rung
-    us.hostility = 0.0
-    us._set_rungs()
+    assert us.security_aid == us.base_security and us.intel_sharing == 1 and us.tariff == 0
+    us.measures.start(measure, model.month)
     us.apply_instruments({})
-    assert not us.on(rung) and us.intel_sharing == 1
+    if measure == "security_aid_cut":
+        assert us.security_aid == pytest.approx(us.base_security * us.security_residual)
+    elif measure == "intel_cut":
+        assert us.intel_sharing == 0
+    else:
+        assert us.tariff == us.tariff_level
+    us.measures.end(measure, model.month + 1)
+    us.apply_instruments({})
+    assert us.security_aid == us.base_security and us.intel_sharing == 1 and us.tariff == 0
+    assert us.measures.first_start[measure] == model.month
+    assert us.measures.first_end[measure] == model.month + 1
 
 
-def test_hysteresis_keeps_a_rung_on_inside_the_band():
+def test_decertification_without_waiver_cuts_aid_by_law():
     model = AllianceModel(rng=0, collect=False)
     us = model.us
-    k = 5  # security_cut
-    thr = us.thresholds[k]
-    us.hostility = thr + 0.01
-    us._set_rungs()
-    assert us.rungs[k]
-    us.hostility = thr - us.band / 2  # inside the band: stays on
-    us._set_rungs()
-    assert us.rungs[k]
-    us.hostility = thr - us.band - 0.01  # below the band: off
-    us._set_rungs()
-    assert not us.rungs[k]
+    us.certification = "decertified"
+    us.apply_instruments({})
+    assert us.security_aid <= us.base_security * us.decert_residual + 1e-9
+    us.certification = "waiver"
+    us.apply_instruments({})
+    assert us.security_aid == us.base_security
+
+
+def test_a_deal_ends_the_transactional_measures_and_relieves_tension():
+    from rift.model.actors.diplomacy import DEAL_ENDS
+
+    model = AllianceModel(rng=0, collect=False)
+    us, col = model.us, model.colombia
+    for m in ("tariffs", "visa_officials", "security_aid_cut"):
+        us.measures.start(m, model.month)
+    col.measures.start("deportation_refusal", model.month)
+    us.tension = col.tension = 0.8
+    model.diplomacy.intercept = 50.0  # certain
+    model.ledger.begin(model.month)
+    model.diplomacy.step()
+    assert model.diplomacy.deal_now
+    assert not any(us.measures.on[m] for m in DEAL_ENDS["us"])
+    assert us.measures.on["security_aid_cut"]  # not transactional: stays
+    assert not col.measures.on["deportation_refusal"]
+    assert us.tension < 0.8 and col.tension < 0.8

@@ -63,14 +63,39 @@ def check_invariants(model: AllianceModel) -> None:
     assert (np.diff(col["displacement_cum"]) >= 0).all()
     assert (col["displacement_new"] >= 0).all()
     assert set(np.unique(col["certification"])) <= {0, 1, 2}
-    assert ((col["us_escalation"] >= 0) & (col["us_escalation"] <= 8)).all()
+    from rift.record import COL_MEASURES, US_MEASURES
+
+    us_on = sum(col[f"us_{m}"] for m in US_MEASURES)
+    col_on = sum(col[f"col_{m}"] for m in COL_MEASURES)
+    assert np.array_equal(col["us_measures_on"], us_on)
+    assert np.array_equal(col["col_measures_on"], col_on)
+    # aid follows the measures: a security aid cut leaves at most the residual
+    cut = col["us_security_aid_cut"] == 1
+    base = model.us.base_security
+    assert (col["us_security_aid_musd"][cut] <= base * model.us.security_residual + 1e-9).all()
+    assert (col["intel_sharing"][col["us_intel_cut"] == 1] == 0).all()
+    assert (col["vessel_strike_deaths"][col["us_vessel_strikes"] == 0] == 0).all()
     assert set(np.unique(col["president"])) <= set(range(len(PRESIDENT_TYPES)))
     flag = col["rupture"]
     if r.events["rupture"] is None:
-        assert (flag == 0).all()
+        assert (flag == 0).all() and r.events["restoration"] is None
     else:
         first = int(np.argmax(flag > 0))
         assert flag[first] == 1 and r.months[first] == r.events["rupture"]
+        if r.events["restoration"] is not None:
+            assert r.events["restoration"] > r.events["rupture"]
+    if model.running is False:
+        assert r.values["rupture_months"] == int(flag.sum())
+    for side, names in (("us", US_MEASURES), ("col", COL_MEASURES)):
+        for m in names:
+            on = col[f"{side}_{m}"]
+            start, end = r.events[f"{side}_{m}_start"], r.events[f"{side}_{m}_end"]
+            if start is None:  # (a shock's start is recorded like any other)
+                assert (on == 0).all()
+            else:
+                assert on[int(start - r.months[0])] == 1 or r.events[f"{side}_{m}_end"] == start
+            if end is not None:
+                assert start is not None and end >= start
     if r.events["recertification"] is not None:
         k = r.events["recertification"] - int(r.months[0])
         assert col["certification"][k] == 2 and (col["certification"][:k] < 2).any()

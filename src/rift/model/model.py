@@ -1,4 +1,13 @@
-"""AllianceModel: the US-Colombia alliance, its armed groups and China, month by month."""
+"""AllianceModel: the US-Colombia alliance, its armed groups, China and Venezuela, month by month.
+
+Each month (``step``): the scenario's forcing and the calendar (inaugurations, the 2026
+election, dated one-off events) apply; then the actors decide, in this order — Venezuela (US
+pressure on Caracas), China, the United States (tension, measures, the September
+certification, aid), Colombia (policies, tension, counter-measures, concessions, capability),
+diplomacy (deals), institutions (cooperation apart from leaders), the armed groups (how fast to
+expand) — and the territory is updated with what they decided; the cooperation index and full
+rupture are computed and the month is recorded by name (:mod:`rift.record`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +22,10 @@ import numpy as np
 from rift.calendar import (
     CANDIDATE_TYPES,
     COLOMBIA_INAUGURATIONS,
+    DEFAULT_END,
+    DEFAULT_START,
     EARLIEST_START,
+    US_INAUGURATIONS,
     Election,
     election_2026,
     one_off_events,
@@ -23,19 +35,23 @@ from rift.calendar import (
 from rift.calibration import calibration_start, posterior
 from rift.geography import load_geography
 from rift.model.actors import (
-    LADDER,
     ArmedGroup,
     China,
     Colombia,
+    Diplomacy,
+    Institutions,
     UnitedStates,
+    Venezuela,
 )
-from rift.model.events import Forcing, Intervention
+from rift.model.actors.measures import Ledger
+from rift.model.cooperation import Cooperation
+from rift.model.forcing import Intervention, Shock, forcing_for
 from rift.model.initial import build_initial_state
 from rift.model.streams import Streams
 from rift.model.territory import Territory, TerritoryInputs
 from rift.months import format_month, parse_month
 from rift.parameters import ParameterSet, registry
-from rift.record import GROUPS, Recorder, RunResult
+from rift.record import COL_MEASURES, GROUPS, INSTITUTIONS, US_MEASURES, Recorder, RunResult
 
 
 def _check_consistency(p: ParameterSet) -> None:
@@ -43,13 +59,6 @@ def _check_consistency(p: ParameterSet) -> None:
     cuts = [p[f"zone.cut_{k}"] for k in (2, 3, 4, 5)]
     if not all(a < b for a, b in itertools.pairwise(cuts)):
         raise ValueError(f"zone cuts must increase: cut_2..cut_5 = {cuts}")
-    if sum(p[f"index.weight.{k}"] for k in INDEX_COMPONENTS) <= 0:
-        raise ValueError("the cooperation index weights are all zero")
-    order = [p[f"us.threshold.{r}"] for r in LADDER]
-    if not all(a <= b for a, b in itertools.pairwise(order)):
-        raise ValueError(
-            f"US ladder thresholds must not decrease: {dict(zip(LADDER, order, strict=True))}"
-        )
 
 
 #: The US administration of a month number (the calendar parses dates; cached per process).
@@ -59,65 +68,6 @@ _us_administration_at = functools.lru_cache(maxsize=4096)(us_administration_at)
 def _recorded(column: int, model: AllianceModel) -> float:
     """The latest recorded value of an outcome column (a picklable DataCollector reporter)."""
     return float(model.recorder.values[model.recorder.row, column])
-
-
-def _as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list[Intervention]:
-    out = []
-    for item in items:
-        if isinstance(item, Intervention):
-            out.append(item)
-        else:
-            until = item.get("until")
-            out.append(
-                Intervention(
-                    at=parse_month(item["at"]),
-                    values=dict(item["set"]),
-                    until=None if until is None else parse_month(until),
-                )
-            )
-    return out
-
-
-_FORCINGS: dict[tuple, Forcing] = {}
-
-
-def _forcing(
-    start: int,
-    end: int,
-    fixed: Mapping[str, Any],
-    interventions: Sequence[Intervention | Mapping[str, Any]],
-) -> Forcing:
-    """The run's :class:`Forcing`, shared by the runs of a batch (cached per process).
-
-    A batch builds thousands of models with the same horizon and interventions; the forcing is
-    read-only, so one object serves them all. Inputs that cannot be used as a cache key
-    (unhashable values) get a forcing of their own.
-    """
-    try:
-        ivs = tuple(
-            (iv.at, iv.until, tuple(sorted(iv.values.items())))
-            if isinstance(iv, Intervention)
-            else (_at_key(iv), iv.get("until"), tuple(sorted(dict(iv["set"]).items())))
-            for iv in interventions
-        )
-        key = (start, end, tuple(sorted(fixed.items())), ivs)
-        hash(key)
-    except (TypeError, KeyError, AttributeError):
-        return Forcing(start, end, fixed, _as_interventions(interventions))
-    forcing = _FORCINGS.get(key)
-    if forcing is None:
-        if len(_FORCINGS) >= 64:
-            _FORCINGS.clear()
-        forcing = _FORCINGS[key] = Forcing(start, end, fixed, _as_interventions(interventions))
-    return forcing
-
-
-def _at_key(item: Mapping[str, Any]) -> Any:
-    """The ``at`` of an intervention given as a mapping (a month text or a date)."""
-    return str(item["at"])
-
-
-INDEX_COMPONENTS = ("intel", "extraditions", "joint", "security_aid", "diplomacy", "certification")
 
 
 def _forget_id_counter(model: mesa.Model) -> None:
@@ -134,7 +84,7 @@ def _forget_id_counter(model: mesa.Model) -> None:
 
 
 class AllianceModel(mesa.Model):
-    """The alliance model: four kinds of actor over a numpy territory, stepped monthly.
+    """The alliance model: the actors over a numpy territory, stepped monthly.
 
     Args:
         rng: Seed for ``mesa.Model`` (an int, a ``numpy.random.SeedSequence`` or a
@@ -143,7 +93,9 @@ class AllianceModel(mesa.Model):
         end: Last simulated month, ``YYYY-MM``.
         parameters: A :class:`ParameterSet`, or overrides by dotted name.
         interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
-            optional ``until``, or :class:`Intervention` objects).
+            optional ``until``, or :class:`~rift.model.forcing.Intervention` objects).
+        shocks: Dated starts and ends of measures (dicts with ``at``, ``start``, ``end``,
+            optional ``until``, or :class:`~rift.model.forcing.Shock` objects).
         election: ``{"priors": {"left": p, "centre": p, "right": p}}`` or
             ``{"winner": "right"}`` for the 2026 election; defaults to the registry's priors.
         collect: Whether to fill the mesa ``DataCollector`` each step (needed by
@@ -159,10 +111,11 @@ class AllianceModel(mesa.Model):
         self,
         rng: Any = None,
         *,
-        start: str = "2025-01",
-        end: str = "2030-12",
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
         parameters: ParameterSet | Mapping[str, Any] | None = None,
         interventions: Sequence[Intervention | Mapping[str, Any]] = (),
+        shocks: Sequence[Shock | Mapping[str, Any]] = (),
         election: Mapping[str, Any] | None = None,
         collect: bool = True,
         calibrated: bool = True,
@@ -187,13 +140,12 @@ class AllianceModel(mesa.Model):
         if self.end < self.start:
             raise ValueError("end must not be before start")
         _check_consistency(p)
-        self._cache_parameters(p)
         self.month = self.start
         self.geo = load_geography()
 
         # Instruments fixed by parameters are forced for the whole run.
         fixed = {name: p[name] for name in reg.instruments() if p[name] is not None}
-        self.forcing = _forcing(self.start, self.end, fixed, interventions)
+        self.forcing = forcing_for(self.start, self.end, fixed, interventions, shocks)
         self.forced: dict[str, Any] = self.forcing.at(self.start)
 
         self.election = self._election(election or {})
@@ -206,36 +158,42 @@ class AllianceModel(mesa.Model):
             if self.start < parse_month(d) <= self.end
         }
         self.winner: str | None = None
+        self.recorder = Recorder(self.end - self.start + 1)
+        self.ledger = Ledger(p)
+        for date, _ in (*COLOMBIA_INAUGURATIONS, *US_INAUGURATIONS):
+            if parse_month(date) <= self.start:  # changes the covariate C can still see
+                self.ledger.leader_change(parse_month(date))
 
         init = build_initial_state(self.geo, p, self.streams["placement"])
         self.territory = Territory(self.geo, p, init)
         self.sigma = np.zeros(len(GROUPS))
-        self.cooperation_index = 1.0
+        self.cooperation = Cooperation(p)
+        self.venezuela = Venezuela(self)
+        self.china = China(self)
         self.us = UnitedStates(self)
         self.colombia = Colombia(self)
-        self.china = China(self)
+        self.diplomacy = Diplomacy(self)
+        self.institutions = Institutions(self)
         self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
         #: What each dated one-off event of the calendar does, by its name.
         self.calendar_handlers = {
-            "deportation_crisis": self.us.deportation_crisis,
             "usaid_dismantled": self.us.dismantle_usaid,
             "belt_and_road": self.china.belt_and_road,
         }
         _forget_id_counter(self)
-        self.group_set = self.agents_by_type[ArmedGroup]
         if self.start > parse_month("2025-02"):  # USAID already dismantled before the start
             self.us.dismantle_usaid()
             self.us.apply_instruments(self.forced)
 
+        self._sanctuaries = np.array(
+            [1.0 if b == "venezuela" else 0.0 for b in self.geo.sanctuary_borders]
+        )
         self._presence_floor_effort = self._presence_effort(self.colombia.posture)
-        self._capability0 = self.colombia.capability()
-        self.cooperation_index = self._cooperation_index()
-        self._rupture_streak = 0
-        self.rupture_month: int | None = None
-        self.in_rupture = False
-
-        self.recorder = Recorder(self.end - self.start + 1)
-        self.initial = self.snapshot()
+        self._capability_reference = self._reference_capability()
+        self._yield_kg_per_ha = p["coca.yield_kg_per_ha"]
+        self._cache_territory_parameters(p)
+        self.cooperation.compute(self)
+        self.initial = self.outcomes()
         self.collect = collect
         self._datacollector: mesa.DataCollector | None = None
 
@@ -277,25 +235,22 @@ class AllianceModel(mesa.Model):
             if name not in given and (same_start or not name.startswith("init."))
         }
 
-    def _cache_parameters(self, p: ParameterSet) -> None:
-        """Parameters read every month, looked up once (the set is frozen for the run)."""
+    def _cache_territory_parameters(self, p: ParameterSet) -> None:
+        """Parameters the territory's inputs read every month, looked up once."""
         self._ops_floor = p["state.ops_effort_floor"]
         self._attrition_rate = p["state.attrition_rate_per_yr"]
         self._civil_aid_effect = p["territory.civil_aid_effect"]
         self._tariff_effect = p["territory.tariff_effect"]
-        self._index_weights = {k: p[f"index.weight.{k}"] for k in INDEX_COMPONENTS}
-        self._index_total = sum(self._index_weights.values())
-        self._extradition_reference = p["us.grievance.extradition_reference"]
-        self._certification_value = {
-            "certified": 1.0,
-            "waiver": p["index.waiver_value"],
-            "decertified": 0.0,
-        }
-        self._rupture_ci = p["rupture.ci_threshold"]
-        self._rupture_aid = p["rupture.aid_floor_musd"]
-        self._rupture_intel = p["rupture.intel_floor"]
-        self._rupture_months = p["rupture.months"]
-        self._yield_kg_per_ha = p["coca.yield_kg_per_ha"]
+
+    def _reference_capability(self) -> float:
+        """Capability at the start with US security aid at its fixed pre-crisis reference.
+
+        The territory's state presence is calibrated to the start; capability is measured
+        against this reference, so a run that starts with less aid (the seeds disagree about
+        2024 aid) starts with a weaker state.
+        """
+        col = self.colombia
+        return col.leadership * (col.force / col.force_reference)
 
     def _election(self, spec: Mapping[str, Any]) -> Election:
         p = self.p
@@ -315,12 +270,16 @@ class AllianceModel(mesa.Model):
         floor = self.p["state.presence_effort_floor"]
         return floor + (1.0 - floor) * posture
 
-    # ------------------------------------------------------------------ events
+    def forced_measures(self, side: str) -> dict[str, bool]:
+        """Measures of ``side`` a scenario's shock sets on or off this month."""
+        return self.forcing.measures(self.month, side)
+
+    # ------------------------------------------------------------------ the calendar
     def _calendar(self, month: int) -> None:
         for name in self.events.get(month, ()):
             self.calendar_handlers[name]()
         if month in self.inaugurations:
-            self.colombia.inaugurate(self.inaugurations[month])
+            self._inaugurate(self.inaugurations[month])
         e = self.election
         if month == e.first_round:
             u = self.streams["election"].random()  # drawn even when the winner is fixed
@@ -329,8 +288,16 @@ class AllianceModel(mesa.Model):
             self.colombia.president_elect = self.winner
             self.us.on_runoff(self.winner)
         if month == e.inauguration and self.winner is not None:
-            self.colombia.inaugurate(self.winner)
-        self.us_administration = _us_administration_at(month)
+            self._inaugurate(self.winner)
+        administration = _us_administration_at(month)
+        if administration != self.us_administration:
+            self.ledger.leader_change(month)
+        self.us_administration = administration
+
+    def _inaugurate(self, president: str) -> None:
+        self.colombia.inaugurate(president)
+        self.us.president_changed(self.month)
+        self.ledger.leader_change(self.month)
 
     def _draw_winner(self, u: float) -> str:
         """Draw the 2026 winner; Petro's approval shifts the odds of the left and right."""
@@ -343,56 +310,30 @@ class AllianceModel(mesa.Model):
         cdf = np.cumsum(weights / weights.sum())
         return names[int(np.searchsorted(cdf, u, side="right").clip(0, len(names) - 1))]
 
-    # ------------------------------------------------------------------ indices
-    def _cooperation_index(self) -> float:
-        """Weighted cooperation index in [0, 1] (DESIGN §2)."""
-        us, col = self.us, self.colombia
-        intel = min(us.intel_sharing, col.intel_cooperation)
-        ext = min(1.0, col.extraditions_12m / self._extradition_reference)
-        joint = col.counternarcotics_effort()
-        aid = min(1.0, us.security_aid / us.base_security) if us.base_security > 0 else 0.0
-        diplomacy = 1.0 - 0.5 * (us.on("sanctions") + col.measure("ambassador_recall"))
-        cert = self._certification_value[us.certification]
-        w = self._index_weights
-        return (
-            sum(
-                (
-                    w["intel"] * intel,
-                    w["extraditions"] * ext,
-                    w["joint"] * joint,
-                    w["security_aid"] * aid,
-                    w["diplomacy"] * diplomacy,
-                    w["certification"] * cert,
-                )
-            )
-            / self._index_total
-        )
-
-    def _check_rupture(self) -> None:
-        broken = (
-            self.cooperation_index < self._rupture_ci
-            and self.us.security_aid <= self._rupture_aid
-            and self.us.intel_sharing <= self._rupture_intel
-        )
-        self._rupture_streak = self._rupture_streak + 1 if broken else 0
-        self.in_rupture = self._rupture_streak >= self._rupture_months
-        if self.in_rupture and self.rupture_month is None:
-            self.rupture_month = self.month
-            self.recorder.event("rupture", self.month)
-
     # ------------------------------------------------------------------ stepping
+    @property
+    def cooperation_index(self) -> float:
+        """The cooperation index of the current state (0-1)."""
+        return self.cooperation.index
+
+    @property
+    def in_rupture(self) -> bool:
+        """Whether the alliance is in full rupture."""
+        return self.cooperation.in_rupture
+
     def territory_inputs(self) -> TerritoryInputs:
         """The actors' decisions the territory update needs this month."""
         col, us = self.colombia, self.us
-        c_rel = col.capability() / self._capability0
+        c_rel = col.capability() / self._capability_reference
         presence = self._presence_effort(col.posture) / self._presence_floor_effort
-        ops_floor = self._ops_floor
-        ops = ops_floor + (1.0 - ops_floor) * col.posture
+        ops = self._ops_floor + (1.0 - self._ops_floor) * col.posture
         attrition = self._attrition_rate * c_rel * ops * col.intelligence()
         civil_gap = 1.0 - (us.civil_aid / us.base_civil if us.base_civil > 0 else 0.0)
         capacity = (
             1.0 + self._civil_aid_effect * max(0.0, civil_gap) + self._tariff_effect * us.tariff
         )
+        tolerance = self.venezuela.tolerance()
+        sanctuary = 1.0 + self._sanctuaries * (tolerance - 1.0)
         return TerritoryInputs(
             e_level=c_rel * presence,
             attrition=attrition,
@@ -400,6 +341,7 @@ class AllianceModel(mesa.Model):
             eradication_ha=col.eradication_rate / 12.0,
             sigma=self.sigma.copy(),
             uniforms=self.streams["territory"].random((len(GROUPS), self.geo.n_nodes)),
+            sanctuary_multiplier=sanctuary,
         )
 
     def step(self) -> None:
@@ -408,24 +350,37 @@ class AllianceModel(mesa.Model):
             return
         month = self.month
         self.forced = self.forcing.at(month)
+        self.ledger.begin(month)
         self._calendar(month)
+        self.venezuela.step()
+        self.china.step()
         self.us.step()
         self.colombia.step()
-        self.china.step()
+        self.diplomacy.step()
+        self.institutions.step()
         # The groups' steps are independent of each other (each sets its own expansion rate
         # from last month's territory), so their order does not matter: a plain loop does
         # what ``shuffle_do`` would, without the shuffle.
         for group in self.groups:
             group.step()
         self.territory.step(self.territory_inputs())
-        self.cooperation_index = self._cooperation_index()
-        self._check_rupture()
+        self.cooperation.update(self)
+        self._record_measure_events()
         self.recorder.month(month - self.start, self.outcomes())
         if self.collect:
             self.datacollector.collect(self)
         self.month += 1
         if self.month > self.end:
             self.running = False
+            self.recorder.value("rupture_months", self.cooperation.rupture_months)
+            self.recorder.value("deals", self.diplomacy.deals)
+
+    def _record_measure_events(self) -> None:
+        for side, actor in (("us", self.us), ("col", self.colombia)):
+            for name in actor.measures.started_now:
+                self.recorder.event(f"{side}_{name}_start", self.month)
+            for name in actor.measures.ended_now:
+                self.recorder.event(f"{side}_{name}_end", self.month)
 
     def run(self) -> RunResult:
         """Step to the end of the horizon and return the result."""
@@ -434,7 +389,7 @@ class AllianceModel(mesa.Model):
         return self.result()
 
     # ------------------------------------------------------------------ outputs
-    def snapshot(self) -> dict[str, float]:
+    def snapshot(self) -> dict[str, float | str]:
         """The outcomes of the current state, by name."""
         return self.outcomes()
 
@@ -442,8 +397,6 @@ class AllianceModel(mesa.Model):
         """The monthly outcomes of the current state, by the names of :mod:`rift.record`."""
         t, us, col = self.territory, self.us, self.colombia
         members = t.members_by_group
-        presence = t.presence_by_group
-        control = t.control_by_group
         coca = t.coca_total
         out: dict[str, float | str] = {
             "presence_any": t.present_count,
@@ -453,30 +406,43 @@ class AllianceModel(mesa.Model):
             "cocaine_t": coca * self._yield_kg_per_ha / 1000.0,
             "members_total": float(members.sum()),
             "armed_revenue_musd": float(t.revenue.sum()),
-            "cooperation_index": self.cooperation_index,
+            "cooperation_index": self.cooperation.index,
             "us_security_aid_musd": us.security_aid,
             "us_civil_aid_musd": us.civil_aid,
             "intel_sharing": us.intel_sharing,
             "certification": us.certification,
-            "us_escalation": us.escalation(),
-            "us_hostility": us.hostility,
-            "col_hostility": col.hostility,
+            "us_measures_on": us.measures.count_on(),
+            "col_measures_on": col.measures.count_on(),
+            "us_hostility": us.tension,
+            "col_hostility": col.tension,
+            "vessel_strike_deaths": us.strike_deaths,
+            "vessel_strike_deaths_cum": us.strike_deaths_cum,
+            "rupture_cost_busd": col.cost_of_us_measures(),
             "extraditions": col.extraditions_month,
             "eradication_ha": t.eradicated,
             "posture": col.posture,
-            "capability": col.capability() / self._capability0,
+            "capability": col.capability() / self._capability_reference,
             "intel_quality": col.intelligence(),
             "displacement_new": t.new_displacement,
             "displacement_cum": t.displacement_cum,
             "china_engagement": self.china.engagement,
+            "venezuela_pressure": self.venezuela.pressure,
+            "venezuela_tolerance": self.venezuela.tolerance(),
+            "migration_index": self.venezuela.migration,
             "approval": col.approval,
             "president": col.president,
-            "rupture": float(self.in_rupture),
+            "rupture": float(self.cooperation.in_rupture),
         }
         for g, name in enumerate(GROUPS):
-            out[f"presence_{name}"] = presence[g]
-            out[f"control_{name}"] = control[g]
+            out[f"presence_{name}"] = t.presence_by_group[g]
+            out[f"control_{name}"] = t.control_by_group[g]
             out[f"members_{name}"] = members[g]
+        for name in US_MEASURES:
+            out[f"us_{name}"] = float(us.measures.on[name])
+        for name in COL_MEASURES:
+            out[f"col_{name}"] = float(col.measures.on[name])
+        for name in INSTITUTIONS:
+            out[f"inst_{name}"] = float(self.institutions.state[name])
         return out
 
     def result(self) -> RunResult:

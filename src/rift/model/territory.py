@@ -57,6 +57,8 @@ class TerritoryInputs:
         eradication_ha: Hectares eradicated this month (before replanting).
         sigma: Expansion hazard of each group per year, shape (G,).
         uniforms: Uniform draws for the expansion decisions, shape (G, N + S).
+        sanctuary_multiplier: Capacity of each sanctuary node relative to the start (the
+            host state's tolerance), shape (S,); None keeps it as at the start.
     """
 
     e_level: float
@@ -65,6 +67,7 @@ class TerritoryInputs:
     eradication_ha: float
     sigma: np.ndarray
     uniforms: np.ndarray
+    sanctuary_multiplier: np.ndarray | None = None
 
 
 def default_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> CocaRule:
@@ -158,12 +161,17 @@ class Territory:
         S = self.s[:, :n].sum(axis=0)
         self._observe(S, rules.armed_share(S, self.E[:n]))
 
-    def _capacity(self, multiplier: float) -> tuple[np.ndarray, np.ndarray]:
+    def _capacity(
+        self, multiplier: float, sanctuary: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Rent and carrying capacity of each node at this month's rent multiplier."""
+        capacity = (
+            self.sanctuary_capacity if sanctuary is None else self.sanctuary_capacity * sanctuary
+        )
         return rules.carrying_capacity(
             self.extortion,
             self.coca,
-            self.sanctuary_capacity,
+            capacity,
             rent_per_ha=self.rent_per_ha,
             multiplier=multiplier,
             cost_per_member=self.cost_per_member,
@@ -173,7 +181,7 @@ class Territory:
         """Advance the territory by one month (the order of the module docstring)."""
         dt, n, s = self.dt, self.n, self.s
         self.E = E = (self.e_scale * inp.e_level) * self.reach
-        self.rent, self.K = self._capacity(inp.capacity_multiplier)
+        self.rent, self.K = self._capacity(inp.capacity_multiplier, inp.sanctuary_multiplier)
         K = self.K
 
         S = s.sum(axis=0)

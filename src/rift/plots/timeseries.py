@@ -176,7 +176,7 @@ def event_probability_chart(
     colors = scenario_colors(labels)
     if events is None:
         recorded = set.intersection(*(set(r.manifest["record"]["events"]) for r in items))
-        events = [e.name for e in RECORD.events if e.name in recorded]
+        events = [e.name for e in RECORD.events if e.name in recorded and e.figure]
     ncols = 2 if len(events) > 1 else 1
     nrows = -(-len(events) // ncols)
     fig, axes = new_figure(

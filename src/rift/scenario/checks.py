@@ -17,7 +17,7 @@ from rift.distributions import DISTRIBUTIONS, MODELS, WEIGHT_TOLERANCE, Choice, 
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
-from rift.record import RECORD
+from rift.record import COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.document import Document
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -26,6 +26,13 @@ from rift.scenario.schema import (
     ElectionSpec,
     InterventionSpec,
     Scenario,
+    ShockSpec,
+)
+
+#: Measures a shock may start or end.
+MEASURES: tuple[str, ...] = (
+    *(f"us.{m}" for m in US_MEASURES),
+    *(f"col.{m}" for m in COL_MEASURES),
 )
 
 #: Share of an unbounded distribution allowed outside a parameter's range.
@@ -43,6 +50,7 @@ _EXPECTED: dict[str, str] = {
     "uncertain": "a mapping of parameter names to distributions, or 'calibrated'",
     "election": "a mapping with 'priors' or 'winner'",
     "interventions": "a list of {at, set, until, label}",
+    "shocks": "a list of {at, start, end, until, label}",
     "outcomes": "a list of outcome names",
 }
 
@@ -107,6 +115,8 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
             model = ElectionSpec
         elif model is Scenario and part == "interventions":
             model = InterventionSpec
+        elif model is Scenario and part == "shocks":
+            model = ShockSpec
         elif isinstance(part, int):
             continue
         else:
@@ -200,6 +210,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
             )
     _check_election(scenario, doc, start)
     _check_interventions(scenario, doc, start, end)
+    _check_shocks(scenario, doc, start, end)
     for i, name in enumerate(scenario.outcomes):
         if name not in RECORD.outcome_names:
             raise InputError(
@@ -282,3 +293,48 @@ def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int
                     hint=did_you_mean(name, instruments),
                 )
             param.validate(value, file=file, key=key)
+
+
+def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+    file = doc.file
+    for i, sh in enumerate(scenario.shocks):
+        at = _month(sh.at, doc, ("shocks", i, "at"))
+        if not start <= at <= end:
+            raise InputError(
+                f"{sh.at} is outside the horizon {scenario.start}..{scenario.end}",
+                file=file,
+                key=doc.key(("shocks", i, "at")),
+                expected="a month within the horizon",
+            )
+        if sh.until is not None and _month(sh.until, doc, ("shocks", i, "until")) < at:
+            raise InputError(
+                f"until {sh.until} is before at {sh.at}",
+                file=file,
+                key=doc.key(("shocks", i, "until")),
+                expected=f"a month on or after {sh.at}",
+            )
+        if not sh.start and not sh.end:
+            raise InputError(
+                "the shock starts and ends nothing",
+                file=file,
+                key=doc.key(("shocks", i)),
+                expected="'start' or 'end' with measures such as us.security_aid_cut",
+            )
+        for part in ("start", "end"):
+            for j, name in enumerate(getattr(sh, part)):
+                if name not in MEASURES:
+                    raise InputError(
+                        f"unknown measure '{name}'",
+                        file=file,
+                        key=doc.key(("shocks", i, part, j)),
+                        expected=f"one of: {', '.join(MEASURES)}",
+                        hint=did_you_mean(name, MEASURES),
+                    )
+        both = set(sh.start) & set(sh.end)
+        if both:
+            raise InputError(
+                f"{sorted(both)} both started and ended",
+                file=file,
+                key=doc.key(("shocks", i)),
+                expected="each measure in 'start' or 'end', not both",
+            )

@@ -94,10 +94,10 @@ def _resolve_extends(ref: Any, doc: Document) -> Path:
 
 
 def _overlay(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """Child keys over parent keys; mappings merge recursively; interventions accumulate."""
+    """Child keys over parent keys; mappings merge; interventions and shocks accumulate."""
     out = dict(parent)
     for key, value in child.items():
-        if key == "interventions" and isinstance(value, list):
+        if key in ("interventions", "shocks") and isinstance(value, list):
             inherited = parent.get(key)
             out[key] = (list(inherited) if isinstance(inherited, list) else []) + value
         elif isinstance(value, dict) and isinstance(parent.get(key), dict):
@@ -194,8 +194,18 @@ def _normalise(scenario: Scenario) -> Scenario:
         )
         for iv in scenario.interventions
     ]
+    shocks = [
+        sh.model_copy(
+            update={
+                "at": format_month(parse_month(sh.at)),
+                "until": None if sh.until is None else format_month(parse_month(sh.until)),
+            }
+        )
+        for sh in scenario.shocks
+    ]
     return scenario.model_copy(
         update={
+            "shocks": shocks,
             "start": format_month(parse_month(scenario.start)),
             "end": format_month(parse_month(scenario.end)),
             "parameters": {k: reg[k].validate(v) for k, v in scenario.parameters.items()},

@@ -58,6 +58,22 @@ class InterventionSpec(Strict):
     _months = field_validator("at", "until", mode="before")(_month_text)
 
 
+class ShockSpec(Strict):
+    """Measures started or ended in month ``at`` (held through ``until`` if given).
+
+    Measures are ``us.<measure>`` or ``col.<measure>`` (``rift params`` lists them under
+    ``events.us.`` and ``events.partner.``); afterwards they follow their hazards.
+    """
+
+    at: str
+    start: list[str] = Field(default_factory=list, max_length=50)
+    end: list[str] = Field(default_factory=list, max_length=50)
+    until: str | None = None
+    label: str | None = None
+
+    _months = field_validator("at", "until", mode="before")(_month_text)
+
+
 class Scenario(Strict):
     """A validated, frozen scenario.
 
@@ -72,6 +88,7 @@ class Scenario(Strict):
         uncertain: Distributions of uncertain parameters, sampled per run (Latin hypercube).
         election: The 2026 election: priors or a fixed winner.
         interventions: Dated actions forcing instruments.
+        shocks: Dated starts and ends of measures (then endogenous).
         outcomes: Outcomes to report (all when empty).
         calibration: Version of the packaged calibration whose posterior is sampled per run
             (set by ``uncertain: calibrated``), or None.
@@ -88,6 +105,7 @@ class Scenario(Strict):
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
     election: ElectionSpec = Field(default_factory=ElectionSpec)
     interventions: list[InterventionSpec] = Field(default_factory=list)
+    shocks: list[ShockSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
     calibration: str | None = None
     source: str | None = None
@@ -142,6 +160,10 @@ class Scenario(Strict):
             "interventions": [
                 {"at": iv.at, "set": dict(iv.set), "until": iv.until} for iv in self.interventions
             ],
+            "shocks": [
+                {"at": sh.at, "start": list(sh.start), "end": list(sh.end), "until": sh.until}
+                for sh in self.shocks
+            ],
             "election": election or None,
         }
 
@@ -158,4 +180,5 @@ __all__ = [
     "ElectionSpec",
     "InterventionSpec",
     "Scenario",
+    "ShockSpec",
 ]

@@ -1,0 +1,74 @@
+"""Leader-to-leader diplomacy: the deals that end measures on both sides.
+
+A deal (the 2025-01-26 deportation crisis was settled within hours: Colombia accepted the
+flights, the tariffs were "held in reserve"; Mexico 2019 and 2025 ended tariff threats with
+deals) is an event with the record's fitted hazard (``events.both.deal.event_intercept`` and the
+deal slopes, seen from Colombia: ``R`` counts US escalation), shifted by the affinity between
+the two leaders (``president.<type>.us_affinity``: the Petro-Trump feud lowers it, a right-wing
+president raises it) and lowered by tension. A deal ends the transactional measures (tariffs
+threatened or imposed, visa bans on officials, refused deportation flights, recalled
+ambassadors) and relieves both sides' tension by a share.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from rift.model.actors.measures import Slopes, event_happens
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rift.model.model import AllianceModel
+
+#: What a deal ends, by side.
+DEAL_ENDS: dict[str, tuple[str, ...]] = {
+    "us": ("tariff_threat", "tariffs", "visa_officials", "ambassador_recall"),
+    "col": ("deportation_refusal", "ambassador_recall"),
+}
+
+
+class Diplomacy(mesa.Agent):
+    """Deals between the presidents."""
+
+    def __init__(self, model: AllianceModel) -> None:
+        super().__init__(model)
+        p = model.p
+        self.stream = model.streams["diplomacy"]
+        self.intercept = p["events.both.deal.event_intercept"]
+        self.slopes = Slopes.from_registry(p, "deal")
+        self.k_end = p["events.tension.end_slope"]
+        self.reference = p["events.tension.reference"]
+        self.relief = p["diplomacy.deal_relief"]
+        self.deal_now = False
+        self.deals = 0
+
+    def affinity(self) -> float:
+        """Log-hazard shift of deals from the two leaders' relationship."""
+        m = self.model
+        if m.us_administration not in ("trump1", "trump2"):
+            return 0.0
+        return m.p[f"president.{m.colombia.president}.us_affinity"]
+
+    def feud(self) -> float:
+        """How personal the quarrel is (0 none): the negative part of the affinity."""
+        return max(0.0, -self.affinity())
+
+    def step(self) -> None:
+        """A deal happens with its hazard (one draw a month) while any measure is in force."""
+        m = self.model
+        u = self.stream.random()
+        us, col = m.us, m.colombia
+        in_force = us.measures.count_on() + col.measures.count_on()
+        tension = 0.5 * (us.tension + col.tension)
+        x = m.ledger.covariates("col")
+        shift = self.affinity() - self.k_end * (tension - self.reference)
+        self.deal_now = in_force > 0 and event_happens(self.intercept, self.slopes, x, shift, u)
+        if not self.deal_now:
+            return
+        self.deals += 1
+        m.recorder.event("deal", m.month)
+        for side, actor in (("us", us), ("col", col)):
+            ended = sum(actor.measures.end(name, m.month) for name in DEAL_ENDS[side])
+            m.ledger.deescalation(side, 1 + ended)
+            actor.tension *= 1.0 - self.relief
