@@ -21,7 +21,7 @@ PACKAGE = SRC / "rift"
 LEAVES = {
     "rift.version", "rift.errors", "rift.months", "rift.atomic", "rift.record", "rift.seeds",
     "rift.distributions", "rift.parameters", "rift.calibration", "rift.geography",
-    "rift.calendar", "rift.data",
+    "rift.calendar", "rift.data", "rift.election_inputs",
 }  # fmt: skip
 #: What each layer may import besides itself and the leaves.
 ALLOWED: dict[str, set[str]] = {

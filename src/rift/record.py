@@ -294,10 +294,27 @@ EVENTS: tuple[Event, ...] = (
     ),
 )  # fmt: skip
 
+#: The blocs of the 2026 election.
+BLOCS: tuple[str, ...] = ("left", "centre", "right")
+
 VALUES: tuple[Outcome, ...] = (
     Outcome("rupture_months", "months", "Months in full rupture", "amount", "alliance"),
     Outcome("deals", "deals", "Leader-to-leader deals", "amount", "alliance"),
-)
+    *(Outcome(f"senate_{b}", "share of seats", f"Senate seats, {b} (2026)", "share", "election")
+      for b in BLOCS),
+    *(Outcome(f"first_round_{b}", "share of votes", f"First round 2026, {b}", "share", "election")
+      for b in BLOCS),
+    *(Outcome(f"runoff_{b}", "share of votes", f"Runoff 2026, {b}", "share", "election")
+      for b in BLOCS),
+    Outcome("winner", "bloc", "Winner of the 2026 election", "category", "election", BLOCS),
+    Outcome("margin", "share of votes", "Winning margin in the deciding round", "share",
+            "election"),
+    Outcome("decided_in_first_round", "0/1", "Decided in the first round", "flag", "election"),
+    Outcome("us_endorsement", "0/1", "US endorsement of the right before the first round",
+            "flag", "election"),
+    Outcome("governability", "index 0-1", "The new president's governability", "index",
+            "election"),
+)  # fmt: skip
 
 
 @dataclass

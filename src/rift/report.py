@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rift.analysis.compare import Comparison
+from rift.analysis.elections import BY_WINNER, split_by_winner
 from rift.analysis.summary import category_shares, format_value
 from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.atomic import atomic_write_text
@@ -35,6 +36,7 @@ CAPTIONS = {
     "exceedance": "Probability that the outcome exceeds x at the horizon",
     "events": "Cumulative probability of each event by month",
     "share": "Share of runs in which a state is on, or in each category, by month",
+    "election": "The 2026 election: first-round shares, the winner, armed control by winner",
     "map": "Probability that an armed group controls each municipality at the horizon",
 }
 
@@ -139,6 +141,27 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
     )
 
 
+def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    """The 2026 election: who won, and the horizon outcomes split by the winner."""
+    parts = []
+    for res, name in zip(results, names, strict=True):
+        if "winner" not in res.runs:
+            continue
+        table = split_by_winner(res)
+        shown = table.assign(
+            share=lambda t: t["runs"] / max(1, int(t["runs"].sum())),
+        )[["winner", "runs", "share", *BY_WINNER, "p_rupture", "p_recertification"]]
+        shown = shown.map(lambda v: format_value(v) if isinstance(v, float) else v)
+        parts.append(f"<h3>{_e(name)}</h3>" + _table(shown))
+    if not parts:
+        return ""
+    note = (
+        "<p>Runs split by the bloc that won in 2026: how many, and the median of each outcome "
+        "at the horizon among them (P = share of those runs with the event).</p>"
+    )
+    return "<h2>The 2026 election</h2>" + note + "".join(parts)
+
+
 def _parameters_html(res: Results) -> str:
     sc = res.manifest["scenario"]
     reg = registry()
@@ -227,7 +250,7 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
-FIGURE_ORDER = ("target", "events", "map", "horizon", "exceedance", "share", "fan")
+FIGURE_ORDER = ("target", "events", "election", "map", "horizon", "exceedance", "share", "fan")
 
 
 def _figures_html(figures: Mapping[str, Path]) -> str:
@@ -278,6 +301,7 @@ def build_report(
         if comparison.warnings:
             items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
+    parts.append(_election_html(results, names))
     parts.append("<h2>Figures</h2>" + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))

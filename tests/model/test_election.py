@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rift.election_inputs import check_runoff, check_shares, check_shift, shifted_prior
 from rift.errors import InputError
 from rift.model.congress import DRAWS_PER_CONGRESS, governability, simulate_congress
 from rift.model.election import (
@@ -35,7 +36,6 @@ from rift.model.election_data import (
     result_shares,
     senate_2026_base,
 )
-from rift.model.election_inputs import check_runoff, check_shares, check_shift, shifted_prior
 from rift.parameters import defaults
 
 from ..conftest import paired_interval
@@ -390,7 +390,7 @@ def test_the_2022_senate_file_sums_to_its_totals():
     [
         "rift.model.election",
         "rift.model.election_data",
-        "rift.model.election_inputs",
+        "rift.election_inputs",
         "rift.model.congress",
         "rift.validation.election_fits",
         "rift.validation.elections",
@@ -413,7 +413,7 @@ def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
         "rift.parameters",
         "rift.model.election",
         "rift.model.election_data",
-        "rift.model.election_inputs",
+        "rift.election_inputs",
         "rift.validation.election_fits",
         "rift.validation.scoring",
     }

@@ -15,6 +15,7 @@ from rift.experiment import run_scenario
 from rift.geography import load_geography
 from rift.plots import (
     control_map,
+    election_chart,
     event_probability_chart,
     exceedance_chart,
     fan_chart,
@@ -226,6 +227,7 @@ NOT_FANS = {
     "horizon_coca_ha",
     "exceedance_coca_ha",
     "events",
+    "election",
     "map_control",
 }
 
@@ -263,3 +265,22 @@ def test_save_figure_replaces_atomically(tmp_path):
     (again,) = save_figure(fig, tmp_path / "a" / "line")
     assert again == first and again.stat().st_size == size
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["line.png"]
+
+
+def test_election_chart_shows_the_vote_and_the_winners(pair):
+    from rift.analysis.elections import split_by_winner, winner_shares
+
+    fig = election_chart(pair)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "First round 2026: vote shares",
+        "Winner of 2026",
+        "Armed control at the horizon, by winner",
+    ]
+    for res in pair:
+        p = winner_shares(res)
+        assert p.sum() == pytest.approx(1.0)
+        for bloc in ("left", "centre", "right"):
+            bar = by_gid(fig, f"winner:{res.name}:{bloc}")
+            assert bar.get_height() == pytest.approx(p[bloc])
+        table = split_by_winner(res)
+        assert table["runs"].sum() == res.runs["error"].isna().sum()

@@ -3,7 +3,7 @@
 Pure numpy; no mesa, no model. The model fills a :class:`Drivers` at the first round and calls
 :func:`simulate_election` with its own generator. The data and the poll prior are in
 :mod:`rift.model.election_data`, scenario inputs (a fixed result, a shifted prior) are checked
-in :mod:`rift.model.election_inputs`, and the Senate and the new president's governability are
+in :mod:`rift.election_inputs`, and the Senate and the new president's governability are
 in :mod:`rift.model.congress`.
 
 **First round.** Vote shares by bloc (``left``, ``centre``, ``right``: shares of candidate votes,
@@ -55,9 +55,9 @@ from typing import Any
 
 import numpy as np
 
+from rift.election_inputs import check_runoff, check_shares, check_shift, shifted_prior
 from rift.errors import InputError
 from rift.model.election_data import BLOCS, PollPrior
-from rift.model.election_inputs import check_runoff, check_shares, check_shift, shifted_prior
 
 #: Standard normals drawn per simulated election (first round: 3, runoff: 1).
 DRAWS_PER_ELECTION = 4

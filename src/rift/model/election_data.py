@@ -27,8 +27,7 @@ from importlib import resources
 
 import numpy as np
 
-#: The three blocs, in the order of every vector in the engine.
-BLOCS: tuple[str, ...] = ("left", "centre", "right")
+from rift.record import BLOCS  # the three blocs, in the order of every vector in the engine
 
 #: Answers that are not candidates (dropped before normalising a poll).
 NON_CANDIDATES = frozenset({"Blank", "None", "Don't know", "Don't know/No answer", "Neither"})

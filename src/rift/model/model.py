@@ -20,13 +20,11 @@ import mesa
 import numpy as np
 
 from rift.calendar import (
-    CANDIDATE_TYPES,
     COLOMBIA_INAUGURATIONS,
     DEFAULT_END,
     DEFAULT_START,
     EARLIEST_START,
     US_INAUGURATIONS,
-    Election,
     election_2026,
     one_off_events,
     president_at,
@@ -44,6 +42,7 @@ from rift.model.actors import (
     Venezuela,
 )
 from rift.model.actors.measures import Ledger
+from rift.model.campaign import POLL_MONTH, Campaign
 from rift.model.cooperation import Cooperation
 from rift.model.forcing import Intervention, Shock, forcing_for
 from rift.model.initial import build_initial_state
@@ -96,8 +95,10 @@ class AllianceModel(mesa.Model):
             optional ``until``, or :class:`~rift.model.forcing.Intervention` objects).
         shocks: Dated starts and ends of measures (dicts with ``at``, ``start``, ``end``,
             optional ``until``, or :class:`~rift.model.forcing.Shock` objects).
-        election: ``{"priors": {"left": p, "centre": p, "right": p}}`` or
-            ``{"winner": "right"}`` for the 2026 election; defaults to the registry's priors.
+        election: The 2026 election (:mod:`rift.model.campaign`): by default the vote is
+            simulated from the polls; ``{"first_round": {...}}``, ``{"runoff": {...}}`` or
+            ``{"shift": {...}}`` condition it; ``{"winner": "right"}`` or
+            ``{"priors": {"left": p, "centre": p, "right": p}}`` replace it with a draw.
         collect: Whether to fill the mesa ``DataCollector`` each step (needed by
             ``mesa.batch_run``; the rift runner reads :meth:`result` instead).
         calibrated: Draw the calibrated parameters not given in ``parameters`` from the
@@ -148,7 +149,8 @@ class AllianceModel(mesa.Model):
         self.forcing = forcing_for(self.start, self.end, fixed, interventions, shocks)
         self.forced: dict[str, Any] = self.forcing.at(self.start)
 
-        self.election = self._election(election or {})
+        spec = dict(election or {})
+        self.election = election_2026(spec.get("priors") or {}, spec.get("winner"))
         self.president_at_start = self._president_at_start()
         self.us_administration = _us_administration_at(self.start)
         self.events = one_off_events(self.start, self.end)
@@ -175,6 +177,7 @@ class AllianceModel(mesa.Model):
         self.diplomacy = Diplomacy(self)
         self.institutions = Institutions(self)
         self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
+        self.campaign = Campaign(self, spec)
         #: What each dated one-off event of the calendar does, by its name.
         self.calendar_handlers = {
             "usaid_dismantled": self.us.dismantle_usaid,
@@ -252,11 +255,6 @@ class AllianceModel(mesa.Model):
         col = self.colombia
         return col.leadership * (col.force / col.force_reference)
 
-    def _election(self, spec: Mapping[str, Any]) -> Election:
-        p = self.p
-        priors = spec.get("priors") or {t: p[f"election.prior.{t}"] for t in CANDIDATE_TYPES}
-        return election_2026(priors, spec.get("winner"))
-
     def _president_at_start(self) -> str:
         if self.start < self.election.inauguration:
             return president_at(self.start)
@@ -281,13 +279,17 @@ class AllianceModel(mesa.Model):
         if month in self.inaugurations:
             self._inaugurate(self.inaugurations[month])
         e = self.election
+        if month == POLL_MONTH + 1 or (month == self.start and month > POLL_MONTH):
+            self.campaign.note_poll_month()  # the state at the end of November 2025
+        if month == e.congress:
+            self.campaign.congress()
         if month == e.first_round:
-            u = self.streams["election"].random()  # drawn even when the winner is fixed
-            self.winner = e.winner or self._draw_winner(u)
+            self.winner = self.campaign.first_round()
         if month == e.runoff and self.winner is not None:
             self.colombia.president_elect = self.winner
             self.us.on_runoff(self.winner)
         if month == e.inauguration and self.winner is not None:
+            self.colombia.governability = self.campaign.governability(self.winner)
             self._inaugurate(self.winner)
         administration = _us_administration_at(month)
         if administration != self.us_administration:
@@ -298,17 +300,6 @@ class AllianceModel(mesa.Model):
         self.colombia.inaugurate(president)
         self.us.president_changed(self.month)
         self.ledger.leader_change(self.month)
-
-    def _draw_winner(self, u: float) -> str:
-        """Draw the 2026 winner; Petro's approval shifts the odds of the left and right."""
-        p = self.p
-        shift = p["election.approval_effect"] * (self.colombia.approval - p["init.approval"])
-        names = list(self.election.priors)
-        weights = np.array([float(self.election.priors[t]) for t in names])
-        sign = np.array([1.0 if t == "left" else -1.0 if t == "right" else 0.0 for t in names])
-        weights = weights * np.exp(sign * shift)
-        cdf = np.cumsum(weights / weights.sum())
-        return names[int(np.searchsorted(cdf, u, side="right").clip(0, len(names) - 1))]
 
     # ------------------------------------------------------------------ stepping
     @property

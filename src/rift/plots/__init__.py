@@ -13,6 +13,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from rift.analysis.elections import has_vote
+from rift.plots.election import election_chart
 from rift.plots.horizon import exceedance_chart, horizon_distribution
 from rift.plots.maps import control_map
 from rift.plots.style import as_list, save_figure, scenario_colors
@@ -23,6 +25,7 @@ from rift.results import Results
 __all__ = [
     "HORIZON_FIGURES",
     "control_map",
+    "election_chart",
     "event_probability_chart",
     "exceedance_chart",
     "fan_chart",
@@ -63,7 +66,8 @@ def figure_makers(
     Returns:
         ``fan_<outcome>`` for each numeric outcome, ``share_<outcome>`` for each flag and
         category, ``horizon_<outcome>`` and ``exceedance_<outcome>`` for
-        :data:`HORIZON_FIGURES`, ``events`` and ``map_control``.
+        :data:`HORIZON_FIGURES`, ``events``, ``election`` (when the vote was simulated) and
+        ``map_control``.
     """
     items = as_list(results_list)
     chosen = reported_outcomes(items) if outcomes is None else list(outcomes)
@@ -79,6 +83,8 @@ def figure_makers(
             items, name, threshold=t
         )
     makers["events"] = lambda: event_probability_chart(items)
+    if any(has_vote(r) for r in items):
+        makers["election"] = lambda: election_chart(items)
     makers["map_control"] = lambda: control_map(items)
     return makers
 

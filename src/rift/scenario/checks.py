@@ -14,10 +14,11 @@ from pydantic import BaseModel, ValidationError
 
 from rift.calendar import CANDIDATE_TYPES, EARLIEST_START, LATEST_END, election_2026
 from rift.distributions import DISTRIBUTIONS, MODELS, WEIGHT_TOLERANCE, Choice, bounds
+from rift.election_inputs import check_runoff, check_shares, check_shift
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
-from rift.record import COL_MEASURES, RECORD, US_MEASURES
+from rift.record import BLOCS, COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.document import Document
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -250,6 +251,7 @@ def _check_election(scenario: Scenario, doc: Document, start: int) -> None:
                 key=doc.key(("election", "priors")),
                 expected="probabilities that sum to 1",
             )
+    _check_vote(scenario, doc)
     if start >= election_2026({}).inauguration and not scenario.election.winner:
         raise InputError(
             "the run starts after the 2026 inauguration",
@@ -338,3 +340,31 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> No
                 key=doc.key(("shocks", i)),
                 expected="each measure in 'start' or 'end', not both",
             )
+
+
+def _check_vote(scenario: Scenario, doc: Document) -> None:
+    """``election.first_round``, ``runoff`` and ``shift`` (the engine's own checks)."""
+    e = scenario.election
+    checks = (
+        ("first_round", e.first_round, lambda v, k: check_shares(v, key=k, blocs=BLOCS)),
+        ("runoff", e.runoff, lambda v, k: check_runoff(v, key=k)),
+        ("shift", e.shift, lambda v, k: check_shift(v, key=k)),
+    )
+    for name, value, check in checks:
+        if value is None:
+            continue
+        try:
+            check(value, f"election.{name}")
+        except InputError as exc:
+            path = tuple((exc.key or f"election.{name}").split("."))
+            raise InputError(
+                exc.problem, file=doc.file, key=doc.key(path), expected=exc.expected, hint=exc.hint
+            ) from None
+    replaced = e.winner is not None or e.priors is not None
+    if replaced and any(v is not None for _, v, _ in checks):
+        raise InputError(
+            "the vote is both conditioned and replaced",
+            file=doc.file,
+            key=doc.key(("election",)),
+            expected="first_round/runoff/shift, or winner/priors, not both",
+        )

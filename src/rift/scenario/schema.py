@@ -41,8 +41,19 @@ def _month_text(v: Any) -> Any:
 
 
 class ElectionSpec(Strict):
-    """The 2026 election: priors over candidate types, or a fixed winner."""
+    """The 2026 election: simulated from the polls unless a key conditions or replaces it.
 
+    Attributes:
+        first_round: Fix the first-round shares (left, centre, right; summing to 1).
+        runoff: Fix the runoff (two blocs, shares summing to 1; its leader wins).
+        shift: Move the poll prior by bloc, in percentage points.
+        winner: Replace the vote with a fixed winner.
+        priors: Replace the vote with a draw of the winner (probabilities by bloc).
+    """
+
+    first_round: dict[str, Any] | None = None
+    runoff: dict[str, Any] | None = None
+    shift: dict[str, Any] | None = None
     priors: dict[str, float] | None = None
     winner: Literal["left", "centre", "right"] | None = None
 
@@ -148,11 +159,7 @@ class Scenario(Strict):
 
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :class:`~rift.model.AllianceModel` (without sampled values)."""
-        election: dict[str, Any] = {}
-        if self.election.winner:
-            election["winner"] = self.election.winner
-        if self.election.priors:
-            election["priors"] = dict(self.election.priors)
+        election = {k: v for k, v in self.election.model_dump().items() if v is not None}
         return {
             "start": self.start,
             "end": self.end,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rift.errors import InputError, did_you_mean
-from rift.model.election_data import BLOCS
+from rift.record import BLOCS
 
 
 def check_shares(
