@@ -38,7 +38,7 @@ def test_a_full_scenario_validates_into_a_frozen_object(tmp_path):
           coca.yield_kg_per_ha: {dist: truncnormal, mean: 9, sd: 1, low: 7.6, high: 10.5}
           col.aid_lag_years: {dist: lognormal, median: 1, sigma: 0.3}
           col.intel_us_weight: {dist: beta, a: 2, b: 3}
-          election.approval_effect: {dist: normal, mean: 3, sd: 0.5}
+          election.effect.rally: {dist: normal, mean: 0.15, sd: 0.05}
           init.us_certification: {dist: choice, values: [certified, waiver], weights: [0.75, 0.25]}
         election: {priors: {left: 0.5, centre: 0.2, right: 0.3}}
         interventions:

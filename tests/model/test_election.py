@@ -391,6 +391,7 @@ def test_the_2022_senate_file_sums_to_its_totals():
         "rift.model.election",
         "rift.model.election_data",
         "rift.election_inputs",
+        "rift.record",
         "rift.model.congress",
         "rift.validation.election_fits",
         "rift.validation.elections",
@@ -414,6 +415,7 @@ def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
         "rift.model.election",
         "rift.model.election_data",
         "rift.election_inputs",
+        "rift.record",
         "rift.validation.election_fits",
         "rift.validation.scoring",
     }
