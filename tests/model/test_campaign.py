@@ -117,3 +117,16 @@ def test_good_election_keys_condition_the_vote(tmp_path):
     )
     v = AllianceModel(rng=1, collect=False, **load_scenario(f).model_kwargs()).run().values
     assert v["winner"] == "centre"
+
+
+def test_runs_parquet_holds_the_vote_and_the_winner_of_every_run(small_batches):
+    import pandas as pd
+
+    res = small_batches["baseline"]  # 2025-01..2026-12: the election is inside
+    runs = pd.read_parquet(res.path / "runs.parquet")
+    assert runs["winner"].notna().all() and set(runs["winner"]) <= set(BLOCS)
+    for b in BLOCS:
+        assert runs[f"first_round_{b}"].notna().all() and runs[f"senate_{b}"].notna().all()
+    total = runs[[f"first_round_{b}" for b in BLOCS]].sum(axis=1)
+    assert np.allclose(total, 1.0)
+    assert runs["governability"].between(0, 1).all()
