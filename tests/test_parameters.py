@@ -48,6 +48,12 @@ def test_defaults_and_uncertainty_lie_in_the_valid_range(param):
         return
     assert param.validate(param.default) == param.default
     u = param.uncertainty
+    if u and u["dist"] == "choice":
+        assert all(param.validate(v) == v for v in u["values"])
+        assert param.default in u["values"], "the default is one of the sampled choices"
+        weights = u.get("weights") or [1.0] * len(u["values"])
+        assert len(weights) == len(u["values"]) and abs(sum(weights) - 1.0) < 1e-9
+        return
     if u:
         assert u["dist"] in ("uniform", "triangular", "truncnormal", "beta")
         assert param.low <= u["low"] < u["high"] <= param.high

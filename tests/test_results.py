@@ -120,9 +120,11 @@ def test_store_matches_a_direct_run(tmp_path):
     s = load_scenario(scenario_file(tmp_path, 3))
     res = load(run_scenario(s, executor="serial", out=tmp_path / "r").path)
     params = {
-        "col.aid_dependence": res.runs["param.col.aid_dependence"][2],
-        "init.us_certification": res.runs["param.init.us_certification"][2],
+        column.removeprefix("param."): res.runs[column][2]
+        for column in res.runs.columns
+        if column.startswith("param.")
     }
+    assert {"col.aid_dependence", "init.us_certification", "coca.capacity_ha"} <= set(params)
     direct = AllianceModel(
         rng=run_seed(11, 2), end="2025-12", parameters=params, calibrated=False
     ).run()

@@ -42,6 +42,7 @@ from rift.results import (
 )
 from rift.runner import execute_batch, make_executor, plan_batch
 from rift.runner.executors import check_executor_options
+from rift.runner.sampling import Sampler
 from rift.scenario import Scenario
 from rift.seeds import run_label
 
@@ -211,6 +212,7 @@ def _manifest(
         "group_names": list(GROUPS),
         "record": record_names(),
         "uncertain": sorted(scenario.uncertain),
+        "sampled": Sampler(scenario).parameter_names,
         "outcomes": scenario.reported_outcomes(),
         "versions": versions(),
         "git_commit": git_commit(),

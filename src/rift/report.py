@@ -188,6 +188,18 @@ def _parameters_html(res: Results) -> str:
         kind = d.pop("dist")
         text = f"{kind}(" + ", ".join(f"{k}={v}" for k, v in d.items()) + ")"
         rows.append((name, f"sampled per run: {text}", reg[name].unit, sources(name)))
+    sampled = [n for n in res.manifest.get("sampled", []) if n not in sc.get("uncertain", {})]
+    if sampled:
+        spread = [n for n in sampled if reg.get(n) is not None and n not in cal_names(res)]
+        rows.append(
+            (
+                f"{len(sampled)} more",
+                f"sampled per run: {len(spread)} from their declared spreads (`rift params`), "
+                f"{len(sampled) - len(spread)} from the calibrated posterior",
+                "",
+                ", ".join(sampled[:12]) + (", ..." if len(sampled) > 12 else ""),
+            )
+        )
     for iv in sc.get("interventions", []):
         span = f"{iv['at']}" + (f" to {iv['until']}" if iv.get("until") else " on")
         for name, value in iv["set"].items():
@@ -216,6 +228,14 @@ def _parameters_html(res: Results) -> str:
         "</summary><table><thead><tr><th>parameter</th><th>default</th><th>unit</th>"
         f"<th>range</th><th>source</th></tr></thead><tbody>{full}</tbody></table></details>"
     )
+
+
+def cal_names(res: Results) -> set[str]:
+    """The parameters a batch drew from the calibrated posterior (its ``param.`` columns)."""
+    from rift.calibration import posterior
+
+    post = posterior() if res.manifest["scenario"].get("calibration") else None
+    return set() if post is None else set(post.names)
 
 
 def _scenario_html(res: Results, name: str) -> str:

@@ -257,5 +257,39 @@ def test_revenue_splits_the_armed_share_of_rent_by_members():
 
 # ------------------------------------------------------------------ displacement
 def test_displacement_from_casualties_and_contested_municipalities():
-    d = rules.displacement_from_casualties(12.0, 3, per_casualty=30.0, per_contested=25.0)
+    v = rules.Violence(clash_casualties=5.0, operation_casualties=7.0, contested=3, controlled=9)
+    d = rules.displacement_from_casualties(v, per_casualty=30.0, per_contested=25.0)
     assert d == pytest.approx(30.0 * 12.0 + 25.0 * 3)
+
+
+def test_displacement_from_violence_against_civilians():
+    v = rules.Violence(clash_casualties=5.0, operation_casualties=7.0, contested=3, controlled=9)
+    d = rules.displacement_from_civilian_violence(
+        v, per_contested=37.0, per_controlled=8.6, per_clash_casualty=150.0,
+        per_operation_casualty=75.0,
+    )  # fmt: skip
+    assert d == pytest.approx(37.0 * 3 + 8.6 * 9 + 150.0 * 5 + 75.0 * 7)
+    calmer = rules.Violence(5.0, 7.0, 2, 9)
+    assert rules.displacement_from_civilian_violence(
+        calmer, per_contested=37.0, per_controlled=8.6, per_clash_casualty=150.0,
+        per_operation_casualty=75.0,
+    ) < d  # fmt: skip
+
+
+def test_the_price_closure_grows_with_the_price_and_has_no_cap():
+    coca = np.array([100.0, 1e6])
+    theta = np.array([1.0, 1.0])
+    kw = {"growth": 0.6, "abandon": 0.1, "replant": 0.5, "dt": 1.0 / 12.0}
+    low, _ = rules.coca_priced(coca, theta, 0.0, 0.5, **kw)
+    high, _ = rules.coca_priced(coca, theta, 0.0, 2.0, **kw)
+    assert (high > low).all() and high[1] > coca[1]  # no carrying capacity
+    assert high == pytest.approx(coca * (1 + 0.6 * 2.0 / 12))
+
+
+def test_the_price_index_falls_with_oversupply_and_rises_with_fewer_seizures():
+    kw = {"supply_reference": 253000.0, "supply_elasticity": 1.0, "seizure_reference": 0.28,
+          "seizure_elasticity": 0.6}  # fmt: skip
+    assert rules.coca_price_index(253000.0, 1.0, **kw) == pytest.approx(1.0)
+    assert rules.coca_price_index(506000.0, 1.0, **kw) == pytest.approx(0.5)
+    fewer_seizures = rules.coca_price_index(253000.0, 0.5, **kw)
+    assert fewer_seizures == pytest.approx((0.86 / 0.72) ** 0.6)

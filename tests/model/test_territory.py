@@ -71,11 +71,13 @@ def test_the_coca_and_displacement_rules_are_the_ones_given(start):
     geo, p, init = start
     seen = []
 
-    def frozen_coca(coca, theta, hectares):
+    def frozen_coca(coca, theta, hectares, price):
         seen.append((theta.shape, hectares))
         return coca.copy(), 0.0
 
-    t = Territory(geo, p, init, coca_rule=frozen_coca, displacement_rule=lambda c, z: 7.0 + z)
+    t = Territory(
+        geo, p, init, coca_rule=frozen_coca, displacement_rule=lambda v: 7.0 + v.contested
+    )
     rng = np.random.default_rng(0)
     total = 0.0
     for _ in range(3):
@@ -89,8 +91,9 @@ def test_the_coca_and_displacement_rules_are_the_ones_given(start):
 
 def test_the_default_rules_are_the_documented_closures(start):
     geo, p, init = start
+    assert p["variant.coca"] == "capacity" and p["variant.displacement"] == "casualties"
     a, b = Territory(geo, p, init), Territory(geo, p, init)
-    b.coca_rule = lambda coca, theta, h: rules.coca_logistic(
+    b.coca_rule = lambda coca, theta, h, price: rules.coca_logistic(
         coca,
         theta,
         h,
@@ -100,9 +103,8 @@ def test_the_default_rules_are_the_documented_closures(start):
         replant=p["coca.replant_share"],
         dt=1.0 / 12.0,
     )
-    b.displacement_rule = lambda c, z: rules.displacement_from_casualties(
-        c,
-        z,
+    b.displacement_rule = lambda v: rules.displacement_from_casualties(
+        v,
         per_casualty=p["displacement.per_casualty"],
         per_contested=p["displacement.per_contested_month"],
     )

@@ -79,14 +79,19 @@ def _results(path, runs):
 
 
 def test_full_rupture_follows_the_shock_only_where_the_cuts_last():
-    """A rupture needs the October 2025 cuts to last three months; they may be undone first."""
+    """A rupture needs the October 2025 cuts to last (rupture.months); they may be undone first."""
     from rift.months import parse_month
+    from rift.parameters import registry
 
-    results = _results(SCENARIOS / "full_rupture.yaml", 30)
+    s = load_scenario(SCENARIOS / "full_rupture.yaml", ["runs=30"])
+    outputs = list(execute_batch(plan_batch(s)).outputs.values())
+    results = [o.result for o in outputs]
     ruptures = [r.events["rupture"] for r in results]
-    for r, month in zip(results, ruptures, strict=True):
-        assert r.events["us_security_aid_cut_start"] <= parse_month("2025-10")
-        if month is not None:
-            assert month >= parse_month("2025-12")  # three months of cuts at least
+    for out, month in zip(outputs, ruptures, strict=True):
+        start = out.result.events["us_security_aid_cut_start"]
+        assert start <= parse_month("2025-10")
+        if month is not None:  # the run's rupture.months of cuts at least
+            needed = out.sampled.get("rupture.months", registry()["rupture.months"].default)
+            assert month >= start + needed - 1
     happened = sum(m is not None for m in ruptures)
     assert 0 < happened < len(results)

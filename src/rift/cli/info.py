@@ -48,15 +48,24 @@ def cmd_params(args: argparse.Namespace) -> int:
         value = "endogenous" if p.instrument and p.default is None else str(p.default)
         source = ", ".join(dict.fromkeys(s.short() for s in p.sources))
         uncertainty = p.uncertainty_text()
-        rows.append((n, value, p.unit, p.range_text(), uncertainty, cal.get(n, ""), source))
-    header = ("name", "value", "unit", "range", "uncertainty", "calibrated", "source")
-    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(6)]
+        sampled = "calibrated" if n in cal else ("spread" if p.uncertainty else "")
+        rows.append(
+            (n, value, p.unit, p.range_text(), uncertainty, cal.get(n, ""), sampled, source)
+        )
+    header = ("name", "value", "unit", "range", "uncertainty", "calibrated", "sampled", "source")
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(7)]
     widths = [min(w, 42) for w in widths]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
     print(fmt.format(*header))
     for r in rows:
-        print(fmt.format(*(c[:42] for c in r[:6]), r[6]))
-    print(f"\n{len(rows)} parameters. `rift params --source NAME` shows a parameter's quote.")
+        print(fmt.format(*(c[:42] for c in r[:7]), r[7]))
+    n_spread = sum(r[6] == "spread" for r in rows)
+    n_cal = sum(r[6] == "calibrated" for r in rows)
+    print(
+        f"\n{len(rows)} parameters; a batch samples {n_spread} from their declared spread and "
+        f"{n_cal} jointly from the calibrated posterior (scenario key `sampling` opts out).\n"
+        "`rift params --source NAME` shows a parameter's quote."
+    )
     return 0
 
 

@@ -32,6 +32,7 @@ from rift.calendar import (
 )
 from rift.calibration import calibration_start, posterior
 from rift.geography import load_geography
+from rift.model import rules
 from rift.model.actors import (
     ArmedGroup,
     China,
@@ -244,6 +245,13 @@ class AllianceModel(mesa.Model):
         self._attrition_rate = p["state.attrition_rate_per_yr"]
         self._civil_aid_effect = p["territory.civil_aid_effect"]
         self._tariff_effect = p["territory.tariff_effect"]
+        self._price = {
+            "supply_reference": p["coca.price.supply_reference_ha"],
+            "supply_elasticity": p["coca.price.supply_elasticity"],
+            "seizure_reference": p["coca.price.seizure_reference"],
+            "seizure_elasticity": p["coca.price.seizure_elasticity"],
+        }
+        self._us_interdiction = p["coca.price.us_intel_share"]
 
     def _reference_capability(self) -> float:
         """Capability at the start with US security aid at its fixed pre-crisis reference.
@@ -325,6 +333,13 @@ class AllianceModel(mesa.Model):
         )
         tolerance = self.venezuela.tolerance()
         sanctuary = 1.0 + self._sanctuaries * (tolerance - 1.0)
+        # Interdiction (1 with full cooperation at the start): US intelligence that reaches
+        # operations, and the state's capability, each for its share of the seizures.
+        w = self._us_interdiction
+        shared = min(us.intel_sharing, col.intel_cooperation)
+        shared *= self.institutions.intelligence_factor()
+        interdiction = (w * shared + (1.0 - w)) * c_rel
+        price = rules.coca_price_index(self.territory.coca_total, interdiction, **self._price)
         return TerritoryInputs(
             e_level=c_rel * presence,
             attrition=attrition,
@@ -333,6 +348,7 @@ class AllianceModel(mesa.Model):
             sigma=self.sigma.copy(),
             uniforms=self.streams["territory"].random((len(GROUPS), self.geo.n_nodes)),
             sanctuary_multiplier=sanctuary,
+            coca_price=price,
         )
 
     def step(self) -> None:

@@ -40,10 +40,10 @@ if TYPE_CHECKING:
     from rift.model.initial import InitialState
 
 
-#: ``rule(coca, theta, eradication_ha) -> (coca after the month, hectares eradicated)``
-CocaRule = Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, float]]
-#: ``rule(casualties, contested municipalities) -> people displaced this month``
-DisplacementRule = Callable[[float, int], float]
+#: ``rule(coca, theta, eradication_ha, price) -> (coca after the month, hectares eradicated)``
+CocaRule = Callable[[np.ndarray, np.ndarray, float, float], tuple[np.ndarray, float]]
+#: ``rule(violence) -> people displaced this month``
+DisplacementRule = Callable[[rules.Violence], float]
 
 
 @dataclass
@@ -59,6 +59,7 @@ class TerritoryInputs:
         uniforms: Uniform draws for the expansion decisions, shape (G, N + S).
         sanctuary_multiplier: Capacity of each sanctuary node relative to the start (the
             host state's tolerance), shape (S,); None keeps it as at the start.
+        coca_price: The farm-gate price index (read by the price closure of coca).
     """
 
     e_level: float
@@ -68,22 +69,32 @@ class TerritoryInputs:
     sigma: np.ndarray
     uniforms: np.ndarray
     sanctuary_multiplier: np.ndarray | None = None
+    coca_price: float = 1.0
 
 
-def default_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> CocaRule:
-    """The carrying-capacity closure of coca (``rules.coca_logistic``) with its parameters."""
-    return partial(
-        rules.coca_logistic,
-        capacity=coca_capacity,
-        growth=p["coca.growth_rate_per_yr"],
-        abandon=p["coca.abandon_rate_per_yr"],
-        replant=p["coca.replant_share"],
-        dt=dt,
-    )
+def make_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> CocaRule:
+    """The coca closure of ``variant.coca`` with its parameters bound."""
+    common = {
+        "growth": p["coca.growth_rate_per_yr"],
+        "abandon": p["coca.abandon_rate_per_yr"],
+        "replant": p["coca.replant_share"],
+        "dt": dt,
+    }
+    if p["variant.coca"] == "price":
+        return partial(rules.coca_priced, **common)
+    return partial(rules.coca_logistic, capacity=coca_capacity, **common)
 
 
-def default_displacement_rule(p: ParameterSet) -> DisplacementRule:
-    """Casualty-driven displacement (``rules.displacement_from_casualties``)."""
+def make_displacement_rule(p: ParameterSet) -> DisplacementRule:
+    """The displacement closure of ``variant.displacement`` with its parameters bound."""
+    if p["variant.displacement"] == "civilians":
+        return partial(
+            rules.displacement_from_civilian_violence,
+            per_contested=p["displacement.civilians.per_contested_month"],
+            per_controlled=p["displacement.civilians.per_controlled_month"],
+            per_clash_casualty=p["displacement.civilians.per_clash_casualty"],
+            per_operation_casualty=p["displacement.civilians.per_operation_casualty"],
+        )
     return partial(
         rules.displacement_from_casualties,
         per_casualty=p["displacement.per_casualty"],
@@ -151,12 +162,13 @@ class Territory:
             "contest_ratio": p["zone.rival_contest_ratio"],
             "presence_floor": self.presence_floor,
         }
-        self.coca_rule = coca_rule or default_coca_rule(p, init.coca_capacity, self.dt)
-        self.displacement_rule = displacement_rule or default_displacement_rule(p)
+        self.coca_rule = coca_rule or make_coca_rule(p, init.coca_capacity, self.dt)
+        self.displacement_rule = displacement_rule or make_displacement_rule(p)
 
         self.E = self.e_scale * self.reach
         self.rent, self.K = self._capacity(1.0)
-        self.casualties = self.eradicated = 0.0
+        self.casualties = self.clash_casualties = self.operation_casualties = 0.0
+        self.eradicated = 0.0
         self.new_displacement = self.displacement_cum = 0.0
         S = self.s[:, :n].sum(axis=0)
         self._observe(S, rules.armed_share(S, self.E[:n]))
@@ -188,8 +200,9 @@ class Territory:
         recruit = rules.recruitment(S, E, K, self.growth_rate)
         attrition = rules.attrition(self.reach, inp.attrition)
         combat = rules.rival_combat(s, S, self.clash_rate)
-        losses = (combat * s)[:, :n].sum() + (attrition * s)[:, :n].sum()
-        self.casualties = dt * float(losses)  # armed casualties in the municipalities
+        self.clash_casualties = dt * float((combat * s)[:, :n].sum())
+        self.operation_casualties = dt * float((attrition * s)[:, :n].sum())
+        self.casualties = self.clash_casualties + self.operation_casualties
         s = rules.euler_step(s, recruit - attrition - combat, dt)
 
         s = rules.expansion(s, K, E, self.adjacency, inp.sigma, inp.uniforms, **self._expansion)
@@ -197,9 +210,15 @@ class Territory:
 
         S = s[:, :n].sum(axis=0)
         theta = rules.armed_share(S, E[:n])
-        self.coca, self.eradicated = self.coca_rule(self.coca, theta, inp.eradication_ha)
+        self.coca, self.eradicated = self.coca_rule(
+            self.coca, theta, inp.eradication_ha, inp.coca_price
+        )
         self._observe(S, theta)
-        self.new_displacement = self.displacement_rule(self.casualties, self.contested_count)
+        violence = rules.Violence(
+            self.clash_casualties, self.operation_casualties, self.contested_count,
+            self.control_count,
+        )  # fmt: skip
+        self.new_displacement = self.displacement_rule(violence)
         self.displacement_cum += self.new_displacement
 
     def _observe(self, S: np.ndarray, theta: np.ndarray) -> None:

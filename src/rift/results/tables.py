@@ -75,34 +75,34 @@ def build_tables(
     series = parts["series"][order]
     outcome_names = list(names["outcomes"])
 
-    runs = pd.DataFrame({"run": index.astype(np.int64)})
-    runs["seed"] = [run_label(root_seed, int(k)) for k in index]
+    columns: dict[str, object] = {"run": index.astype(np.int64)}
+    columns["seed"] = [run_label(root_seed, int(k)) for k in index]
     for key in sorted(k for k in parts if k.startswith("param.")):
         values = parts[key][order]
-        runs[key] = pd.array(values, "string") if values.dtype.kind == "U" else values
+        columns[key] = pd.array(values, "string") if values.dtype.kind == "U" else values
     horizon = np.where(ok[:, None], series[:, -1, :], np.nan) if len(months) else series[:, 0, :]
     for k, name in enumerate(outcome_names):
-        runs[name] = _column(horizon[:, k], _spec(name))
+        columns[name] = _column(horizon[:, k], _spec(name))
     for name in names["events"]:
-        runs[f"{name}_month"] = pd.array(
+        columns[f"{name}_month"] = pd.array(
             [_month_text(m) for m in parts[f"event.{name}"][order]], "string"
         )
     for name in names["values"]:
-        runs[name] = _column(parts[f"value.{name}"][order], _spec(name))
-    runs["error"] = pd.array([e if e else None for e in parts["error"][order]], "string")
-    runs["seconds"] = parts["seconds"][order].astype(float)
+        columns[name] = _column(parts[f"value.{name}"][order], _spec(name))
+    columns["error"] = pd.array([e if e else None for e in parts["error"][order]], "string")
+    columns["seconds"] = parts["seconds"][order].astype(float)
+    runs = pd.DataFrame(columns)
 
     good = np.flatnonzero(ok)
     n_months = len(months)
     flat = series[good].reshape(len(good) * n_months, len(outcome_names))
-    series_df = pd.DataFrame(
-        {
-            "run": np.repeat(index[good], n_months).astype(np.int64),
-            "month": pd.array(np.tile([format_month(m) for m in months], len(good)), "string"),
-        }
-    )
+    series_columns: dict[str, object] = {
+        "run": np.repeat(index[good], n_months).astype(np.int64),
+        "month": pd.array(np.tile([format_month(m) for m in months], len(good)), "string"),
+    }
     for k, name in enumerate(outcome_names):
-        series_df[name] = _column(flat[:, k], _spec(name))
+        series_columns[name] = _column(flat[:, k], _spec(name))
+    series_df = pd.DataFrame(series_columns)
 
     controller = parts["controller"][order]
     counts = np.stack([(controller[good] == g).sum(axis=0) for g in range(n_groups)])

@@ -1,5 +1,10 @@
 """Per-run values of uncertain parameters: a Latin hypercube computed run by run.
 
+What is sampled: the scenario's own ``uncertain`` distributions; every other parameter whose
+registry entry declares a spread (``sampling.registry``, the default), unless the scenario
+fixes it; and the calibrated parameters, jointly from the packaged posterior
+(``sampling.calibrated``, the default) instead of their registry spreads.
+
 The batch's design is decided in the parent from the root seed, and run ``k``'s values are
 computed when its task is made, on any executor and on resume: the same values every time,
 and no memory in proportion to the batch before it starts. Each uncertain parameter is one
@@ -21,11 +26,35 @@ from typing import Any
 import numpy as np
 
 from rift.calibration import calibration_start, posterior
-from rift.distributions import Choice, to_scipy
+from rift.distributions import Choice, parse_distribution, to_scipy
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.scenario import Scenario
 from rift.seeds import CALIBRATION_KEY, sampling_seed
+
+
+def calibrated_names(scenario: Scenario) -> set[str]:
+    """The parameters the scenario draws from the packaged posterior."""
+    if not scenario.calibration:
+        return set()
+    post = posterior()
+    if post is None:
+        return set()
+    mine = set(scenario.parameters) | set(scenario.uncertain)
+    same_start = scenario.start == calibration_start()
+    return {n for n in post.names if n not in mine and (same_start or not n.startswith("init."))}
+
+
+def declared_spreads(scenario: Scenario) -> dict[str, Any]:
+    """The registry spreads a scenario samples (none with ``sampling: {registry: false}``)."""
+    if not scenario.sampling.registry:
+        return {}
+    skip = set(scenario.parameters) | set(scenario.uncertain) | calibrated_names(scenario)
+    return {
+        name: parse_distribution(p.uncertainty)
+        for name, p in registry().items()
+        if p.uncertainty and not p.instrument and name not in skip
+    }
 
 
 class Sampler:
@@ -38,8 +67,10 @@ class Sampler:
 
     def __init__(self, scenario: Scenario, runs: int | None = None) -> None:
         self.runs = scenario.runs if runs is None else int(runs)
-        self.names = sorted(scenario.uncertain)
-        self._specs = [scenario.uncertain[n] for n in self.names]
+        specs = dict(scenario.uncertain)
+        specs.update(declared_spreads(scenario))
+        self.names = sorted(specs)
+        self._specs = [specs[n] for n in self.names]
         self._dists = [None if isinstance(s, Choice) else to_scipy(s) for s in self._specs]
         d = len(self.names)
         keys = keys_from(sampling_seed(scenario.seed), d, extra=1)

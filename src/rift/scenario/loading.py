@@ -108,7 +108,11 @@ def _overlay(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _calibrated(data: dict[str, Any], doc: Document) -> dict[str, Any]:
-    """``uncertain: calibrated`` (or a ``calibrated: true`` entry) → the packaged posterior."""
+    """``uncertain: calibrated`` (or a ``calibrated: true`` entry): the default, kept readable.
+
+    The calibrated posterior is sampled unless ``sampling: {calibrated: false}``; older files
+    say so with ``uncertain: calibrated``, which is accepted and changes nothing.
+    """
     unc = data.get("uncertain")
     if isinstance(unc, str) and unc.strip() == "calibrated":
         data["uncertain"] = {}
@@ -119,7 +123,7 @@ def _calibrated(data: dict[str, Any], doc: Document) -> dict[str, Any]:
                 "got a value other than true",
                 file=doc.file,
                 key=doc.key(("uncertain", "calibrated")),
-                expected="'calibrated: true' to sample the calibrated parameters",
+                expected="'sampling: {calibrated: false}' to leave the calibration out",
             )
         data["uncertain"] = unc
     elif isinstance(unc, str):
@@ -127,19 +131,8 @@ def _calibrated(data: dict[str, Any], doc: Document) -> dict[str, Any]:
             f"got {unc!r}",
             file=doc.file,
             key=doc.key(("uncertain",)),
-            expected="a mapping of parameter names to distributions, or 'calibrated'",
+            expected="a mapping of parameter names to distributions",
         )
-    else:
-        return data
-    record = load_calibration()
-    if record is None:
-        raise InputError(
-            "this installation has no calibration",
-            file=doc.file,
-            key=doc.key(("uncertain",)),
-            expected="distributions, or run `rift calibrate` first",
-        )
-    data["calibration"] = record["version"]
     return data
 
 
@@ -167,7 +160,7 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
                 f"unknown key '{key}'",
                 file=doc.file,
                 key=doc.key((key,)),
-                expected="'uncertain: calibrated' to sample the calibration"
+                expected="'sampling: {calibrated: true}' (the default) to sample the calibration"
                 if key == "calibration"
                 else "scenario keys only",
             )
@@ -203,8 +196,10 @@ def _normalise(scenario: Scenario) -> Scenario:
         )
         for sh in scenario.shocks
     ]
+    record = load_calibration() if scenario.sampling.calibrated else None
     return scenario.model_copy(
         update={
+            "calibration": None if record is None else record["version"],
             "shocks": shocks,
             "start": format_month(parse_month(scenario.start)),
             "end": format_month(parse_month(scenario.end)),

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from rift.calendar import CANDIDATE_TYPES, DEFAULT_END, DEFAULT_START
 from rift.distributions import Distribution, Strict
@@ -69,6 +69,21 @@ class InterventionSpec(Strict):
     _months = field_validator("at", "until", mode="before")(_month_text)
 
 
+class SamplingSpec(Strict):
+    """What a batch samples besides the scenario's own ``uncertain`` block.
+
+    Attributes:
+        registry: Every parameter whose registry entry declares a spread is sampled from it
+            (``rift params`` lists them), unless the scenario fixes it or gives its own
+            distribution.
+        calibrated: The calibrated parameters are drawn jointly from the packaged posterior
+            (``rift calibrate``) instead of their registry spreads.
+    """
+
+    registry: StrictBool = True
+    calibrated: StrictBool = True
+
+
 class ShockSpec(Strict):
     """Measures started or ended in month ``at`` (held through ``until`` if given).
 
@@ -97,12 +112,14 @@ class Scenario(Strict):
         seed: Root seed of the batch (run k uses ``SeedSequence(seed, spawn_key=(k,))``).
         parameters: Fixed overrides by dotted parameter name.
         uncertain: Distributions of uncertain parameters, sampled per run (Latin hypercube).
+        sampling: Whether the registry's declared spreads and the calibrated posterior are
+            sampled too (both by default).
         election: The 2026 election: priors or a fixed winner.
         interventions: Dated actions forcing instruments.
         shocks: Dated starts and ends of measures (then endogenous).
         outcomes: Outcomes to report (all when empty).
         calibration: Version of the packaged calibration whose posterior is sampled per run
-            (set by ``uncertain: calibrated``), or None.
+            (set by rift when ``sampling.calibrated`` holds and the package has one), or None.
         source: The file the scenario was read from (not part of the hash).
     """
 
@@ -114,6 +131,7 @@ class Scenario(Strict):
     seed: StrictInt = Field(default=20251215, ge=0, le=MAX_SEED)
     parameters: dict[str, Any] = Field(default_factory=dict)
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
+    sampling: SamplingSpec = Field(default_factory=SamplingSpec)
     election: ElectionSpec = Field(default_factory=ElectionSpec)
     interventions: list[InterventionSpec] = Field(default_factory=list)
     shocks: list[ShockSpec] = Field(default_factory=list)
@@ -186,6 +204,7 @@ __all__ = [
     "SCENARIO_KEYS",
     "ElectionSpec",
     "InterventionSpec",
+    "SamplingSpec",
     "Scenario",
     "ShockSpec",
 ]

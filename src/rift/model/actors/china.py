@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
+#: How strongly each ``variant.china`` makes China's channels act (a multiplier of the weights).
+CHANNEL_FACTOR: dict[str, float] = {"none": 0.0, "moderate": 1.0, "strong": 2.0}
+
+
 class China(mesa.Agent):
     """China's engagement with Colombia, in [0, 1], and its offsets of US measures."""
 
@@ -35,8 +39,10 @@ class China(mesa.Agent):
         self.rise = p["china.rise_per_yr"]
         self.decay = p["china.decay_per_yr"]
         self.bri_jump = p["china.belt_and_road_jump"]
-        self.diversion = p["china.trade_diversion"]
-        self.finance = p["china.finance_busd"]
+        #: The strength of China's channels (``variant.china``): none, moderate or strong.
+        self.channel = CHANNEL_FACTOR[p["variant.china"]]
+        self.diversion = min(1.0, p["china.trade_diversion"] * self.channel)
+        self.finance = p["china.finance_busd"] * self.channel
         self.us_exports = p["col.exports_to_us_busd"]
 
     def belt_and_road(self) -> None:

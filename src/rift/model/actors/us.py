@@ -112,7 +112,7 @@ class UnitedStates(mesa.Agent):
             0.0, 1.0 - col.extraditions_offered() / self.extradition_reference
         )
         g += w["hostility"] * col.hostility
-        g += w["china"] * china.engagement * col.china_tilt
+        g += w["china"] * china.channel * china.engagement * col.china_tilt
         g += w["posture"] * (1.0 - col.posture)
         g += w["venezuela"] * col.caracas_accommodation() * ven.pressure
         g += self.w_migration * ven.migration

@@ -24,9 +24,13 @@ from rift.model.rules.armed import (
     recruitment,
     rival_combat,
 )
-from rift.model.rules.coca import coca_logistic, eradication
+from rift.model.rules.coca import coca_logistic, coca_price_index, coca_priced, eradication
 from rift.model.rules.control import armed_share, kalyvas_zones, revenue, top_two
-from rift.model.rules.displacement import displacement_from_casualties
+from rift.model.rules.displacement import (
+    Violence,
+    displacement_from_casualties,
+    displacement_from_civilian_violence,
+)
 from rift.model.rules.expansion import (
     Fronts,
     expansion,
@@ -38,11 +42,15 @@ from rift.model.rules.expansion import (
 
 __all__ = [
     "Fronts",
+    "Violence",
     "armed_share",
     "attrition",
     "carrying_capacity",
     "coca_logistic",
+    "coca_price_index",
+    "coca_priced",
     "displacement_from_casualties",
+    "displacement_from_civilian_violence",
     "eradication",
     "euler_step",
     "expansion",

@@ -1,8 +1,16 @@
-"""The coca rule: how coca hectares change each month (one closure; others may follow).
+"""The coca rules: how coca hectares change each month, under two closures.
 
-The territory calls its coca rule as ``rule(coca, theta, eradication_ha) -> (coca, eradicated)``
-with the parameters bound (see ``rift.model.territory.default_coca_rule``). Notation in
-``rift.model.rules``.
+The territory calls its coca rule as ``rule(coca, theta, eradication_ha, price) ->
+(coca, eradicated)`` with the parameters bound (``rift.model.territory.coca_rule``). Two
+closures of the same growth-abandonment-eradication balance (``variant.coca``):
+
+* ``capacity``: logistic growth up to the land suited to coca (``coca.capacity_ha`` spread by
+  department): a bare assumption that sets where coca stops;
+* ``price``: no cap; growth scales with a farm-gate price index that falls with oversupply and
+  rises when interdiction (seizures, which US intelligence drives) falls, so the alliance
+  reaches coca through the drug trade (the model computes the index; ``coca_price_index``).
+
+Notation in ``rift.model.rules``.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ def coca_logistic(
     coca: np.ndarray,
     theta: np.ndarray,
     hectares: float,
+    price: float = 1.0,
     *,
     capacity: np.ndarray,
     growth: float,
@@ -48,6 +57,7 @@ def coca_logistic(
         coca: Hectares per municipality, ``C``, shape (n,).
         theta: Armed share per municipality, shape (n,).
         hectares: Eradication this month before replanting, ``H``, hectares.
+        price: The farm-gate price index (not used by this closure).
         capacity: Hectares suited to coca per municipality, ``Cmax``, shape (n,).
         growth: Growth rate ``g`` per year under full armed dominance.
         abandon: Abandonment rate ``a`` per year under full state dominance.
@@ -62,3 +72,52 @@ def coca_logistic(
     erased = eradication(coca, theta, hectares)
     new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
     return np.maximum(new, 0.0, out=new), float(erased.sum())
+
+
+def coca_priced(
+    coca: np.ndarray,
+    theta: np.ndarray,
+    hectares: float,
+    price: float = 1.0,
+    *,
+    growth: float,
+    abandon: float,
+    replant: float,
+    dt: float,
+) -> tuple[np.ndarray, float]:
+    """Coca with a price closure: growth under armed dominance scaled by the price index.
+
+    ``rate = g theta P - a (1 - theta)``; then as :func:`coca_logistic`. Why: farmers plant
+    more where armed groups protect the crop and buyers pay more; the price index ``P`` (1 at
+    the reference) carries the limit the capacity closure puts in land: oversupply lowers the
+    price, and with it planting (Ibanez & Carlsson; Moreno-Sanchez et al.: cultivation answers
+    prices, weakly).
+    """
+    rate = growth * theta * price - abandon * (1.0 - theta)
+    erased = eradication(coca, theta, hectares)
+    new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
+    return np.maximum(new, 0.0, out=new), float(erased.sum())
+
+
+def coca_price_index(
+    coca_total: float,
+    interdiction: float,
+    *,
+    supply_reference: float,
+    supply_elasticity: float,
+    seizure_reference: float,
+    seizure_elasticity: float,
+) -> float:
+    """The farm-gate price index: ``P = (Q / Q_ref)^(-e_q) x ((1 - s) / (1 - s_ref))^(e_s)``.
+
+    ``Q`` is the coca area, ``s = s_ref x interdiction`` the share of cocaine seized
+    (``interdiction`` 1 as in 2023-2024, when Colombia seized about 0.28 of potential output;
+    it falls with US intelligence sharing and the state's capability). Fewer seizures mean more
+    of each hectare's cocaine reaches the market, so traffickers pay more for leaf and paste
+    (``e_s > 0``; the sign is uncertain in the literature, and the prior includes negative
+    values); oversupply lowers the price (the 2022-2023 collapse in Nariño and Cauca).
+    """
+    seized = min(0.95, max(0.0, seizure_reference * interdiction))
+    supply = (max(coca_total, 1.0) / supply_reference) ** (-supply_elasticity)
+    margin = ((1.0 - seized) / (1.0 - seizure_reference)) ** seizure_elasticity
+    return float(supply * margin)
