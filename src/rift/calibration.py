@@ -2,7 +2,10 @@
 
 ``rift calibrate`` (:mod:`rift.validation.calibrate`) fits the assumed coefficients to the record
 by ABC-SMC and writes ``rift/data/calibration.json``: its version, the scenario and first month it
-was fitted on, the last data it saw, the priors, and the weighted particles. This module only
+was fitted on, the last data it saw, the priors, and the weighted particles. ``rift calibrate
+--through YEAR`` writes an out-of-sample calibration fitted on the data through that year only
+(``calibration_through_YEAR.json``), which ``rift validate-history --calibrated-through YEAR``
+scores on the later years. This module only
 reads that file; it is a leaf, so the scenario language and the runner can use the posterior
 without importing the validation code that made it.
 """
@@ -91,28 +94,57 @@ class Posterior:
         return cls(samples=samples, **arrays, **rest)
 
 
-def packaged_path() -> Path:
-    """Where the packaged calibration lives (``rift/data/calibration.json``)."""
-    return Path(str(resources.files("rift.data").joinpath(CALIBRATION_FILE)))
+def calibration_file(through: int | None = None) -> str:
+    """The packaged file of a calibration: the main one, or one fitted on data through a year."""
+    return CALIBRATION_FILE if through is None else f"calibration_through_{int(through)}.json"
+
+
+def packaged_path(through: int | None = None) -> Path:
+    """Where a packaged calibration lives (``rift/data/calibration*.json``)."""
+    return Path(str(resources.files("rift.data").joinpath(calibration_file(through))))
 
 
 @cache
-def load_calibration() -> dict[str, Any] | None:
-    """The packaged calibration record, or None when the package has none."""
-    path = packaged_path()
+def load_calibration(through: int | None = None) -> dict[str, Any] | None:
+    """A packaged calibration record, or None when the package has none.
+
+    Args:
+        through: None for the main calibration (all the data, through 2024-12); a year for
+            the out-of-sample calibration fitted on the data through December of that year.
+            The main calibration answers for its own last year too.
+    """
+    path = packaged_path(through)
     if not path.is_file():
+        main = load_calibration() if through is not None else None
+        if main is not None and int(main["data_through"][:4]) == int(through):
+            return main
         return None
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def calibration_start() -> str | None:
-    """First month of the packaged calibration's scenario (where its ``init.*`` draws apply)."""
-    record = load_calibration()
+def calibration_years() -> list[int]:
+    """The years through which a packaged calibration was fitted (the main one included)."""
+    folder = Path(str(resources.files("rift.data")))
+    years = {int(p.stem.rsplit("_", 1)[1]) for p in folder.glob("calibration_through_*.json")}
+    main = load_calibration()
+    if main is not None:
+        years.add(int(main["data_through"][:4]))
+    return sorted(years)
+
+
+def calibration_id(record: dict[str, Any]) -> str:
+    """What a scenario stores of the calibration it samples: ``<version> (data through ...)``."""
+    return f"{record['version']} (data through {record['data_through']})"
+
+
+def calibration_start(through: int | None = None) -> str | None:
+    """First month of a calibration's scenario (where its ``init.*`` draws apply)."""
+    record = load_calibration(through)
     return None if record is None else str(record["start"])
 
 
 @cache
-def posterior() -> Posterior | None:
-    """The packaged posterior sample, or None."""
-    record = load_calibration()
+def posterior(through: int | None = None) -> Posterior | None:
+    """A packaged posterior sample (the main one by default), or None."""
+    record = load_calibration(through)
     return None if record is None else Posterior.from_dict(record["posterior"])

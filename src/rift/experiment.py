@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rift.calibration import load_calibration
+from rift.calibration import calibration_id, load_calibration
 from rift.errors import InputError
 from rift.geography import load_geography
 from rift.months import format_month
@@ -367,8 +367,8 @@ def _check_calibration(stored: Scenario, file: Path) -> None:
     """A resumed batch must draw from the calibration its first runs drew from."""
     if stored.calibration is None:
         return
-    record = load_calibration()
-    have = None if record is None else record["version"]
+    record = load_calibration(stored.sampling.calibrated_through)
+    have = None if record is None else calibration_id(record)
     if have != stored.calibration:
         raise InputError(
             f"the batch sampled calibration {stored.calibration}; this installation has "

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import yaml
 
 from rift.errors import InputError, did_you_mean
@@ -90,6 +91,22 @@ class Parameter:
         dist = u.pop("dist")
         args = ", ".join(f"{k}={_fmt(v)}" for k, v in u.items())
         return f"{dist}({args})"
+
+    def choice_from_unit(self, u: float) -> str:
+        """The choice a uniform number ``u`` in [0, 1] stands for, by the declared weights.
+
+        Calibration treats a choice as a continuous parameter ``u`` with a uniform prior; the
+        choice is the first whose cumulative weight exceeds ``u`` (equal weights when the
+        registry declares none), as the Latin hypercube maps its uniforms.
+        """
+        if self.kind != "choice":
+            raise TypeError(f"{self.name} is not a choice")
+        u_spec = self.uncertainty or {}
+        values = list(u_spec.get("values") or self.choices)
+        weights = list(u_spec.get("weights") or [1.0] * len(values))
+        cdf = np.cumsum(np.asarray(weights, float) / float(sum(weights)))
+        k = int(np.searchsorted(cdf, float(u), side="right"))
+        return values[min(k, len(values) - 1)]
 
     def validate(self, value: Any, *, file: str | None = None, key: str | None = None) -> Any:
         """Check and coerce a value for this parameter.

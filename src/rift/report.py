@@ -32,6 +32,8 @@ HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "coopera
 CAPTIONS = {
     "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
     "target": "The hindcast's fan chart with the observed figures (markers)",
+    "reliability": "PIT histogram and coverage of the central bands, in and out of sample "
+    "(flat and on the diagonal when the bands are honest)",
     "horizon": "Distribution over the runs at the horizon",
     "exceedance": "Probability that the outcome exceeds x at the horizon",
     "events": "Cumulative probability of each event by month",
@@ -141,6 +143,45 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
     )
 
 
+def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    """Batches conditioned on observations: the ESS, each observation, the horizon after."""
+    from rift.analysis.assimilation import assimilate, horizon_comparison
+
+    parts = []
+    for res, name in zip(results, names, strict=True):
+        if not res.manifest["scenario"].get("observations"):
+            continue
+        fit = assimilate(res)
+        obs = fit.table.drop(columns=["source"]).map(
+            lambda v: format_value(v) if isinstance(v, float) else v
+        )
+        sources = "".join(
+            f"<li>{_e(o.outcome)} {_e(o.month)}: {_e(o.source)}</li>" for o in fit.observations
+        )
+        outcomes = list(dict.fromkeys(o.outcome for o in fit.observations))
+        horizon = horizon_comparison(res, fit, outcomes).map(
+            lambda v: format_value(v) if isinstance(v, float) else v
+        )
+        warn = (
+            f'<div class="note"><b>Collapsed weights</b>: {_e(fit.message())}</div>'
+            if fit.collapsed
+            else f"<p>{_e(fit.message())}</p>"
+        )
+        parts.append(
+            f"<h3>{_e(name)}</h3>{warn}{_table(obs)}<ul>{sources}</ul>"
+            f"<p>At the horizon, before and after conditioning:</p>{_table(horizon)}"
+        )
+    if not parts:
+        return ""
+    note = (
+        "<p>The runs are weighted by the likelihood of the scenario's observations and "
+        "resampled (sequential importance resampling): the ensemble after conditioning is "
+        "what the runs that reproduce the observations do. The headline numbers and figures "
+        "above are the unconditioned batch.</p>"
+    )
+    return "<h2>Observations assimilated</h2>" + note + "".join(parts)
+
+
 def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
     """The 2026 election: who won, and the horizon outcomes split by the winner."""
     parts = []
@@ -234,7 +275,9 @@ def cal_names(res: Results) -> set[str]:
     """The parameters a batch drew from the calibrated posterior (its ``param.`` columns)."""
     from rift.calibration import posterior
 
-    post = posterior() if res.manifest["scenario"].get("calibration") else None
+    sc = res.manifest["scenario"]
+    through = (sc.get("sampling") or {}).get("calibrated_through")
+    post = posterior(through) if sc.get("calibration") else None
     return set() if post is None else set(post.names)
 
 
@@ -270,7 +313,17 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
-FIGURE_ORDER = ("target", "events", "election", "map", "horizon", "exceedance", "share", "fan")
+FIGURE_ORDER = (
+    "reliability",
+    "target",
+    "events",
+    "election",
+    "map",
+    "horizon",
+    "exceedance",
+    "share",
+    "fan",
+)
 
 
 def _figures_html(figures: Mapping[str, Path]) -> str:
@@ -321,6 +374,7 @@ def build_report(
         if comparison.warnings:
             items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
+    parts.append(_assimilation_html(results, names))
     parts.append(_election_html(results, names))
     parts.append("<h2>Figures</h2>" + _figures_html(figures))
     for res, name in zip(results, names, strict=True):

@@ -115,9 +115,13 @@ def test_non_uniform_prior_gives_the_conjugate_posterior():
         return np.array([np.random.default_rng(seed).normal(theta["mu"], np.sqrt(0.1))])
 
     prior = [Prior("mu", -5.0, 5.0, dist=stats.norm(0.0, 1.0))]
-    post = abc_smc(sim, prior, [1.0], population=400, generations=6, rng=np.random.default_rng(8))
-    assert post.mean()["mu"] == pytest.approx(10 / 11, abs=0.06)
-    assert post.sd()["mu"] == pytest.approx(np.sqrt(1 / 11), rel=0.15)
+    fits = [
+        abc_smc(sim, prior, [1.0], population=400, generations=6, rng=np.random.default_rng(s))
+        for s in (8, 9, 10)
+    ]
+    # one fit of 400 weighted particles has a sd that varies by about 8 % between seeds
+    assert np.mean([p.mean()["mu"] for p in fits]) == pytest.approx(10 / 11, abs=0.04)
+    assert np.mean([p.sd()["mu"] for p in fits]) == pytest.approx(np.sqrt(1 / 11), rel=0.1)
 
 
 # --- Invariants ---------------------------------------------------------------------------------

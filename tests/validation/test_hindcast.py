@@ -34,7 +34,9 @@ def test_targets_of_the_2019_2024_hindcast():
     } <= tg
     # 2019 figures are the initial state, and nothing after the turn of 2024/25 is a target.
     assert not any(label.endswith(" 2019") for label in tg)
-    assert "alert_municipalities 2025-02" not in tg and "coca_ha 2024" not in tg
+    assert "alert_municipalities 2025-02" not in tg
+    # UNODC's 2024 survey (published 2025-11) is a figure about 2024: inside the data horizon
+    assert {"coca_ha 2024", "cocaine_potential_t 2024"} <= tg
 
 
 def test_dates_map_to_model_months():
@@ -63,7 +65,7 @@ def test_hindcast_scores_every_target_against_the_naive_forecast(hindcast):
     from rift.validation.hindcast import score_hindcast
 
     table, summary = score_hindcast(hindcast)
-    assert len(table) == len(targets("2019-01", "2024-12")) == summary["n"]
+    assert len(table) == len(targets("2019-01", "2024-12")) == summary["all"]["n"]
     assert table["n"].eq(6).all() and table["crps"].ge(0).all()
     coca22 = table.set_index("target").loc["coca_ha 2022"]
     # The naive forecast: 2015-2019 coca record carried forward along its trend to 2022.
@@ -76,7 +78,11 @@ def test_hindcast_scores_every_target_against_the_naive_forecast(hindcast):
     egc = table.set_index("target").loc["members_egc 2023-12"]
     first = np.median(series_array(hindcast, "members_egc")[0][:, 0])
     assert egc["naive"] == first and first == pytest.approx(2900, rel=0.05)
-    assert 0.0 <= summary["in90"] <= 1.0
+    assert 0.0 <= summary["all"]["in90"] <= 1.0
+    # the main calibration saw every figure of the horizon: all in sample
+    assert set(table["sample"]) == {"in"} and "out" not in summary
+    growth = table.set_index("target").loc["coca_ha 2022", "growth"]
+    assert growth == pytest.approx(154000 * (154000 / 169000) ** 3)  # 2018->2019 carried on
 
 
 @pytest.mark.slow
@@ -178,6 +184,7 @@ def test_validate_history_command(tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert "coca_ha 2022" in text and "inside the 90 % band" in text
+    assert "in-sample (the calibration saw these figures)" in text and "out-of-sample" not in text
     assert (out / "scores.csv").is_file()
 
 
@@ -208,3 +215,66 @@ def test_calibrated_initial_conditions_apply_only_from_the_calibration_start():
         )
     )
     assert set(inits) <= set(hind)
+
+
+def test_out_of_sample_validation_scores_the_years_after_the_calibration(tmp_path, capsys):
+    """--calibrated-through 2021: the 2020-2021 figures are in sample, the later ones out, and
+    the naive forecasts of the later ones know the record through 2021 only."""
+    import pandas as pd
+
+    assert load_calibration(2021)["data_through"] == "2021-12"
+    out = tmp_path / "oos"
+    args = ["validate-history", "--calibrated-through", "2021", "--runs", "6"]
+    args += ["--executor", "serial", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "in-sample (the calibration saw these figures)" in text
+    assert "out-of-sample (after the calibration's data, 2021-12)" in text
+    assert "skill vs trend" in text and "vs growth" in text
+    table = pd.read_csv(out / "scores.csv").set_index("target")
+    assert table.loc["coca_ha 2021", "sample"] == "in"
+    assert table.loc["coca_ha 2022", "sample"] == "out"
+    assert table.loc["members_egc 2023-12", "sample"] == "out"
+    # the 2022 naive forecasts carry the 2021 figure on: 204,000 grew 42.7 % from 143,000
+    assert table.loc["coca_ha 2022", "growth"] == pytest.approx(204000 * 204000 / 143000)
+    # members: only the 2021 figure is known by then, so both naive forecasts are persistence
+    assert table.loc["members_egc 2023-12", "naive"] == pytest.approx(3256)
+    assert table.loc["members_egc 2023-12", "growth"] == pytest.approx(3256)
+    # the report has the reliability figure (PIT histogram, coverage)
+    assert (out / "figures" / "reliability.png").is_file()
+    assert "reliability" in (out / "report.html").read_text()
+
+
+def test_validate_history_and_rift_run_sample_the_same_parameters(tmp_path):
+    """One scenario, one set of sampled parameters, however it is run."""
+    import pandas as pd
+
+    from rift.results import load
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    common = ["--executor", "serial", "--quiet", "--no-report"]
+    assert main(["validate-history", "--runs", "5", "--out", str(a), *common]) == 0
+    assert main(["run", "hindcast_2019", "--runs", "5", "--out", str(b), *common]) == 0
+    ra, rb = load(a).runs, load(b).runs
+    params = [c for c in ra.columns if c.startswith("param.")]
+    assert params == [c for c in rb.columns if c.startswith("param.")]
+    assert {"param.coca.growth_rate_per_yr", "param.variant.coca"} <= set(params)
+    pd.testing.assert_frame_equal(ra[params], rb[params])
+    pd.testing.assert_frame_equal(load(a).series, load(b).series)
+
+
+@pytest.mark.parametrize("name", ["baseline", "hindcast_2019", "full_rupture"])
+def test_every_declared_spread_is_a_param_column(tmp_path, name):
+    """Each registry spread the scenario does not fix is sampled: a ``param.`` column."""
+    from rift.experiment import run_scenario
+    from rift.parameters import registry
+    from rift.results import load
+
+    s = load_scenario(name, ["runs=2", "end=" + ("2019-03" if name.startswith("h") else "2025-03")])
+    res = load(run_scenario(s, executor="serial", out=tmp_path / "r", quiet=True).path)
+    columns = {c.removeprefix("param.") for c in res.runs.columns if c.startswith("param.")}
+    declared = {n for n, p in registry().items() if p.uncertainty and not p.instrument} - set(
+        s.parameters
+    )
+    assert declared <= columns, sorted(declared - columns)
+    assert set(s.uncertain) <= columns

@@ -264,7 +264,9 @@ def test_summarise_scores_by_hand():
     assert s["in50"] == 0.5 and s["in90"] == 0.75
     assert s["crps"] == pytest.approx(7.0)
     assert s["crps_naive"] == pytest.approx(44.0 / 3)
-    assert s["skill"] == pytest.approx(((1 - 0.5) + (1 - 0.5)) / 2)  # zero and NaN skipped
+    # skill on relative errors over the rows with both (observed 0 and naive NaN skipped):
+    # 1 - mean(20/100, 1/10) / mean(40/100, 0/10)
+    assert s["skill"] == pytest.approx(1 - 0.15 / 0.2)
     assert s["n_skill"] == 2
     assert s["crps_rel"] == pytest.approx((0.2 + 0.1 + 1.0) / 3)  # observed 0 skipped
     assert s["crps_naive_rel"] == pytest.approx((0.4 + 0.0) / 2)
@@ -272,7 +274,37 @@ def test_summarise_scores_by_hand():
 
 def test_score_table_summary_runs_end_to_end():
     s = summarise_scores(score_table(make_rows(), rng=np.random.default_rng(0)))
-    assert s["n"] == 3 and s["n_skill"] == 1
+    assert s["n"] == 3 and s["n_skill"] == 2  # a perfect naive forecast counts too
     assert set(s) == {
         "n", "in50", "in90", "crps", "crps_naive", "crps_rel", "crps_naive_rel", "skill", "n_skill",
     }  # fmt: skip
+
+
+def test_naive_growth_forecast_carries_the_last_growth_forward():
+    from rift.validation.scoring import naive_growth_forecast
+
+    years, values = [2020, 2021, 2022], [100.0, 150.0, 225.0]
+    assert naive_growth_forecast(years, values, 2024) == pytest.approx(225 * 1.5**2)
+    # unsorted input, and a gap of two years between the last two figures: growth per year
+    assert naive_growth_forecast([2022, 2020], [200.0, 50.0], 2023) == pytest.approx(400.0)
+    assert naive_growth_forecast([2019], [213.0], 2024) == 213.0  # one figure: persistence
+    assert naive_growth_forecast([2020, 2021], [0.0, 5.0], 2023) == 5.0  # no growth from zero
+    assert naive_growth_forecast([2020, 2021], [10.0, 5.0], 2030, floor=None) > 0
+
+
+def test_summary_scores_both_naive_forecasts():
+    rng = np.random.default_rng(1)
+    rows = [
+        {"target": "a", "date": "2023-12", "observed": 100.0, "samples": rng.normal(100, 5, 200),
+         "naive": 80.0, "growth": 130.0, "sample": "out"},
+        {"target": "b", "date": "2024-12", "observed": 50.0, "samples": rng.normal(55, 5, 200),
+         "naive": 50.0, "growth": 40.0, "sample": "in"},
+    ]  # fmt: skip
+    table = score_table(rows)
+    assert list(table["sample"]) == ["out", "in"] and "crps_growth" in table
+    s = summarise_scores(table)
+    expected = 1 - (table["crps"] / table["observed"]).mean() / np.mean([0.2, 0.0])
+    assert s["skill"] == pytest.approx(expected)
+    assert s["skill_growth"] == pytest.approx(
+        1 - (table["crps"] / table["observed"]).mean() / np.mean([0.3, 0.2])
+    )

@@ -10,22 +10,34 @@ from pathlib import Path
 def cmd_validate_history(args: argparse.Namespace) -> int:
     """Run the hindcast, score it against reference.csv, print the table, write the report."""
     from rift.atomic import atomic_write_text
-    from rift.calibration import load_calibration
     from rift.experiment import run_scenario
     from rift.months import format_month
-    from rift.plots import fan_chart
+    from rift.plots import fan_chart, reliability_chart
     from rift.report import write_report
     from rift.results import load
     from rift.scenario import load_scenario, shipped_scenarios
     from rift.validation.hindcast import format_scores, horizon_targets, score_hindcast
 
+    if args.assimilate is not None and not 2020 <= args.assimilate <= 2023:
+        from rift.errors import InputError
+
+        raise InputError(
+            f"got {args.assimilate}",
+            key="--assimilate",
+            expected="a year from 2020 to 2023 (its figures condition the forecast of the later "
+            "ones, to 2024)",
+        )
     overrides = [f"runs={args.runs}"] if args.runs else []
+    if args.prior:
+        overrides.append("sampling.calibrated=false")
+    elif args.calibrated_through is not None:
+        overrides.append(f"sampling.calibrated_through={args.calibrated_through}")
     scenario = load_scenario(shipped_scenarios()["hindcast_2019"], overrides)
-    record = None if args.prior else load_calibration()
-    if record is not None:
-        scenario = scenario.model_copy(update={"calibration": record["version"]})
-    which = f"calibrated ({record['version']})" if record else "registry defaults (prior)"
-    print(f"hindcast 2019-01..2024-12, {scenario.runs} runs, parameters: {which}", flush=True)
+    which = scenario.calibration or "registry spreads (no calibration)"
+    print(
+        f"hindcast {scenario.start}..{scenario.end}, {scenario.runs} runs, calibration: {which}",
+        flush=True,
+    )
     stored = run_scenario(
         scenario,
         executor=args.executor,
@@ -39,8 +51,24 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     print(format_scores(table, summary))
     atomic_write_text(results.path / "scores.csv", table.to_csv(index=False))
     print(f"\nscores: {results.path / 'scores.csv'}")
+    if args.assimilate is not None:
+        from rift.validation.assimilation import format_assimilation, score_assimilation
+
+        horizon = summary.get("horizon")
+        if horizon is not None and args.assimilate <= int(format_month(horizon)[:4]):
+            print(
+                f"rift: note: the calibration already saw the {args.assimilate} figures; "
+                "assimilating them counts them twice",
+                file=sys.stderr,
+            )
+        later, later_summary, fit = score_assimilation(results, args.assimilate)
+        print(format_assimilation(later, later_summary))
+        if fit.collapsed:
+            print("rift: " + fit.message().splitlines()[-1], file=sys.stderr)
+        atomic_write_text(results.path / "assimilation_scores.csv", later.to_csv(index=False))
+        print(f"\nassimilation scores: {results.path / 'assimilation_scores.csv'}")
     if not args.no_report:
-        extra = {}
+        extra = {"reliability": reliability_chart(table)}
         for outcome in dict.fromkeys(t.outcome for t in horizon_targets(results)):
             points = [
                 (format_month(t.month), t.observed, t.label)
@@ -55,18 +83,28 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit the calibrated parameters by ABC-SMC and store the posterior."""
-    from rift.validation.calibrate import calibrate, save
+    from rift.errors import InputError
+    from rift.validation.calibrate import calibrate, calibration_spec, save
 
+    last = int(str(calibration_spec()["data_through"])[:4])
+    if args.through is not None and not 2020 <= args.through <= last:
+        raise InputError(
+            f"got {args.through}",
+            key="--through",
+            expected=f"a year from 2020 to {last} (the data horizon)",
+        )
     record = calibrate(
         population=args.population,
         generations=args.generations,
         workers=args.workers or 1,
         seed=args.seed,
+        through=args.through,
     )
     path = save(record, Path(args.out) if args.out else None)
     post = record["posterior"]
     print(
-        f"calibration {record['version']}: {post['simulations']} simulations, tolerances "
+        f"calibration {record['version']} on data through {record['data_through']} "
+        f"({len(record['targets'])} figures): {post['simulations']} simulations, tolerances "
         f"{', '.join(f'{e:.3f}' for e in post['epsilons'])}; written to {path}"
     )
     return 0

@@ -77,9 +77,19 @@ def _calibrated_ranges() -> dict[str, str]:
     post = posterior()
     if record is None or post is None:
         return {}
+    from rift.parameters import registry
+
+    reg = registry()
     q = post.quantiles([0.05, 0.5, 0.95])
     out = {}
     for name in post.names:
+        if reg[name].kind == "choice":  # calibrated as a uniform: the posterior share of each
+            picks = [reg[name].choice_from_unit(v) for v in post.samples[:, post.names.index(name)]]
+            shares = {
+                c: float(post.weights[[p == c for p in picks]].sum()) for c in reg[name].choices
+            }
+            out[name] = ", ".join(f"{c} {w:.0%}" for c, w in shares.items()) + " (prior by weight)"
+            continue
         lo, mid, hi = (float(v) for v in q[name])
         plo, phi = record["priors"][name]
         out[name] = f"{mid:.3g} [{lo:.3g}, {hi:.3g}] (prior [{plo:.3g}, {phi:.3g}])"

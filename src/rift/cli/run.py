@@ -63,6 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    if results.manifest["scenario"].get("observations"):
+        print(_assimilation_summary(results))
     if not args.no_report:
         from rift.report import write_report
 
@@ -107,4 +109,31 @@ def _run_summary(results, stored) -> str:
     if len(categories):
         lines += ["", format_categories(categories)]
     lines += ["", format_events(runs, sc["end"])]
+    return "\n".join(lines)
+
+
+def _assimilation_summary(results) -> str:
+    """Condition the batch on its scenario's observations; write the weights; say how it went."""
+    from rift.analysis.assimilation import assimilate, assimilation_frame, horizon_comparison
+    from rift.analysis.summary import format_value
+    from rift.atomic import atomic_write_with
+    from rift.record import RECORD
+
+    fit = assimilate(results)
+    path = results.path / "assimilation.parquet"
+    frame = assimilation_frame(fit)
+    atomic_write_with(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    observed = list(dict.fromkeys(o.outcome for o in fit.observations))
+    numeric = [n for n in results.manifest["outcomes"] if RECORD.outcome(n).kind != "category"]
+    shown = observed + [n for n in numeric if n not in observed][: max(0, 8 - len(observed))]
+    table = horizon_comparison(results, fit, shown)
+    lines = ["", fit.message(), f"weights per run: {path}", "", "Conditioned on them, at "
+             f"{results.manifest['months'][-1]} (median [5 %, 95 %]):"]  # fmt: skip
+    for _, r in table.iterrows():
+        lines.append(
+            f"  {r['outcome']:<24} before {format_value(r['median_before'])} "
+            f"[{format_value(r['p5_before'])}, {format_value(r['p95_before'])}]  after "
+            f"{format_value(r['median_after'])} "
+            f"[{format_value(r['p5_after'])}, {format_value(r['p95_after'])}]"
+        )
     return "\n".join(lines)

@@ -233,8 +233,13 @@ class AllianceModel(mesa.Model):
         w = np.asarray(post.weights, float)
         k = int(self.streams["calibration"].choice(len(w), p=w / w.sum()))
         same_start = format_month(self.start) == calibration_start()
+        reg = registry()
         return {
-            name: float(post.samples[k, j])
+            name: (
+                reg[name].choice_from_unit(post.samples[k, j])
+                if reg[name].kind == "choice"
+                else float(post.samples[k, j])
+            )
             for j, name in enumerate(post.names)
             if name not in given and (same_start or not name.startswith("init."))
         }

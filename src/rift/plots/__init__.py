@@ -19,6 +19,7 @@ from rift.plots.horizon import exceedance_chart, horizon_distribution
 from rift.plots.maps import control_map
 from rift.plots.style import as_list, save_figure, scenario_colors
 from rift.plots.timeseries import event_probability_chart, fan_chart, share_chart
+from rift.plots.validation import reliability_chart
 from rift.record import RECORD
 from rift.results import Results
 
@@ -32,6 +33,7 @@ __all__ = [
     "figure_makers",
     "figures_for",
     "horizon_distribution",
+    "reliability_chart",
     "reported_outcomes",
     "save_figure",
     "scenario_colors",

@@ -37,11 +37,12 @@ def calibrated_names(scenario: Scenario) -> set[str]:
     """The parameters the scenario draws from the packaged posterior."""
     if not scenario.calibration:
         return set()
-    post = posterior()
+    through = scenario.sampling.calibrated_through
+    post = posterior(through)
     if post is None:
         return set()
     mine = set(scenario.parameters) | set(scenario.uncertain)
-    same_start = scenario.start == calibration_start()
+    same_start = scenario.start == calibration_start(through)
     return {n for n in post.names if n not in mine and (same_start or not n.startswith("init."))}
 
 
@@ -55,6 +56,32 @@ def declared_spreads(scenario: Scenario) -> dict[str, Any]:
         for name, p in registry().items()
         if p.uncertainty and not p.instrument and name not in skip
     }
+
+
+def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np.ndarray:
+    """The values of parameter ``name`` at uniforms ``u`` under its distribution ``spec``.
+
+    A choice maps ``u`` through its cumulative weights; a continuous distribution through its
+    quantile function, clipped to the parameter's valid range and rounded for integers.
+
+    Args:
+        name: The parameter (its registry entry gives the range and kind).
+        spec: The parsed distribution (:func:`rift.distributions.parse_distribution`).
+        u: Uniforms in [0, 1).
+        dist: The frozen scipy distribution of ``spec`` if already made.
+    """
+    col = np.asarray(u, float)
+    if isinstance(spec, Choice):
+        w = np.asarray(spec.weights if spec.weights else [1.0] * len(spec.values), float)
+        cdf = np.cumsum(w / w.sum())
+        pick = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
+        return np.array([spec.values[i] for i in pick], dtype=object)
+    param = registry()[name]
+    values = (dist if dist is not None else to_scipy(spec)).ppf(col)
+    lo = -np.inf if param.low is None else param.low
+    hi = np.inf if param.high is None else param.high
+    values = np.clip(values, lo, hi)
+    return np.rint(values).astype(np.int64) if param.kind == "int" else values
 
 
 class Sampler:
@@ -81,11 +108,12 @@ class Sampler:
     def _calibration_plan(self, scenario: Scenario) -> tuple | None:
         if not scenario.calibration:
             return None
-        post = posterior()
+        through = scenario.sampling.calibrated_through
+        post = posterior(through)
         if post is None:
             raise LookupError("the package has no calibration; run `rift calibrate`")
         mine = set(scenario.parameters) | set(scenario.uncertain)
-        if scenario.start != calibration_start():
+        if scenario.start != calibration_start(through):
             mine |= {k for k in post.names if k.startswith("init.")}
         columns = [j for j, name in enumerate(post.names) if name not in mine]
         seed = np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY)
@@ -124,24 +152,15 @@ class Sampler:
             post, columns, cdf, offset, perm = self._calibrated
             u = (offset + perm(idx)[:, 0]) / self.runs
             rows = np.minimum(np.searchsorted(cdf, u), len(cdf) - 1)
+            reg = registry()
             for j in columns:
-                out[post.names[j]] = post.samples[rows, j].copy()
+                name, values = post.names[j], post.samples[rows, j].copy()
+                if reg[name].kind == "choice":  # calibrated as a uniform (see the registry)
+                    values = np.array([reg[name].choice_from_unit(v) for v in values], object)
+                out[name] = values
         u = self.uniforms(idx)
-        reg = registry()
         for j, name in enumerate(self.names):
-            spec, col = self._specs[j], u[:, j]
-            if isinstance(spec, Choice):
-                w = np.asarray(spec.weights if spec.weights else [1.0] * len(spec.values), float)
-                cdf = np.cumsum(w / w.sum())
-                pick = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
-                out[name] = np.array([spec.values[i] for i in pick], dtype=object)
-                continue
-            param = reg[name]
-            values = self._dists[j].ppf(col)
-            lo = -np.inf if param.low is None else param.low
-            hi = np.inf if param.high is None else param.high
-            values = np.clip(values, lo, hi)
-            out[name] = np.rint(values).astype(np.int64) if param.kind == "int" else values
+            out[name] = quantile_values(name, self._specs[j], u[:, j], self._dists[j])
         return out
 
     def run(self, index: int) -> dict[str, Any]:

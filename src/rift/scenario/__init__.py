@@ -12,12 +12,19 @@ from rift.scenario.loading import (
     shipped_scenarios,
 )
 from rift.scenario.overrides import apply_overrides, parse_override
-from rift.scenario.schema import MAX_RUNS, ElectionSpec, InterventionSpec, Scenario
+from rift.scenario.schema import (
+    MAX_RUNS,
+    ElectionSpec,
+    InterventionSpec,
+    SamplingSpec,
+    Scenario,
+)
 
 __all__ = [
     "MAX_RUNS",
     "ElectionSpec",
     "InterventionSpec",
+    "SamplingSpec",
     "Scenario",
     "apply_overrides",
     "find_scenario",

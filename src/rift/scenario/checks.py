@@ -212,6 +212,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
     _check_election(scenario, doc, start)
     _check_interventions(scenario, doc, start, end)
     _check_shocks(scenario, doc, start, end)
+    _check_observations(scenario, doc, start, end)
     for i, name in enumerate(scenario.outcomes):
         if name not in RECORD.outcome_names:
             raise InputError(
@@ -339,6 +340,28 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> No
                 file=file,
                 key=doc.key(("shocks", i)),
                 expected="each measure in 'start' or 'end', not both",
+            )
+
+
+def _check_observations(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+    file = doc.file
+    numeric = [n for n in RECORD.outcome_names if RECORD.outcome(n).kind != "category"]
+    for i, ob in enumerate(scenario.observations):
+        if ob.outcome not in numeric:
+            raise InputError(
+                f"unknown or non-numeric outcome '{ob.outcome}'",
+                file=file,
+                key=doc.key(("observations", i, "outcome")),
+                expected=f"one of: {', '.join(numeric)}",
+                hint=did_you_mean(ob.outcome, numeric),
+            )
+        month = _month(ob.month, doc, ("observations", i, "month"))
+        if not start <= month <= end:
+            raise InputError(
+                f"{ob.month} is outside the horizon {scenario.start}..{scenario.end}",
+                file=file,
+                key=doc.key(("observations", i, "month")),
+                expected="a month within the horizon",
             )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rift.calibration import load_calibration
+from rift.calibration import calibration_id, calibration_years, load_calibration
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
@@ -187,6 +187,10 @@ def _normalise(scenario: Scenario) -> Scenario:
         )
         for iv in scenario.interventions
     ]
+    observations = [
+        ob.model_copy(update={"month": format_month(parse_month(ob.month))})
+        for ob in scenario.observations
+    ]
     shocks = [
         sh.model_copy(
             update={
@@ -196,11 +200,22 @@ def _normalise(scenario: Scenario) -> Scenario:
         )
         for sh in scenario.shocks
     ]
-    record = load_calibration() if scenario.sampling.calibrated else None
+    through = scenario.sampling.calibrated_through
+    record = load_calibration(through) if scenario.sampling.calibrated else None
+    if through is not None and scenario.sampling.calibrated and record is None:
+        years = ", ".join(map(str, calibration_years())) or "none"
+        raise InputError(
+            f"no packaged calibration was fitted on the data through {through}",
+            file=scenario.source,
+            key="sampling.calibrated_through",
+            expected=f"one of the packaged years ({years}), "
+            f"or `rift calibrate --through {through}`",
+        )
     return scenario.model_copy(
         update={
-            "calibration": None if record is None else record["version"],
+            "calibration": None if record is None else calibration_id(record),
             "shocks": shocks,
+            "observations": observations,
             "start": format_month(parse_month(scenario.start)),
             "end": format_month(parse_month(scenario.end)),
             "parameters": {k: reg[k].validate(v) for k, v in scenario.parameters.items()},

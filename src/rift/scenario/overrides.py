@@ -14,7 +14,7 @@ from typing import Any
 from rift.errors import InputError, did_you_mean
 from rift.parameters import registry
 from rift.scenario.document import Document
-from rift.scenario.schema import SCENARIO_KEYS
+from rift.scenario.schema import SCENARIO_KEYS, SamplingSpec
 
 #: Scenario keys ``--set`` may replace.
 SCALAR_KEYS: tuple[str, ...] = ("name", "description", "start", "end", "runs", "seed")
@@ -52,7 +52,8 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def settable_keys() -> list[str]:
     """Every key ``--set`` accepts (for suggestions)."""
-    return [*SCALAR_KEYS, "election.winner", "election.priors.left", *registry()]
+    sampling = [f"sampling.{k}" for k in SamplingSpec.model_fields]
+    return [*SCALAR_KEYS, "election.winner", "election.priors.left", *sampling, *registry()]
 
 
 def apply_overrides(
@@ -97,6 +98,21 @@ def apply_overrides(
                 )
             out["election"] = election
             path = tuple(parts)
+        elif key.startswith("sampling."):
+            field = key.split(".", 1)[1]
+            if field not in SamplingSpec.model_fields:
+                raise InputError(
+                    f"unknown sampling key '{key}'",
+                    key=flag,
+                    expected="one of "
+                    + ", ".join(f"sampling.{k}" for k in SamplingSpec.model_fields),
+                    hint=did_you_mean(key, [f"sampling.{k}" for k in SamplingSpec.model_fields]),
+                )
+            sampling = out.get("sampling")
+            sampling = dict(sampling) if isinstance(sampling, dict) else {}
+            sampling[field] = value
+            out["sampling"] = sampling
+            path = ("sampling", field)
         elif key in SCENARIO_KEYS or key in ("extends", "calibration"):
             raise InputError(
                 f"'{key}' cannot be set from the command line",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import math
 from typing import Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt, field_validator
@@ -69,6 +70,37 @@ class InterventionSpec(Strict):
     _months = field_validator("at", "until", mode="before")(_month_text)
 
 
+class ObservationSpec(Strict):
+    """An observed figure to condition the batch on (data assimilation, after the run).
+
+    Runs are weighted by the likelihood of every observation, ``N(value | simulated, sd)``,
+    and resampled; the observations never change what a run does.
+
+    Attributes:
+        outcome: The monthly outcome observed (``rift outcomes`` lists them).
+        month: The month it describes, ``YYYY-MM``, within the horizon.
+        value: The observed value, in the outcome's unit.
+        sd: Its uncertainty (one standard deviation, same unit): measurement error and what
+            the model cannot be expected to match.
+        source: Where the figure comes from (required: every number traceable).
+    """
+
+    outcome: str
+    month: str
+    value: float
+    sd: float = Field(gt=0)
+    source: str = Field(min_length=3)
+
+    _months = field_validator("month", mode="before")(_month_text)
+
+    @field_validator("value", "sd")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return v
+
+
 class SamplingSpec(Strict):
     """What a batch samples besides the scenario's own ``uncertain`` block.
 
@@ -78,10 +110,14 @@ class SamplingSpec(Strict):
             distribution.
         calibrated: The calibrated parameters are drawn jointly from the packaged posterior
             (``rift calibrate``) instead of their registry spreads.
+        calibrated_through: Draw from the out-of-sample calibration fitted on the data
+            through December of this year (``rift calibrate --through YEAR``) instead of the
+            main one; None for the main one.
     """
 
     registry: StrictBool = True
     calibrated: StrictBool = True
+    calibrated_through: StrictInt | None = Field(default=None, ge=1990, le=2100)
 
 
 class ShockSpec(Strict):
@@ -118,8 +154,11 @@ class Scenario(Strict):
         interventions: Dated actions forcing instruments.
         shocks: Dated starts and ends of measures (then endogenous).
         outcomes: Outcomes to report (all when empty).
-        calibration: Version of the packaged calibration whose posterior is sampled per run
-            (set by rift when ``sampling.calibrated`` holds and the package has one), or None.
+        observations: Figures observed after the calibration's data, to condition the batch
+            on (:mod:`rift.analysis.assimilation`).
+        calibration: The packaged calibration whose posterior is sampled per run, as
+            ``<version> (data through YYYY-MM)`` (set by rift when ``sampling.calibrated``
+            holds and the package has one), or None.
         source: The file the scenario was read from (not part of the hash).
     """
 
@@ -136,6 +175,7 @@ class Scenario(Strict):
     interventions: list[InterventionSpec] = Field(default_factory=list)
     shocks: list[ShockSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
+    observations: list[ObservationSpec] = Field(default_factory=list)
     calibration: str | None = None
     source: str | None = None
 
@@ -204,6 +244,7 @@ __all__ = [
     "SCENARIO_KEYS",
     "ElectionSpec",
     "InterventionSpec",
+    "ObservationSpec",
     "SamplingSpec",
     "Scenario",
     "ShockSpec",

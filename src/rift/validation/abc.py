@@ -3,8 +3,10 @@
 ``abc_smc`` is ABC population Monte Carlo (Beaumont et al. 2009; Toni et al. 2009): a population
 of parameter particles is moved through generations of decreasing tolerance, each proposal a
 weighted particle perturbed by a Gaussian kernel with twice the weighted covariance of the
-previous population. ``regression_adjust`` is the local-linear regression adjustment of
-Beaumont et al. (2002) for the output of rejection ABC.
+previous population, in a space where each parameter's support is the whole real line (logit of
+its prior range), so that no proposal falls outside the prior with many parameters.
+``regression_adjust`` is the local-linear regression adjustment of Beaumont et al. (2002) for
+the output of rejection ABC.
 
 Reproducibility: every random number comes from the ``numpy.random.Generator`` passed in; it
 draws the proposals and one integer per simulation that seeds a ``numpy.random.SeedSequence``.
@@ -81,19 +83,58 @@ def _scaled_distance(s: np.ndarray, o: np.ndarray, scale: np.ndarray) -> float:
     return float(np.sqrt(np.sum(((s - o) / scale) ** 2)))
 
 
+class _Unbounded:
+    """Each parameter mapped to the whole real line, where the kernel perturbs it.
+
+    Bounded on both sides: ``z = logit((theta - low) / (high - low))``; on one side: the log of
+    the distance to the bound; unbounded: ``z = theta``. A Gaussian kernel in ``z`` never
+    proposes outside the prior's support, however many parameters there are (with a kernel
+    in ``theta`` the share of proposals inside falls geometrically with the dimension), and
+    the prior density in ``z`` is the prior's times the Jacobian ``|d theta / d z|``.
+    """
+
+    def __init__(self, priors: Sequence[Prior]) -> None:
+        self.low = np.array([p.low for p in priors], float)
+        self.high = np.array([p.high for p in priors], float)
+        self.both = np.isfinite(self.low) & np.isfinite(self.high)
+        self.lower = np.isfinite(self.low) & ~np.isfinite(self.high)
+        self.upper = ~np.isfinite(self.low) & np.isfinite(self.high)
+        self.width = np.where(self.both, self.high - self.low, 1.0)
+
+    def to_z(self, theta: np.ndarray) -> np.ndarray:
+        z = np.array(theta, dtype=float, copy=True)
+        tiny = 1e-12
+        u = np.clip((theta - np.where(self.both, self.low, 0.0)) / self.width, tiny, 1 - tiny)
+        z = np.where(self.both, np.log(u) - np.log1p(-u), z)
+        z = np.where(self.lower, np.log(np.maximum(theta - self.low, tiny)), z)
+        z = np.where(self.upper, np.log(np.maximum(self.high - theta, tiny)), z)
+        return z
+
+    def from_z(self, z: np.ndarray) -> np.ndarray:
+        theta = np.array(z, dtype=float, copy=True)
+        with np.errstate(over="ignore"):
+            sig = 1.0 / (1.0 + np.exp(-z))
+            theta = np.where(self.both, self.low + self.width * sig, theta)
+            theta = np.where(self.lower, self.low + np.exp(z), theta)
+            theta = np.where(self.upper, self.high - np.exp(z), theta)
+        # keep the support closed under rounding
+        return np.clip(theta, self.low, self.high)
+
+    def log_jacobian(self, z: np.ndarray) -> np.ndarray:
+        """``sum_j log |d theta_j / d z_j|`` per row."""
+        log_sig = -np.logaddexp(0.0, -z)
+        log_1m = -np.logaddexp(0.0, z)
+        per = np.where(self.both, np.log(self.width) + log_sig + log_1m, 0.0)
+        per = np.where(self.lower | self.upper, z, per)
+        return per.sum(axis=1)
+
+
 def _perturb(
-    rng: np.random.Generator, prev: Posterior, chol: np.ndarray, priors: Sequence[Prior], n: int
+    rng: np.random.Generator, centres: np.ndarray, weights: np.ndarray, chol: np.ndarray, n: int
 ) -> np.ndarray:
-    """``n`` proposals: particles drawn by weight plus kernel noise, redrawn outside support."""
-    out = np.empty((0, prev.samples.shape[1]))
-    while len(out) < n:
-        idx = rng.choice(len(prev.weights), size=n - len(out), p=prev.weights)
-        prop = prev.samples[idx] + rng.standard_normal((len(idx), len(priors))) @ chol.T
-        inside = np.all(
-            [(prop[:, j] >= p.low) & (prop[:, j] <= p.high) for j, p in enumerate(priors)], 0
-        )
-        out = np.concatenate([out, prop[inside]])
-    return out
+    """``n`` proposals in ``z``: centres drawn by weight plus Gaussian kernel noise."""
+    idx = rng.choice(len(weights), size=n, p=weights)
+    return centres[idx] + rng.standard_normal((n, centres.shape[1])) @ chol.T
 
 
 def _log_kernel(x: np.ndarray, centres: np.ndarray, chol: np.ndarray) -> np.ndarray:
@@ -125,8 +166,9 @@ def abc_smc(
     tolerance to the ``quantile`` of the previous population's distances and proposes particles
     until ``population`` simulations fall within it: a particle drawn by weight, perturbed with
     a Gaussian kernel of covariance twice the weighted population covariance (Beaumont et al.
-    2009); proposals outside the prior support are redrawn without simulating. Accepted
-    particles get weights ``prior(theta) / sum_j w_j K(theta | theta_j)``, normalised.
+    2009), both taken in the unbounded space of :class:`_Unbounded` (so every proposal lies
+    in the prior's support). Accepted particles get weights ``prior(z) / sum_j w_j K(z | z_j)``
+    (the prior density in that space), normalised.
 
     Args:
         simulate: ``simulate(theta, seed) -> summaries`` with ``theta`` a dict of parameter
@@ -200,11 +242,16 @@ def abc_smc(
 
     uniform = np.full(population, 1.0 / population)
     post = Posterior(names, theta, uniform, distances(sims), simulations=n_sims, scale=scale)
+    space = _Unbounded(priors)
     for _ in range(generations):
         eps = float(np.quantile(post.distances, quantile))
-        cov = 2.0 * np.atleast_2d(np.cov(post.samples.T, aweights=post.weights, ddof=0))
+        centres = space.to_z(post.samples)
+        cov = 2.0 * np.atleast_2d(np.cov(centres.T, aweights=post.weights, ddof=0))
         chol = np.linalg.cholesky(cov + np.eye(len(names)) * 1e-12 * (np.trace(cov) or 1.0))
-        propose = partial(_perturb, rng, post, chol, priors)
+
+        def propose(n: int, centres=centres, weights=post.weights, chol=chol) -> np.ndarray:
+            return space.from_z(_perturb(rng, centres, weights, chol, n))
+
         theta, sims, n, rate = run(propose, lambda s, eps=eps: distances(s) <= eps)
         n_sims += n
         if theta is None:
@@ -212,9 +259,11 @@ def abc_smc(
             warnings.warn(msg + "; returning the last complete population", RuntimeWarning, 2)
             post.truncated, post.simulations = True, n_sims
             return post
+        z = space.to_z(theta)
         with np.errstate(divide="ignore"):  # a zero density (dist's support) gets weight 0
             log_prior = sum(np.log(p.pdf(theta[:, j])) for j, p in enumerate(priors))
-        log_q = logsumexp(_log_kernel(theta, post.samples, chol), b=post.weights, axis=1)
+        log_prior = log_prior + space.log_jacobian(z)
+        log_q = logsumexp(_log_kernel(z, centres, chol), b=post.weights, axis=1)
         w = np.exp(log_prior - log_q - np.max(log_prior - log_q))
         epsilons, acceptance = [*post.epsilons, eps], [*post.acceptance, rate]
         post = Posterior(

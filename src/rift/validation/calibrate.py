@@ -9,7 +9,14 @@ factor of two counts the same in any unit. ABC-SMC (``abc.py``) shrinks the tole
 generation by generation; the accepted particles and their weights are the posterior.
 
 The result is stored in the package (``data/calibration.json``) with its version, the date of
-the last data it saw, the priors, and the weighted sample. Scenarios use it with
+the last data it saw, the priors, and the weighted sample. ``through=YEAR`` fits on the targets
+dated up to December of that year only and is stored apart
+(``data/calibration_through_YEAR.json``): the out-of-sample calibrations that
+``rift validate-history --calibrated-through YEAR`` scores on the later years.
+
+Everything else the scenario samples (its ``uncertain`` block, the registry's declared spreads,
+the model variants not calibrated) is drawn afresh in every simulation: the posterior is
+marginal over them, as a batch of the scenario samples them. Scenarios use it with
 ``uncertain: calibrated``: each run draws one particle by weight, so correlations between the
 parameters are kept.
 """
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
@@ -54,20 +61,59 @@ def log_distance(simulated: np.ndarray, observed: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.log((np.maximum(s, 0) + 1.0) / (o + 1.0)) ** 2)))
 
 
+#: Spawn key of the stream that draws a simulation's nuisance parameters from its seed.
+NUISANCE_KEY = 2**32 - 3
+
+
 @dataclass
 class HindcastSimulator:
-    """``simulate(theta, seed)`` for ABC: one hindcast run, its values at the target months."""
+    """``simulate(theta, seed)`` for ABC: one hindcast run, its values at the target months.
+
+    Every parameter the scenario samples besides the calibrated ones (its ``uncertain`` block
+    and the registry's declared spreads) is drawn per simulation from its distribution, from
+    a stream of the simulation's seed: the posterior integrates over them, as a batch of the
+    scenario does, so the calibrated model and ``rift run`` sample the same parameters.
+    Choices (the model variants) are calibrated as a uniform number mapped to the choice by
+    the registry's weights (:meth:`rift.parameters.Parameter.choice_from_unit`).
+    """
 
     model_kwargs: dict[str, Any]
     months: list[int]
     columns: list[int]
+    nuisance: dict[str, Any] = field(default_factory=dict)
+    _frozen: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def parameters(self, theta: dict[str, float], seed: np.random.SeedSequence) -> dict:
+        """The run's parameters: the scenario's, the nuisance draws and ``theta``."""
+        from rift.distributions import Choice, to_scipy
+        from rift.parameters import registry
+        from rift.runner.sampling import quantile_values
+
+        reg = registry()
+        names = sorted(self.nuisance)
+        stream = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, NUISANCE_KEY))
+        u = np.random.default_rng(stream).random(len(names))
+        if not self._frozen:  # scipy's frozen distributions are slow to make: once
+            for n, d in self.nuisance.items():
+                self._frozen[n] = None if isinstance(d, Choice) else to_scipy(d)
+        drawn = {}
+        for name, uj in zip(names, u, strict=True):
+            spec, dist = self.nuisance[name], self._frozen[name]
+            value = quantile_values(name, spec, np.array([uj]), dist)[0]
+            drawn[name] = value.item() if isinstance(value, np.generic) else value
+        chosen = {
+            n: reg[n].choice_from_unit(v) if reg[n].kind == "choice" else v
+            for n, v in theta.items()
+        }
+        return {**dict(self.model_kwargs.get("parameters") or {}), **drawn, **chosen}
 
     def __call__(self, theta: dict[str, float], seed: np.random.SeedSequence) -> np.ndarray:
         """Run the hindcast with ``theta`` over the scenario's parameters; summary statistics."""
         from rift.model import AllianceModel
 
         kwargs = dict(self.model_kwargs)
-        params = {**dict(kwargs.pop("parameters", None) or {}), **theta}
+        kwargs.pop("parameters", None)
+        params = self.parameters(theta, seed)
         model = AllianceModel(
             rng=seed, collect=False, calibrated=False, parameters=params, **kwargs
         )
@@ -76,22 +122,40 @@ class HindcastSimulator:
         return result.series[rows, self.columns]
 
 
-def hindcast_simulator(scenario_name: str | None = None) -> tuple[HindcastSimulator, list[Target]]:
-    """The simulator and the targets of the calibration scenario."""
-    from rift.scenario import load_scenario, shipped_scenarios
+def data_through(through: int | None = None, spec: dict[str, Any] | None = None) -> str:
+    """The last month of data a calibration sees: December of ``through``, or the spec's."""
+    spec = spec or calibration_spec()
+    if through is None:
+        return str(spec["data_through"])
+    last = f"{int(through)}-12"
+    if last > str(spec["data_through"]):
+        raise ValueError(f"the data horizon is {spec['data_through']}; got --through {through}")
+    return last
+
+
+def hindcast_simulator(
+    scenario_name: str | None = None, through: int | None = None
+) -> tuple[HindcastSimulator, list[Target]]:
+    """The simulator and the targets of the calibration scenario (data through ``through``)."""
+    from rift.runner.sampling import declared_spreads
+    from rift.scenario import SamplingSpec, load_scenario, shipped_scenarios
 
     spec = calibration_spec()
     scenario = load_scenario(shipped_scenarios()[scenario_name or spec["scenario"]])
-    cut = min(scenario.end, spec["data_through"])
+    cut = min(scenario.end, data_through(through, spec))
     tg = targets(scenario.start, cut)
     kwargs = scenario.model_kwargs()
-    # The scenario's own uncertain parameters are fixed at their medians while calibrating.
-    from rift.distributions import to_scipy
-
-    fixed = {n: float(to_scipy(d).median()) for n, d in scenario.uncertain.items()}
-    kwargs["parameters"] = {**fixed, **kwargs["parameters"]}
+    prior_only = scenario.model_copy(
+        update={"sampling": SamplingSpec(calibrated=False), "calibration": None}
+    )
+    nuisance = {**dict(scenario.uncertain), **declared_spreads(prior_only)}
+    for name in spec["parameters"]:
+        nuisance.pop(name, None)
     sim = HindcastSimulator(
-        kwargs, [t.month for t in tg], [RECORD.outcome_names.index(t.outcome) for t in tg]
+        kwargs,
+        [t.month for t in tg],
+        [RECORD.outcome_names.index(t.outcome) for t in tg],
+        nuisance,
     )
     return sim, tg
 
@@ -103,6 +167,7 @@ def calibrate(
     workers: int = 1,
     seed: int = 20241231,
     max_simulations: int | None = None,
+    through: int | None = None,
 ) -> dict[str, Any]:
     """Run ABC-SMC and return the calibration record (see the module doc).
 
@@ -112,9 +177,13 @@ def calibrate(
         workers: Processes that run simulations (1: in this process).
         seed: Seed of the calibration's own random stream.
         max_simulations: Cap per generation (default 100 × population).
+        through: Fit on the data through December of this year only (an out-of-sample
+            calibration); None for all the data (the spec's ``data_through``).
     """
     spec = calibration_spec()
-    sim, tg = hindcast_simulator()
+    sim, tg = hindcast_simulator(through=through)
+    if not tg:
+        raise ValueError(f"no reference figure falls in the calibration window to {through}")
     observed = np.array([t.observed for t in tg])
     pri = priors(spec)
     rng = np.random.default_rng(seed)
@@ -138,12 +207,13 @@ def calibrate(
         "rift": __version__,
         "scenario": spec["scenario"],
         "start": sim.model_kwargs["start"],
-        "data_through": spec["data_through"],
+        "data_through": data_through(through, spec),
         "targets": [
             {"key": t.key, "date": t.date, "month": format_month(t.month), "observed": t.observed}
             for t in tg
         ],
         "priors": {p.name: [p.low, p.high] for p in pri},
+        "nuisance": sorted(sim.nuisance),
         "distance": "rms of log((simulated + 1) / (observed + 1))",
         "settings": {"population": population, "generations": generations, "seed": seed},
         "posterior": post.to_dict(),
@@ -151,8 +221,14 @@ def calibrate(
 
 
 def save(record: dict[str, Any], path: str | Path | None = None) -> Path:
-    """Write a calibration record atomically (default: into the package)."""
-    target = Path(path) if path else packaged_path()
+    """Write a calibration record atomically (default: into the package, by its data horizon).
+
+    A record fitted on all the data is the main calibration (``calibration.json``); one fitted
+    on less is ``calibration_through_YEAR.json``.
+    """
+    year = int(record["data_through"][:4])
+    main = year == int(str(calibration_spec()["data_through"])[:4])
+    target = Path(path) if path else packaged_path(None if main else year)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(target, record)
     return target

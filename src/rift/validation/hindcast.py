@@ -1,19 +1,29 @@
-"""The 2019–2024 hindcast: score a stored batch against the record, next to a naive forecast.
+"""The 2019–2024 hindcast: score a stored batch against the record, next to naive forecasts.
 
-The naive forecast carries each figure's 2015–2019 record forward along its linear trend
-(``naive_trend_forecast``); where the record has nothing before 2020 (members, control, the
-union of presence) it carries the 2019 initial state forward unchanged (persistence). It is
-the benchmark a model has to beat to be worth its complexity.
+Two naive forecasts are the benchmarks a model has to beat to be worth its complexity: the
+record's recent linear trend carried forward (``naive_trend_forecast``) and its last
+year-on-year growth carried forward (``naive_growth_forecast``), both from the figures the
+model could know: up to the hindcast's start for a target the calibration saw (in sample), up
+to the calibration's last year for a later one (out of sample). Where the record has nothing
+by then (members, control, the union of presence) both carry the 2019 initial state forward.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from rift.months import calendar_month, format_month, year_of
+from rift.calibration import load_calibration
+from rift.months import calendar_month, format_month, parse_month, year_of
 from rift.results import Results, series_array
-from rift.validation.scoring import naive_trend_forecast, score_table, summarise_scores
+from rift.validation.scoring import (
+    naive_growth_forecast,
+    naive_trend_forecast,
+    score_table,
+    summarise_scores,
+)
 from rift.validation.targets import Target, history, targets
 
 NAIVE_FIRST_YEAR = 2015
@@ -31,62 +41,120 @@ def target_samples(results: Results, target: Target) -> np.ndarray:
     return values[:, months.index(format_month(target.month))]
 
 
-def naive_forecast(results: Results, target: Target) -> float:
-    """The naive point forecast of a target, from the record up to the hindcast's start."""
-    start_year = int(results.manifest["months"][0][:4])
-    years, values = history(target.key, start_year)
+def calibration_horizon(results: Results) -> int | None:
+    """The last month of data the batch's calibration saw (a month number), or None.
+
+    None when the batch sampled no calibration: then nothing it is scored on was fitted.
+    """
+    scenario = results.manifest["scenario"]
+    if not scenario.get("calibration"):
+        return None
+    through = (scenario.get("sampling") or {}).get("calibrated_through")
+    record = load_calibration(through)
+    return None if record is None else parse_month(record["data_through"])
+
+
+def naive_forecasts(results: Results, target: Target, info_year: int) -> dict[str, float]:
+    """The two naive point forecasts of a target from the record through ``info_year``.
+
+    ``naive``: the linear trend of the record since 2015 (at most five figures); ``growth``:
+    the last year-on-year growth carried forward. Where the record has nothing by then
+    (members, control), both carry the hindcast's initial state forward (persistence).
+    """
+    years, values = history(target.key, info_year)
     keep = years >= NAIVE_FIRST_YEAR
     when = year_of(target.month) + (calendar_month(target.month) - 12) / 12.0
     if keep.any():
-        return naive_trend_forecast(years[keep], values[keep], when, n_years=5)
+        return {
+            "naive": naive_trend_forecast(years[keep], values[keep], when, n_years=5),
+            "growth": naive_growth_forecast(years[keep], values[keep], when),
+        }
     values0, _, _ = series_array(results, target.outcome)
-    return float(np.median(values0[:, 0]))  # persistence of the initial state
+    first = float(np.median(values0[:, 0]))  # persistence of the initial state
+    return {"naive": first, "growth": first}
 
 
-def score_hindcast(results: Results) -> tuple[pd.DataFrame, dict[str, float]]:
+def naive_forecast(results: Results, target: Target) -> float:
+    """The naive trend forecast of a target from the record up to the hindcast's start."""
+    start_year = int(results.manifest["months"][0][:4])
+    return naive_forecasts(results, target, start_year)["naive"]
+
+
+def score_hindcast(results: Results) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score a hindcast batch against every reference target in its horizon.
 
+    A target the batch's calibration was fitted on is ``in`` sample; a later one is ``out``
+    of sample. The naive forecasts of an out-of-sample target use the record through the
+    calibration's last year, as the model did; those of an in-sample target the record up to
+    the hindcast's start.
+
     Returns:
-        The per-target table (observed, quantiles, PIT, in 50 %/90 %, CRPS, naive CRPS) and
-        its summary (shares inside the bands, mean CRPS relative to the observed value for
-        the model and the naive forecast, skill).
+        The per-target table (observed, quantiles, PIT, in 50 %/90 %, CRPS, both naive
+        forecasts and their errors, ``sample``) and its summaries: ``all`` targets, and
+        ``in`` and ``out`` of sample where there are any (shares inside the bands, CRPS
+        relative to the observed value, skill against both naive forecasts).
     """
+    horizon = calibration_horizon(results)
+    start_year = int(results.manifest["months"][0][:4])
     rows = []
     for t in horizon_targets(results):
+        out = horizon is not None and t.month > horizon
+        info_year = year_of(horizon) if out else start_year
         rows.append(
             {
                 "target": t.label,
                 "date": format_month(t.month),
                 "observed": t.observed,
                 "samples": target_samples(results, t),
-                "naive": naive_forecast(results, t),
+                **naive_forecasts(results, t, info_year),
+                "sample": "out" if out or horizon is None else "in",
             }
         )
     table = score_table(rows)
-    return table, summarise_scores(table)
+    summary: dict[str, Any] = {"all": summarise_scores(table), "horizon": horizon}
+    for part in ("in", "out"):
+        chosen = table[table["sample"] == part] if len(table) else table
+        if len(chosen):
+            summary[part] = summarise_scores(chosen)
+    return table, summary
 
 
-def format_scores(table: pd.DataFrame, summary: dict[str, float]) -> str:
-    """The score table for the terminal."""
+def format_scores(table: pd.DataFrame, summary: dict[str, Any]) -> str:
+    """The score table for the terminal, with a summary line for each sample."""
     from rift.analysis.summary import format_value
 
     head = (
-        f"{'target':<40} {'observed':>9} {'median':>9} {'5%':>9} {'95%':>9} {'PIT':>5} "
-        f"{'in90':>5} {'CRPS':>9} {'naive':>9} {'CRPS naive':>10}"
+        f"{'target':<40} {'sample':>6} {'observed':>9} {'median':>9} {'5%':>9} {'95%':>9} "
+        f"{'PIT':>5} {'in90':>5} {'CRPS':>9} {'trend':>9} {'growth':>9}"
     )
     lines = [head]
     for _, r in table.iterrows():
         lines.append(
-            f"{r['target']:<40} {format_value(r['observed']):>9} {format_value(r['median']):>9} "
-            f"{format_value(r['p5']):>9} {format_value(r['p95']):>9} {r['pit']:>5.2f} "
-            f"{'yes' if r['in90'] else 'no':>5} {format_value(r['crps']):>9} "
-            f"{format_value(r['naive']):>9} {format_value(r['crps_naive']):>10}"
+            f"{r['target']:<40} {r['sample']:>6} {format_value(r['observed']):>9} "
+            f"{format_value(r['median']):>9} {format_value(r['p5']):>9} "
+            f"{format_value(r['p95']):>9} {r['pit']:>5.2f} {'yes' if r['in90'] else 'no':>5} "
+            f"{format_value(r['crps']):>9} {format_value(r['naive']):>9} "
+            f"{format_value(r['growth']):>9}"
         )
-    s = summary
-    lines += [
-        "",
-        f"{s['n']} targets: {s['in50']:.0%} inside the 50 % band, {s['in90']:.0%} inside the "
-        f"90 % band; mean CRPS / observed {s['crps_rel']:.3f} (naive {s['crps_naive_rel']:.3f}); "
-        f"skill vs naive {s['skill']:+.2f}",
-    ]
+    horizon = summary.get("horizon")
+    labels = {
+        "in": "in-sample (the calibration saw these figures)",
+        "out": "out-of-sample (after the calibration's data, "
+        f"{format_month(horizon) if horizon is not None else 'none'})",
+    }
+    lines.append("")
+    if horizon is None:
+        lines.append("no calibration sampled: every target is out of sample (registry priors)")
+    for part in ("in", "out"):
+        if part in summary:
+            lines.append(f"{labels[part]}: " + _summary_line(summary[part]))
     return "\n".join(lines)
+
+
+def _summary_line(s: dict[str, Any]) -> str:
+    return (
+        f"{s['n']} targets, {s['in50']:.0%} inside the 50 % band, {s['in90']:.0%} inside the "
+        f"90 % band; mean CRPS / observed {s['crps_rel']:.3f} (trend {s['crps_naive_rel']:.3f}, "
+        f"growth {s['crps_growth_rel']:.3f}); skill vs trend {s['skill']:+.2f}, "
+        f"vs growth {s['skill_growth']:+.2f}"
+    )

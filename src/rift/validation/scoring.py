@@ -7,7 +7,8 @@ scores treat it as an empirical distribution with equal weight on every sample:
 * ``pit``: probability integral transform (uniform over many targets if calibrated);
 * ``interval_hit``: whether the observation falls inside a central prediction interval.
 
-``naive_trend_forecast`` gives the point forecast of a naive benchmark, and ``score_table`` /
+``naive_trend_forecast`` and ``naive_growth_forecast`` give the point forecasts of two naive
+benchmarks (the recent linear trend; the last year-on-year growth), and ``score_table`` /
 ``summarise_scores`` collect the scores of many targets.
 """
 
@@ -149,6 +150,38 @@ def naive_trend_forecast(
     return forecast if floor is None else max(forecast, float(floor))
 
 
+def naive_growth_forecast(
+    years: ArrayLike, values: ArrayLike, target_year: float, floor: float | None = 0.0
+) -> float:
+    """A second naive benchmark: the last year-on-year growth carried forward (trend persistence).
+
+    The growth per year between the last two observations, ``(v_n / v_{n-1}) ** (1 / (t_n -
+    t_{n-1}))``, compounds from the last observation: ``v_n * growth ** (target_year - t_n)``.
+    With one observation, or a last-but-one value of zero or less, it is persistence. Strong
+    where a series grows steadily (coca 2021-2023), weak at turning points.
+
+    Args:
+        years: Years of the observations; need not be sorted.
+        values: Observed values, same length as ``years``.
+        target_year: The time to forecast.
+        floor: Lower bound of the forecast; None for no bound.
+
+    Returns:
+        The point forecast.
+    """
+    t = np.asarray(years, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel()
+    if t.shape != v.shape or t.size == 0:
+        raise ValueError("years and values must be non-empty and of the same length")
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], v[order]
+    forecast = float(v[-1])
+    if t.size >= 2 and v[-2] > 0 and v[-1] > 0 and t[-1] > t[-2]:
+        growth = (v[-1] / v[-2]) ** (1.0 / (t[-1] - t[-2]))
+        forecast = float(v[-1] * growth ** (float(target_year) - t[-1]))
+    return forecast if floor is None else max(forecast, float(floor))
+
+
 def score_table(
     rows: Iterable[Mapping[str, Any]], rng: np.random.Generator | None = None
 ) -> pd.DataFrame:
@@ -156,19 +189,23 @@ def score_table(
 
     Args:
         rows: Dicts with keys ``target``, ``date``, ``observed``, ``samples`` (array) and
-            optionally ``naive`` (a point forecast of a benchmark). Non-finite samples (failed
-            runs) are dropped; ``n`` records how many remain.
+            optionally ``naive`` and ``growth`` (point forecasts of the two naive benchmarks,
+            the trend and the last growth carried forward) and ``sample`` (``"in"`` when the
+            calibration saw the figure, ``"out"`` otherwise). Non-finite samples (failed runs)
+            are dropped; ``n`` records how many remain.
         rng: Generator for the PIT tie-breaking (see ``pit``); None for the mid-point.
 
     Returns:
         One row per input row with ``target``, ``date``, ``n``, ``observed``, ``median``, ``p5``,
         ``p25``, ``p75``, ``p95``, ``pit``, ``in50``, ``in90``, ``crps``, ``naive`` and
-        ``crps_naive`` (the absolute error of the point forecast, NaN without one).
+        ``crps_naive`` (the absolute error of the point forecast, NaN without one), and
+        ``growth``, ``crps_growth`` and ``sample`` when the rows have them.
 
     Raises:
         ValueError: If a row has no finite sample or a non-finite observation.
     """
     out = []
+    extra: list[str] = []
     for row in rows:
         x = np.asarray(row["samples"], dtype=float).ravel()
         x = x[np.isfinite(x)]
@@ -176,23 +213,28 @@ def score_table(
         naive = row.get("naive")
         naive = float("nan") if naive is None else float(naive)
         q = np.quantile(_samples(x), list(QUANTILES.values()))
-        out.append(
-            {
-                "target": row["target"],
-                "date": row["date"],
-                "n": x.size,
-                "observed": y,
-                **{name: float(v) for name, v in zip(QUANTILES, q, strict=True)},
-                "pit": pit(x, y, rng),
-                "in50": interval_hit(x, y, 0.5),
-                "in90": interval_hit(x, y, 0.9),
-                "crps": crps_ensemble(x, y),
-                "naive": naive,
-                "crps_naive": abs(naive - y),
-            }
-        )
+        scored = {
+            "target": row["target"],
+            "date": row["date"],
+            "n": x.size,
+            "observed": y,
+            **{name: float(v) for name, v in zip(QUANTILES, q, strict=True)},
+            "pit": pit(x, y, rng),
+            "in50": interval_hit(x, y, 0.5),
+            "in90": interval_hit(x, y, 0.9),
+            "crps": crps_ensemble(x, y),
+            "naive": naive,
+            "crps_naive": abs(naive - y),
+        }
+        if "growth" in row:
+            growth = float("nan") if row["growth"] is None else float(row["growth"])
+            scored.update(growth=growth, crps_growth=abs(growth - y))
+        if "sample" in row:
+            scored["sample"] = str(row["sample"])
+        extra += [k for k in ("growth", "crps_growth", "sample") if k in scored and k not in extra]
+        out.append(scored)
     columns = ["target", "date", "n", "observed", "median", "p5", "p25", "p75", "p95"]
-    columns += ["pit", "in50", "in90", "crps", "naive", "crps_naive"]
+    columns += ["pit", "in50", "in90", "crps", "naive", "crps_naive", *extra]
     return pd.DataFrame(out, columns=columns)
 
 
@@ -205,7 +247,10 @@ def summarise_scores(table: pd.DataFrame) -> dict[str, float]:
     """Summary of a ``score_table``.
 
     Targets have very different scales, so besides the plain means the summary has scale-free
-    figures: the CRPS relative to the observed value and the skill against the naive forecast.
+    figures: the CRPS relative to the observed value, and the skill against each naive
+    forecast, ``1 - mean(CRPS / |observed|) / mean(|naive - observed| / |observed|)`` over the
+    targets that have both (a CRPS skill score on relative errors: > 0 is better than the
+    naive forecast, 1 is perfect). The point forecast's CRPS is its absolute error.
 
     Args:
         table: The output of ``score_table``.
@@ -213,17 +258,24 @@ def summarise_scores(table: pd.DataFrame) -> dict[str, float]:
     Returns:
         A dict with ``n`` (number of rows), ``in50`` and ``in90`` (share of observations inside
         the central 50 % and 90 % intervals; nominally 0.5 and 0.9), ``crps`` and ``crps_naive``
-        (mean CRPS of the ensemble and of the naive forecast, over rows that have one),
+        (mean CRPS of the ensemble and of the naive trend forecast, over rows that have one),
         ``crps_rel`` and ``crps_naive_rel`` (mean of ``crps / |observed|`` over rows with a
-        non-zero observation), ``skill`` (mean of ``1 - crps / crps_naive`` over rows where
-        ``crps_naive`` is positive; > 0 means better than the naive forecast) and ``n_skill``
-        (the number of those rows). Means over no rows are NaN.
+        non-zero observation), ``skill`` (against the naive trend) and ``n_skill`` (the rows
+        it is computed on); with a ``growth`` column also ``crps_growth_rel`` and
+        ``skill_growth`` (against the last growth carried forward). Means over no rows are NaN.
     """
     obs = table["observed"].abs()
     nonzero = obs > 0
-    has_naive = table["crps_naive"] > 0
-    skill = 1.0 - table.loc[has_naive, "crps"] / table.loc[has_naive, "crps_naive"]
-    return {
+    rel = table["crps"] / obs.where(nonzero)
+
+    def skill(column: str) -> tuple[float, int]:
+        naive_rel = table[column] / obs.where(nonzero)
+        both = rel.notna() & naive_rel.notna()
+        if not both.any() or naive_rel[both].mean() <= 0:
+            return float("nan"), int(both.sum())
+        return float(1.0 - rel[both].mean() / naive_rel[both].mean()), int(both.sum())
+
+    out = {
         "n": len(table),
         "in50": _mean(table["in50"].astype(float)),
         "in90": _mean(table["in90"].astype(float)),
@@ -231,6 +283,9 @@ def summarise_scores(table: pd.DataFrame) -> dict[str, float]:
         "crps_naive": _mean(table["crps_naive"]),
         "crps_rel": _mean(table.loc[nonzero, "crps"] / obs[nonzero]),
         "crps_naive_rel": _mean(table.loc[nonzero, "crps_naive"] / obs[nonzero]),
-        "skill": _mean(skill),
-        "n_skill": int(has_naive.sum()),
     }
+    out["skill"], out["n_skill"] = skill("crps_naive")
+    if "crps_growth" in table:
+        out["crps_growth_rel"] = _mean(table.loc[nonzero, "crps_growth"] / obs[nonzero])
+        out["skill_growth"], _ = skill("crps_growth")
+    return out
