@@ -58,8 +58,14 @@ def check_invariants(model: AllianceModel) -> None:
     assert (col["control_any"] + col["contested"] <= N).all()
     members = np.stack([col[f"members_{g}"] for g in groups]).sum(axis=0)
     assert np.allclose(col["members_total"], members)
-    yield_kg = model.p["coca.yield_kg_per_ha"]
-    assert np.allclose(col["cocaine_t"], col["coca_ha"] * yield_kg / 1000)
+    # the yield follows its trend from December 2023, under its cap
+    yields = np.array([model.cocaine_yield(m) for m in r.months])
+    assert (yields <= model.p["coca.yield_max_kg_per_ha"]).all() and (yields > 0).all()
+    assert np.allclose(col["cocaine_t"], col["coca_ha"] * yields / 1000)
+    ratio = yields[1:] / yields[:-1]
+    g = model.p["coca.yield_growth_per_yr"]
+    uncapped = yields[1:] < model.p["coca.yield_max_kg_per_ha"]
+    assert np.allclose(ratio[uncapped], (1 + g) ** (1 / 12))
     assert (np.diff(col["displacement_cum"]) >= 0).all()
     assert (col["displacement_new"] >= 0).all()
     assert set(np.unique(col["certification"])) <= {0, 1, 2}

@@ -71,7 +71,7 @@ def test_the_coca_and_displacement_rules_are_the_ones_given(start):
     geo, p, init = start
     seen = []
 
-    def frozen_coca(coca, theta, hectares, price):
+    def frozen_coca(coca, theta, hectares, price, growth_factor):
         seen.append((theta.shape, hectares))
         return coca.copy(), 0.0
 
@@ -93,10 +93,11 @@ def test_the_default_rules_are_the_documented_closures(start):
     geo, p, init = start
     assert p["variant.coca"] == "capacity" and p["variant.displacement"] == "casualties"
     a, b = Territory(geo, p, init), Territory(geo, p, init)
-    b.coca_rule = lambda coca, theta, h, price: rules.coca_logistic(
+    b.coca_rule = lambda coca, theta, h, price, factor: rules.coca_logistic(
         coca,
         theta,
         h,
+        growth_factor=factor,
         capacity=init.coca_capacity,
         growth=p["coca.growth_rate_per_yr"],
         abandon=p["coca.abandon_rate_per_yr"],
@@ -121,3 +122,53 @@ def test_construction_does_not_modify_the_initial_state(start):
     t = Territory(geo, p, init)
     t.step(_inputs(geo, np.random.default_rng(1)))
     assert np.array_equal(init.strength, kept[0]) and np.array_equal(init.coca, kept[1])
+
+
+def test_the_process_factors_scale_coca_growth_and_recruitment(start):
+    """A factor above one grows coca and members faster, one below slower; one changes nothing."""
+    geo, p, init = start
+    out = {}
+    for f in (0.5, 1.0, 2.0):
+        t = Territory(geo, p, init)
+        for k in range(6):
+            t.step(
+                _inputs(
+                    geo, np.random.default_rng(k), eradication_ha=0.0,
+                    coca_growth_factor=f, recruitment_factor=np.full((3, 1), f),
+                )
+            )  # fmt: skip
+        out[f] = (t.coca_total, float(t.members_by_group.sum()))
+    plain = Territory(geo, p, init)
+    for k in range(6):
+        plain.step(_inputs(geo, np.random.default_rng(k), eradication_ha=0.0))
+    assert out[1.0] == (plain.coca_total, float(plain.members_by_group.sum()))
+    assert out[0.5][0] < out[1.0][0] < out[2.0][0]
+    assert out[0.5][1] < out[1.0][1] < out[2.0][1]
+
+
+def test_process_shocks_are_drawn_each_january_with_mean_one():
+    from rift.model import AllianceModel
+
+    m = AllianceModel(rng=3, start="2025-01", end="2027-12", calibrated=False, collect=False)
+    factors = []
+    while m.running:
+        m.step()
+        factors.append(m._process.copy())
+    f = np.array(factors)
+    assert np.array_equal(f[0], f[11]) and not np.array_equal(f[11], f[12])
+    assert np.array_equal(f[12], f[23]) and not np.array_equal(f[23], f[24])
+    quiet = AllianceModel(
+        rng=3, start="2025-01", end="2025-03", calibrated=False, collect=False,
+        parameters={"process.coca_growth_sd": 0.0, "process.recruitment_sd": 0.0},
+    )  # fmt: skip
+    quiet.step()
+    assert np.array_equal(quiet._process, np.ones(4))
+    # mean one over many runs: the log factor is N(-sd^2 / 2, sd)
+    logs = []
+    for seed in range(300):
+        r = AllianceModel(rng=seed, start="2025-01", end="2025-01", calibrated=False, collect=False)
+        r.step()
+        logs.append(np.log(r._process[0]))
+    sd = r.p["process.coca_growth_sd"]
+    assert np.mean(logs) == pytest.approx(-(sd**2) / 2, abs=3 * sd / np.sqrt(300))
+    assert np.std(logs) == pytest.approx(sd, rel=0.15)

@@ -129,8 +129,34 @@ def test_the_calibration_spec_names_registry_parameters():
     reg = registry()
     for name, p in spec["parameters"].items():
         lo, hi = p["prior"]
+        if reg[name].kind == "choice":  # calibrated as a uniform mapped by the weights
+            assert (lo, hi) == (0.0, 1.0) and reg[name].uncertainty and p["why"]
+            continue
         assert reg[name].low <= lo < hi <= reg[name].high and p["why"]
     assert spec["data_through"] <= "2024-12"
+    assert 0 < spec["observation_sd_share"] < 1 and spec["observation_sd_why"]
+
+
+def test_a_choice_is_calibrated_as_a_uniform_by_its_weights():
+    from rift.parameters import registry
+
+    china = registry()["variant.china"]  # none 0.25, moderate 0.5, strong 0.25
+    picks = [china.choice_from_unit(u) for u in (0.0, 0.2499, 0.25, 0.7499, 0.75, 1.0)]
+    assert picks == ["none", "none", "moderate", "moderate", "strong", "strong"]
+
+
+def test_the_calibration_simulator_draws_the_nuisance_spreads_from_its_seed():
+    from rift.validation.calibrate import hindcast_simulator
+
+    sim, tg = hindcast_simulator(through=2022)
+    assert all(t.month <= parse_month("2022-12") for t in tg)
+    assert "variant.displacement" in sim.nuisance and "coca.growth_rate_per_yr" not in sim.nuisance
+    a = sim.parameters({"variant.coca": 0.9}, np.random.SeedSequence(1))
+    b = sim.parameters({"variant.coca": 0.9}, np.random.SeedSequence(1))
+    c = sim.parameters({"variant.coca": 0.1}, np.random.SeedSequence(2))
+    assert a == b and a != c
+    assert a["variant.coca"] == "price" and c["variant.coca"] == "capacity"
+    assert a["init.presence.egc"] == 213  # the scenario's fixed values stay
 
 
 @pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")

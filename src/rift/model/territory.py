@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from rift.model.initial import InitialState
 
 
-#: ``rule(coca, theta, eradication_ha, price) -> (coca after the month, hectares eradicated)``
+#: ``rule(coca, theta, eradication_ha, price, growth_factor) -> (coca, hectares eradicated)``
 CocaRule = Callable[[np.ndarray, np.ndarray, float, float], tuple[np.ndarray, float]]
 #: ``rule(violence) -> people displaced this month``
 DisplacementRule = Callable[[rules.Violence], float]
@@ -60,6 +60,9 @@ class TerritoryInputs:
         sanctuary_multiplier: Capacity of each sanctuary node relative to the start (the
             host state's tolerance), shape (S,); None keeps it as at the start.
         coca_price: The farm-gate price index (read by the price closure of coca).
+        coca_growth_factor: This year's factor on coca growth (process shocks; 1: none).
+        recruitment_factor: This year's factor on each group's recruitment rate, shape
+            (G, 1) (process shocks; None: none).
     """
 
     e_level: float
@@ -70,6 +73,8 @@ class TerritoryInputs:
     uniforms: np.ndarray
     sanctuary_multiplier: np.ndarray | None = None
     coca_price: float = 1.0
+    coca_growth_factor: float = 1.0
+    recruitment_factor: np.ndarray | None = None
 
 
 def make_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> CocaRule:
@@ -197,7 +202,10 @@ class Territory:
         K = self.K
 
         S = s.sum(axis=0)
-        recruit = rules.recruitment(S, E, K, self.growth_rate)
+        rate = self.growth_rate
+        if inp.recruitment_factor is not None:
+            rate = rate * inp.recruitment_factor
+        recruit = rules.recruitment(S, E, K, rate)
         attrition = rules.attrition(self.reach, inp.attrition)
         combat = rules.rival_combat(s, S, self.clash_rate)
         self.clash_casualties = dt * float((combat * s)[:, :n].sum())
@@ -211,7 +219,7 @@ class Territory:
         S = s[:, :n].sum(axis=0)
         theta = rules.armed_share(S, E[:n])
         self.coca, self.eradicated = self.coca_rule(
-            self.coca, theta, inp.eradication_ha, inp.coca_price
+            self.coca, theta, inp.eradication_ha, inp.coca_price, inp.coca_growth_factor
         )
         self._observe(S, theta)
         violence = rules.Violence(

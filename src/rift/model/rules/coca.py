@@ -1,6 +1,6 @@
 """The coca rules: how coca hectares change each month, under two closures.
 
-The territory calls its coca rule as ``rule(coca, theta, eradication_ha, price) ->
+The territory calls its coca rule as ``rule(coca, theta, eradication_ha, price, factor) ->
 (coca, eradicated)`` with the parameters bound (``rift.model.territory.coca_rule``). Two
 closures of the same growth-abandonment-eradication balance (``variant.coca``):
 
@@ -37,6 +37,7 @@ def coca_logistic(
     theta: np.ndarray,
     hectares: float,
     price: float = 1.0,
+    growth_factor: float = 1.0,
     *,
     capacity: np.ndarray,
     growth: float,
@@ -47,7 +48,8 @@ def coca_logistic(
     """Coca with a carrying-capacity closure: logistic growth under armed dominance.
 
     ``dC/dt = rate C`` with the per-hectare rate
-    ``rate = g theta (1 - C / Cmax) - a (1 - theta)`` (no growth where ``Cmax = 0``); then
+    ``rate = g f theta (1 - C / Cmax) - a (1 - theta)`` (no growth where ``Cmax = 0``; ``f``
+    this year's growth factor); then
     ``C(t + dt) = max(C (1 + dt rate) - (1 - rho) e, 0)`` with ``e`` the eradication
     (``eradication``), of which a share ``rho`` is replanted. Why: armed groups protect and
     finance coca where they dominate, up to the land suited to it (``Cmax``); farmers
@@ -58,6 +60,7 @@ def coca_logistic(
         theta: Armed share per municipality, shape (n,).
         hectares: Eradication this month before replanting, ``H``, hectares.
         price: The farm-gate price index (not used by this closure).
+        growth_factor: This year's factor on the growth rate (process shocks; 1: none).
         capacity: Hectares suited to coca per municipality, ``Cmax``, shape (n,).
         growth: Growth rate ``g`` per year under full armed dominance.
         abandon: Abandonment rate ``a`` per year under full state dominance.
@@ -68,7 +71,7 @@ def coca_logistic(
         ``(coca after the month, hectares eradicated)``.
     """
     fill = np.divide(coca, capacity, out=np.ones(len(coca)), where=capacity > 0)
-    rate = growth * theta * (1.0 - fill) - abandon * (1.0 - theta)
+    rate = growth * growth_factor * theta * (1.0 - fill) - abandon * (1.0 - theta)
     erased = eradication(coca, theta, hectares)
     new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
     return np.maximum(new, 0.0, out=new), float(erased.sum())
@@ -79,6 +82,7 @@ def coca_priced(
     theta: np.ndarray,
     hectares: float,
     price: float = 1.0,
+    growth_factor: float = 1.0,
     *,
     growth: float,
     abandon: float,
@@ -87,13 +91,13 @@ def coca_priced(
 ) -> tuple[np.ndarray, float]:
     """Coca with a price closure: growth under armed dominance scaled by the price index.
 
-    ``rate = g theta P - a (1 - theta)``; then as :func:`coca_logistic`. Why: farmers plant
+    ``rate = g f theta P - a (1 - theta)``; then as :func:`coca_logistic`. Why: farmers plant
     more where armed groups protect the crop and buyers pay more; the price index ``P`` (1 at
     the reference) carries the limit the capacity closure puts in land: oversupply lowers the
     price, and with it planting (Ibanez & Carlsson; Moreno-Sanchez et al.: cultivation answers
     prices, weakly).
     """
-    rate = growth * theta * price - abandon * (1.0 - theta)
+    rate = growth * growth_factor * theta * price - abandon * (1.0 - theta)
     erased = eradication(coca, theta, hectares)
     new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
     return np.maximum(new, 0.0, out=new), float(erased.sum())
