@@ -53,10 +53,10 @@ from rift.months import calendar_month, format_month, parse_month
 from rift.parameters import ParameterSet, registry
 from rift.record import COL_MEASURES, GROUPS, INSTITUTIONS, US_MEASURES, Recorder, RunResult
 
-
 #: The month the cocaine yield per hectare (``coca.yield_kg_per_ha``) describes: UNODC's 2023
 #: survey, compared with the model's December.
 YIELD_REFERENCE_MONTH = parse_month("2023-12")
+
 
 def _check_consistency(p: ParameterSet) -> None:
     """Relations between parameters that single-parameter ranges cannot express."""
