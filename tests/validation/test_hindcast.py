@@ -304,3 +304,14 @@ def test_every_declared_spread_is_a_param_column(tmp_path, name):
     )
     assert declared <= columns, sorted(declared - columns)
     assert set(s.uncertain) <= columns
+
+
+def test_a_reported_figure_carries_its_measurement_error():
+    from rift.validation.hindcast import reported
+
+    x = np.full(20_000, 1000.0)
+    assert np.array_equal(reported(x, 0.0, 1, 0), x)
+    a, b = reported(x, 0.1, 1, 0), reported(x, 0.1, 1, 0)
+    assert np.array_equal(a, b) and not np.array_equal(a, reported(x, 0.1, 1, 1))
+    assert a.mean() == pytest.approx(1000, rel=0.005) and a.std() == pytest.approx(100, rel=0.03)
+    assert (reported(np.full(1000, 1.0), 5.0, 2, 0) >= 0).all()  # a count is never negative

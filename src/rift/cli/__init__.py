@@ -143,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     compare.add_argument("--no-report", action="store_true", help="tables only")
+    compare.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="also split each batch's paired effect by a sampled input, e.g. "
+        "param.variant.coca: does the conclusion hold under every variant? (writes by_<name>.csv)",
+    )
 
     report = sub.add_parser(
         "report",

@@ -72,6 +72,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """``rift compare``: paired differences, the table, overlay figures and a report."""
     from rift.analysis.compare import compare
     from rift.analysis.tables import format_comparison, write_comparison
+    from rift.atomic import atomic_write_text
     from rift.report import write_report
 
     if len(args.dirs) < 2:
@@ -83,8 +84,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     results = _load_all(args.dirs)
     comp = compare(results)
     print(format_comparison(comp))
+    split = []
+    if args.by:
+        from rift.analysis.compare import common_events, common_outcomes
+        from rift.analysis.variants import format_split, split_effects
+        from rift.record import RECORD
+
+        outcomes = common_outcomes(results, ("count", "amount", "index", "share", "level"))
+        headline = {e.name for e in RECORD.events if e.figure}
+        events = [e for e in common_events(results) if e in headline]
+        for other in results[1:]:
+            table = split_effects(results[0], other, args.by, outcomes, events)
+            print(f"\n{other.name} vs {results[0].name}: " + format_split(table, args.by))
+            split.append((other.name, table))
     out = _out_folder(args.out, results, "compare")
     files = write_comparison(comp, out)
+    for name, table in split:
+        path = out / f"by_{args.by.removeprefix('param.')}_{name}.csv"
+        atomic_write_text(path, table.to_csv(index=False))
+        files.append(path)
     report = None if args.no_report else write_report(results, out, comp, _formats(args))
     print(f"\ntables: {', '.join(str(f) for f in files)}")
     if report:

@@ -17,23 +17,21 @@ import pandas as pd
 from rift.analysis.assimilation import Assimilation, Observation, assimilate
 from rift.months import format_month, year_of
 from rift.results import Results
-from rift.validation.hindcast import horizon_targets, target_samples
+from rift.validation.hindcast import (
+    horizon_targets,
+    measurement_sd_share,
+    reported,
+    target_samples,
+)
 from rift.validation.scoring import score_table, summarise_scores
 from rift.validation.targets import Target
-
-
-def observation_sd_share() -> float:
-    """The stated uncertainty of a reference figure, as a share of its value."""
-    from rift.validation.calibrate import calibration_spec
-
-    return float(calibration_spec()["observation_sd_share"])
 
 
 def reference_observations(
     results: Results, year: int, sd_share: float | None = None
 ) -> list[Observation]:
     """The batch's reference targets dated in ``year``, as observations."""
-    share = observation_sd_share() if sd_share is None else float(sd_share)
+    share = measurement_sd_share() if sd_share is None else float(sd_share)
     out = []
     for t in horizon_targets(results):
         if year_of(t.month) == year:
@@ -62,12 +60,15 @@ def score_assimilation(
     if not obs:
         raise ValueError(f"no reference figure dated {year} inside the batch")
     fit = assimilate(results, obs)
+    share = measurement_sd_share() if sd_share is None else float(sd_share)
+    seed = int(results.manifest["scenario"]["seed"])
     rows_before, rows_after = [], []
-    for t in later_targets(results, year):
-        samples = target_samples(results, t)
+    for k, t in enumerate(later_targets(results, year)):
+        values = target_samples(results, t)
         base = {"target": t.label, "date": format_month(t.month), "observed": t.observed}
-        rows_before.append({**base, "samples": samples})
-        rows_after.append({**base, "samples": fit.conditioned(samples)})
+        # the figure's measurement error drawn afresh for the resampled runs (same stream)
+        rows_before.append({**base, "samples": reported(values, share, seed, k)})
+        rows_after.append({**base, "samples": reported(fit.conditioned(values), share, seed, k)})
     before, after = score_table(rows_before), score_table(rows_after)
     table = before[["target", "date", "observed"]].copy()
     for label, scored in (("before", before), ("after", after)):

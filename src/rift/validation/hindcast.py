@@ -41,6 +41,31 @@ def target_samples(results: Results, target: Target) -> np.ndarray:
     return values[:, months.index(format_month(target.month))]
 
 
+#: Spawn key of the measurement-error stream under the batch's root seed.
+MEASUREMENT_KEY = 2**32 - 5
+
+
+def measurement_sd_share() -> float:
+    """The stated uncertainty of a reference figure, as a share of its value."""
+    from rift.validation.calibrate import calibration_spec
+
+    return float(calibration_spec()["observation_sd_share"])
+
+
+def reported(samples: np.ndarray, share: float, seed: int, index: int) -> np.ndarray:
+    """The ensemble of a *reported* figure: each run's value with the figure's error added.
+
+    A survey or an intelligence count is the true value plus an error (``share`` of it, one
+    sd); the forecast of the figure is the model's ensemble with that error, drawn from a
+    stream of the batch's seed and the target's position (the same for every scoring).
+    """
+    x = np.asarray(samples, float)
+    if share <= 0:
+        return x
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(MEASUREMENT_KEY, index)))
+    return np.maximum(x * (1.0 + share * rng.standard_normal(len(x))), 0.0)
+
+
 def calibration_horizon(results: Results) -> int | None:
     """The last month of data the batch's calibration saw (a month number), or None.
 
@@ -80,8 +105,14 @@ def naive_forecast(results: Results, target: Target) -> float:
     return naive_forecasts(results, target, start_year)["naive"]
 
 
-def score_hindcast(results: Results) -> tuple[pd.DataFrame, dict[str, Any]]:
+def score_hindcast(
+    results: Results, measurement: float | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Score a hindcast batch against every reference target in its horizon.
+
+    The forecast of each figure is the model's ensemble with the figure's measurement error
+    (``measurement``, a share of the value; default ``observation_sd_share`` of the
+    calibration spec; 0 scores the model's values as they are).
 
     A target the batch's calibration was fitted on is ``in`` sample; a later one is ``out``
     of sample. The naive forecasts of an out-of-sample target use the record through the
@@ -96,8 +127,10 @@ def score_hindcast(results: Results) -> tuple[pd.DataFrame, dict[str, Any]]:
     """
     horizon = calibration_horizon(results)
     start_year = int(results.manifest["months"][0][:4])
+    share = measurement_sd_share() if measurement is None else float(measurement)
+    seed = int(results.manifest["scenario"]["seed"])
     rows = []
-    for t in horizon_targets(results):
+    for k, t in enumerate(horizon_targets(results)):
         out = horizon is not None and t.month > horizon
         info_year = year_of(horizon) if out else start_year
         rows.append(
@@ -105,13 +138,17 @@ def score_hindcast(results: Results) -> tuple[pd.DataFrame, dict[str, Any]]:
                 "target": t.label,
                 "date": format_month(t.month),
                 "observed": t.observed,
-                "samples": target_samples(results, t),
+                "samples": reported(target_samples(results, t), share, seed, k),
                 **naive_forecasts(results, t, info_year),
                 "sample": "out" if out or horizon is None else "in",
             }
         )
     table = score_table(rows)
-    summary: dict[str, Any] = {"all": summarise_scores(table), "horizon": horizon}
+    summary: dict[str, Any] = {
+        "all": summarise_scores(table),
+        "horizon": horizon,
+        "measurement": share,
+    }
     for part in ("in", "out"):
         chosen = table[table["sample"] == part] if len(table) else table
         if len(chosen):
@@ -143,6 +180,11 @@ def format_scores(table: pd.DataFrame, summary: dict[str, Any]) -> str:
         f"{format_month(horizon) if horizon is not None else 'none'})",
     }
     lines.append("")
+    if summary.get("measurement"):
+        lines.append(
+            f"the bands include each figure's measurement error ({summary['measurement']:.0%} "
+            "of its value, one sd)"
+        )
     if horizon is None:
         lines.append("no calibration sampled: every target is out of sample (registry priors)")
     for part in ("in", "out"):
