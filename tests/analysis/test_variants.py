@@ -40,7 +40,7 @@ def test_unpaired_batches_or_unknown_columns_are_refused(small_batches):
     a, other = small_batches["baseline"], small_batches["baseline_other_seed"]
     with pytest.raises(InputError, match="different root seeds"):
         split_effects(a, other, "param.variant.coca", ["coca_ha"])
-    with pytest.raises(InputError, match="param.variant.coca"):
+    with pytest.raises(InputError, match=r"param\.variant\.coca"):
         split_effects(a, small_batches["full_rupture"], "param.nothing", ["coca_ha"])
 
 
