@@ -284,3 +284,28 @@ def test_election_chart_shows_the_vote_and_the_winners(pair):
             assert bar.get_height() == pytest.approx(p[bloc])
         table = split_by_winner(res)
         assert table["runs"].sum() == res.runs["error"].isna().sum()
+
+
+def test_the_reliability_chart_shows_the_pit_and_the_coverage():
+    import pandas as pd
+
+    from rift.plots import reliability_chart
+    from rift.plots.validation import central_coverage
+
+    pit = np.array([0.05, 0.12, 0.18, 0.5, 0.55, 0.97, 0.99, 0.31])
+    table = pd.DataFrame({"pit": pit, "sample": ["out"] * 5 + ["in"] * 3})
+    fig = reliability_chart(table)
+    hist, cover = fig.axes[:2]
+    bars = {p.get_gid(): p for p in hist.patches if p.get_gid()}
+    out_counts = np.histogram(pit[:5], bins=np.linspace(0, 1, 11))[0]
+    in_counts = np.histogram(pit[5:], bins=np.linspace(0, 1, 11))[0]
+    assert [bars[f"pit:out:{k}"].get_height() for k in range(10)] == list(out_counts)
+    assert [bars[f"pit:in:{k}"].get_height() for k in range(10)] == list(in_counts)
+    # the in-sample bars stack on the out-of-sample ones
+    assert [bars[f"pit:in:{k}"].get_y() for k in range(10)] == list(out_counts)
+    lines = {ln.get_gid(): ln for ln in cover.lines if ln.get_gid()}
+    levels = np.linspace(0.1, 0.9, 9)
+    assert np.allclose(lines["coverage:out"].get_ydata(), central_coverage(pit[:5], levels))
+    # |PIT - 0.5| <= level / 2: 0.5 and 0.55 inside the central 10 %, nothing else
+    assert central_coverage(np.array([0.5, 0.55, 0.9]), np.array([0.1]))[0] == pytest.approx(2 / 3)
+    assert "PIT histogram" in hist.get_title() and "Coverage" in cover.get_title()

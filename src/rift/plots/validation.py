@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rift.plots.style import PAIR, new_figure, style_axes
 
@@ -61,6 +62,7 @@ def reliability_chart(table: pd.DataFrame, bins: int = 10) -> Figure:
     if n:
         hist.axhline(n / bins, color="black", lw=0.8, ls="--", label="flat (calibrated)")
     hist.set_xlim(0, 1)
+    hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     hist.set_xlabel("PIT of the observed figure")
     hist.set_ylabel("targets")
     hist.set_title("PIT histogram")
