@@ -324,3 +324,41 @@ def test_regression_adjust_sharpens_rejection_abc():
     assert mean == pytest.approx(xbar_obs, abs=0.02)
     assert sd == pytest.approx(exact_sd, rel=0.1)
     assert raw_sd > 1.3 * sd
+
+
+def test_weights_do_not_collapse_with_many_weakly_identified_parameters():
+    """Twenty parameters, six identified: the importance weights keep a large effective sample
+    (a kernel in a transformed space, where the prior's density varies, collapsed it to ~1)."""
+    d = 20
+    priors = [Prior(f"p{i}", 0.0, 1.0) for i in range(d)]
+    truth = np.linspace(0.2, 0.8, 6)
+
+    def sim(theta, seed):
+        noise = np.random.default_rng(seed).normal(0, 0.1, 6)
+        return 2 * np.array([theta[f"p{i}"] for i in range(6)]) + noise
+
+    post = abc_smc(
+        sim, priors, 2 * truth, population=200, generations=4, rng=np.random.default_rng(1)
+    )
+    ess = 1 / np.sum(post.weights**2)
+    assert ess > 100, ess
+    means = post.mean()
+    assert all(abs(means[f"p{i}"] - t) < 0.1 for i, t in enumerate(truth)), means
+    assert ((post.samples >= 0) & (post.samples <= 1)).all()
+
+
+def test_the_truncated_kernel_proposes_inside_the_support_and_keeps_its_mass():
+    from rift.validation.abc import _Kernel, _log_mass
+
+    centres = np.array([[0.0, 5.0], [0.999, 0.001], [0.5, 0.5]])
+    k = _Kernel(centres, np.full(3, 1 / 3), np.array([0.0, 0.0]), np.array([1.0, 10.0]))
+    x = k.propose(np.random.default_rng(0), 5000)
+    assert (x[:, 0] >= 0).all() and (x[:, 0] <= 1).all() and (x[:, 1] <= 10).all()
+    # the mass of a standard normal on [a, b], also far in either tail
+    a, b = np.array([-1.0, 30.0, -40.0]), np.array([1.0, 31.0, -39.0])
+    from scipy.stats import norm
+
+    expect = norm.logsf(30) + np.log1p(-norm.sf(31) / norm.sf(30))
+    got = _log_mass(a, b)
+    assert got[0] == pytest.approx(np.log(0.6826894921), rel=1e-9)
+    assert got[1] == pytest.approx(expect, rel=1e-9) and np.isfinite(got[2])

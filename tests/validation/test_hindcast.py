@@ -319,3 +319,19 @@ def test_a_reported_figure_carries_its_measurement_error():
     assert np.array_equal(a, b) and not np.array_equal(a, reported(x, 0.1, 1, 1))
     assert a.mean() == pytest.approx(1000, rel=0.005) and a.std() == pytest.approx(100, rel=0.03)
     assert (reported(np.full(1000, 1.0), 5.0, 2, 0) >= 0).all()  # a count is never negative
+
+
+def test_rift_calibrate_writes_a_posterior_and_reports_its_effective_sample(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "cal.json"
+    args = ["calibrate", "--through", "2020", "--population", "6", "--generations", "1"]
+    assert main([*args, "--workers", "1", "--seed", "5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    record = json.loads(out.read_text())
+    assert record["data_through"] == "2020-12"
+    assert all(t["month"] <= "2020-12" for t in record["targets"])
+    post = record["posterior"]
+    w = np.array(post["weights"])
+    assert f"effective sample size {w.sum() ** 2 / np.sum(w**2):.0f} of 6" in printed
+    assert post["names"] == list(record["priors"]) and len(post["samples"]) == 6

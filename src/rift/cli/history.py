@@ -102,9 +102,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     path = save(record, Path(args.out) if args.out else None)
     post = record["posterior"]
+    weights = [float(w) for w in post["weights"]]
+    ess = sum(weights) ** 2 / sum(w * w for w in weights)
     print(
         f"calibration {record['version']} on data through {record['data_through']} "
         f"({len(record['targets'])} figures): {post['simulations']} simulations, tolerances "
-        f"{', '.join(f'{e:.3f}' for e in post['epsilons'])}; written to {path}"
+        f"{', '.join(f'{e:.3f}' for e in post['epsilons'])}, effective sample size "
+        f"{ess:.0f} of {len(weights)}; written to {path}"
     )
+    if ess < 0.1 * len(weights):
+        print(
+            f"rift: warning: the posterior's weights are concentrated on few particles "
+            f"(effective sample size {ess:.0f}); its ranges are not to be trusted: rerun with "
+            "a larger --population",
+            file=sys.stderr,
+        )
     return 0
