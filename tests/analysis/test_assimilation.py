@@ -62,13 +62,31 @@ def test_a_precise_observation_picks_the_runs_that_match_it(batch):
     values, runs, months = series_array(batch, "coca_ha")
     col = months.index("2025-12")
     target = float(values[7, col])
-    tight = assimilate(batch, [Observation("coca_ha", "2025-12", target, 1.0, "test")])
+    obs = [Observation("coca_ha", "2025-12", target, 1.0, "test")]
+    tight = assimilate(batch, obs, model_error=0.0)
     assert tight.ess == pytest.approx(1.0, abs=0.05) and tight.collapsed
     assert set(tight.conditioned(runs)) == {runs[7]}
     assert "collapsed" in tight.message()
     loose = assimilate(batch, [Observation("coca_ha", "2025-12", target, 1e9, "test")])
     assert loose.ess == pytest.approx(len(runs), rel=1e-3) and not loose.collapsed
     assert sorted(loose.conditioned(runs)) == sorted(runs)  # every run once
+
+
+def test_the_calibrations_tolerance_is_the_model_error(batch):
+    """A run is not asked to match a figure better than the calibration asked of it."""
+    from rift.analysis.assimilation import model_error_of
+    from rift.calibration import load_calibration
+
+    sampling = batch.manifest["scenario"]["sampling"]
+    record = load_calibration(sampling.get("calibrated_through"))
+    assert sampling["calibrated"] and model_error_of(batch) == record["posterior"]["epsilons"][-1]
+    values, _, months = series_array(batch, "coca_ha")
+    target = float(np.median(values[:, months.index("2025-12")]))
+    obs = [Observation("coca_ha", "2025-12", target, 0.01 * target, "test")]
+    default, bare = assimilate(batch, obs), assimilate(batch, obs, model_error=0.0)
+    assert default.model_error == model_error_of(batch) > 0
+    assert default.ess > bare.ess
+    assert f"model error {default.model_error:.0%}" in default.message()
 
 
 def test_conditioning_moves_the_ensemble_toward_the_observation(batch):
@@ -117,7 +135,7 @@ def test_rift_run_conditions_on_the_scenarios_observations(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", str(f), "--executor", "serial", "--out", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "assimilated 2 observation(s): effective sample size" in text
+    assert "assimilated 2 observation(s) (model error" in text and "effective sample size" in text
     frame = pd.read_parquet(out / "assimilation.parquet")
     assert len(frame) == 12 and frame["copies"].sum() == 12
     assert frame["weight"].sum() == pytest.approx(1.0)

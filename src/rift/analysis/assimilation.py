@@ -2,7 +2,12 @@
 
 A scenario's ``observations`` (outcome, month, value, sd, source) do not change what any run
 does. After the batch, each run is weighted by the likelihood of all the observations,
-``prod_i N(value_i | simulated_i, sd_i)`` (independent Gaussian errors), and the runs are
+``prod_i N(value_i | simulated_i, s_i)`` (independent Gaussian errors) with
+``s_i = sqrt(sd_i**2 + (e * value_i)**2)``: the figure's own uncertainty and the model's
+error ``e``, relative. A run never reproduces the world exactly even with the right
+parameters; ``e`` is the error the calibration accepted (its final ABC tolerance, an RMS
+relative error over the figures it fitted), so calibration and assimilation ask the same of a
+run (0 for a batch that does not sample a calibration). The runs are
 resampled in proportion to their weights (sequential importance resampling, one step;
 systematic resampling, from a stream of the scenario's seed). The resampled ensemble is the
 forecast conditioned on the observations: what the runs that reproduced them do afterwards.
@@ -66,6 +71,7 @@ class Assimilation:
         indices: Positions (into ``runs``) of the resampled ensemble, as many as runs.
         observations: The observations assimilated.
         table: Each observation with the ensemble's median and 5-95 % before and after.
+        model_error: The model's relative error added to each observation's sd.
     """
 
     runs: np.ndarray
@@ -74,6 +80,7 @@ class Assimilation:
     indices: np.ndarray
     observations: list[Observation]
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model_error: float = 0.0
 
     @property
     def ess(self) -> float:
@@ -90,7 +97,8 @@ class Assimilation:
         """One line for the terminal: how many observations, the ESS, and any warning."""
         n = len(self.weights)
         text = (
-            f"assimilated {len(self.observations)} observation(s): effective sample size "
+            f"assimilated {len(self.observations)} observation(s) (model error "
+            f"{self.model_error:.0%} of each value added to its sd): effective sample size "
             f"{self.ess:.0f} of {n} runs ({self.ess / max(n, 1):.0%})"
         )
         if self.collapsed:
@@ -109,10 +117,35 @@ class Assimilation:
         return np.bincount(self.indices, minlength=len(self.runs))
 
 
-def log_likelihood(simulated: np.ndarray, observation: Observation) -> np.ndarray:
-    """Gaussian log-density of the observation under each run's simulated value."""
-    z = (np.asarray(simulated, float) - observation.value) / observation.sd
-    return -0.5 * z**2 - np.log(observation.sd * np.sqrt(2.0 * np.pi))
+def log_likelihood(
+    simulated: np.ndarray, observation: Observation, model_error: float = 0.0
+) -> np.ndarray:
+    """Gaussian log-density of the observation under each run's simulated value.
+
+    The sd is the observation's, widened by the model's relative error:
+    ``sqrt(sd**2 + (model_error * value)**2)``.
+    """
+    sd = float(np.hypot(observation.sd, model_error * observation.value))
+    z = (np.asarray(simulated, float) - observation.value) / sd
+    return -0.5 * z**2 - np.log(sd * np.sqrt(2.0 * np.pi))
+
+
+def model_error_of(results: Results) -> float:
+    """The relative model error of a batch: its calibration's final ABC tolerance, or 0.
+
+    The calibration's distance is the RMS over the figures of ``log((sim + 1) / (obs + 1))``,
+    and its last tolerance the largest it accepted: about the relative error of a run on one
+    figure. A batch that samples no calibration has no such estimate (0).
+    """
+    from rift.calibration import load_calibration
+
+    sampling = results.manifest["scenario"].get("sampling") or {}
+    if not sampling.get("calibrated", False):
+        return 0.0
+    record = load_calibration(sampling.get("calibrated_through"))
+    if record is None or not record["posterior"].get("epsilons"):
+        return 0.0
+    return float(record["posterior"]["epsilons"][-1])
 
 
 def systematic_resample(weights: np.ndarray, u: float) -> np.ndarray:
@@ -137,6 +170,7 @@ def assimilate(
     results: Results,
     observations: Sequence[Observation] | None = None,
     seed: int | None = None,
+    model_error: float | None = None,
 ) -> Assimilation:
     """Weight and resample a batch's runs by the likelihood of observations.
 
@@ -144,6 +178,8 @@ def assimilate(
         results: A stored batch.
         observations: What to condition on (default: the scenario's ``observations``).
         seed: Root seed of the resampling stream (default: the scenario's seed).
+        model_error: The model's relative error added to each observation's sd (default:
+            :func:`model_error_of` the batch).
 
     Returns:
         The :class:`Assimilation`.
@@ -152,6 +188,7 @@ def assimilate(
         ValueError: An observation's month is outside the batch or its outcome unknown.
     """
     obs = list(observations_of(results) if observations is None else observations)
+    error = model_error_of(results) if model_error is None else float(model_error)
     months = results.manifest["months"]
     runs: np.ndarray | None = None
     loglik = None
@@ -163,7 +200,7 @@ def assimilate(
         sim = values[:, months.index(ob.month)]
         if runs is None:
             runs, loglik = run_idx, np.zeros(len(run_idx))
-        loglik = loglik + log_likelihood(sim, ob)
+        loglik = loglik + log_likelihood(sim, ob, error)
         columns.append(sim)
     if runs is None:
         runs = np.sort(results.runs.loc[results.runs["error"].isna(), "run"].to_numpy())
@@ -193,7 +230,7 @@ def assimilate(
                 "source": ob.source,
             }
         )
-    return Assimilation(runs, loglik, w, indices, obs, pd.DataFrame(rows))
+    return Assimilation(runs, loglik, w, indices, obs, pd.DataFrame(rows), error)
 
 
 def conditioned_series(

@@ -4,7 +4,8 @@ The split: a hindcast sampled from the calibration fitted on the data through ye
 (``rift validate-history --calibrated-through Y-1``) is conditioned on the reference figures
 of year ``Y`` (:mod:`rift.analysis.assimilation`), and both ensembles, with and without them,
 are scored on the figures after ``Y``. Each figure's uncertainty is a stated share of its
-value (``observation_sd_share`` in ``calibration_spec.yaml``).
+value (``observation_sd_share`` in ``calibration_spec.yaml``); the likelihood adds the model's
+error as that calibration accepted it (:func:`rift.analysis.assimilation.model_error_of`).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def score_assimilation(
         "targets": len(table),
         "ess": fit.ess,
         "runs": len(fit.weights),
+        "model_error": fit.model_error,
         "crps_rel_before": sb["crps_rel"],
         "crps_rel_after": sa["crps_rel"],
         "in90_before": sb["in90"],
@@ -96,8 +98,9 @@ def format_assimilation(table: pd.DataFrame, summary: dict[str, Any]) -> str:
     from rift.analysis.summary import format_value
 
     lines = [
-        f"\nassimilating the {summary['observations']} figures of {summary['year']} "
-        f"(effective sample size {summary['ess']:.0f} of {summary['runs']} runs); "
+        f"\nassimilating the {summary['observations']} figures of {summary['year']} (their "
+        f"measurement error and a model error of {summary['model_error']:.0%} of each value; "
+        f"effective sample size {summary['ess']:.0f} of {summary['runs']} runs); "
         "the later figures without and with them:",
         f"{'target':<40} {'observed':>9} {'median':>9} {'CRPS':>9} {'median':>9} {'CRPS':>9}",
     ]
