@@ -18,7 +18,7 @@ def split(tmp_path_factory):
 
     assert load_calibration(2022)["data_through"] == "2022-12"
     s = load_scenario(
-        "hindcast_2019", ["runs=400", "sampling.calibrated_through=2022", "seed=2023"]
+        "hindcast_2019", ["runs=1000", "sampling.calibrated_through=2022", "seed=2023"]
     )
     out = tmp_path_factory.mktemp("split") / "h"
     return load(run_scenario(s, executor="process", workers=2, out=out, quiet=True).path)

@@ -218,6 +218,18 @@ def test_validate_history_command(tmp_path, capsys):
     assert (out / "scores.csv").is_file()
 
 
+def test_an_uncalibrated_hindcast_is_not_called_out_of_sample(tmp_path, capsys):
+    """The registry's values were set partly from the same figures: --prior scores are
+    labelled uncalibrated, neither in nor out of sample."""
+    import pandas as pd
+
+    args = ["validate-history", "--prior", "--runs", "3", "--executor", "serial", "--quiet"]
+    assert main([*args, "--no-report", "--out", str(tmp_path / "p")]) == 0
+    text = capsys.readouterr().out
+    assert "uncalibrated (the registry's values" in text and "out-of-sample (after" not in text
+    assert set(pd.read_csv(tmp_path / "p" / "scores.csv")["sample"]) == {"uncalibrated"}
+
+
 @pytest.mark.skipif(load_calibration() is None, reason="the package has no calibration")
 def test_calibrated_initial_conditions_apply_only_from_the_calibration_start():
     from rift.calibration import posterior

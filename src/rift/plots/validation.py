@@ -15,8 +15,8 @@ from matplotlib.ticker import MaxNLocator
 from rift.plots.style import PAIR, new_figure, style_axes
 
 #: Colours of the in-sample and out-of-sample targets.
-SAMPLE_COLORS = {"in": "#9aa5b1", "out": "#1f5f8b"}
-SAMPLE_LABELS = {"in": "in sample (fitted)", "out": "out of sample"}
+SAMPLE_COLORS = {"in": "#9aa5b1", "out": "#1f5f8b", "uncalibrated": "#b07a2a"}
+SAMPLE_LABELS = {"in": "in sample (fitted)", "out": "out of sample", "uncalibrated": "uncalibrated"}
 
 
 def central_coverage(pit: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def reliability_chart(table: pd.DataFrame, bins: int = 10) -> Figure:
         ``coverage:<sample>``.
     """
     fig, (hist, cover) = new_figure(PAIR, ncols=2)
-    samples = [s for s in ("out", "in") if (table["sample"] == s).any()]
+    samples = [s for s in ("out", "in", "uncalibrated") if (table["sample"] == s).any()]
     edges = np.linspace(0.0, 1.0, bins + 1)
     width = 1.0 / bins
     bottom = np.zeros(bins)

@@ -115,7 +115,8 @@ def score_hindcast(
     calibration spec; 0 scores the model's values as they are).
 
     A target the batch's calibration was fitted on is ``in`` sample; a later one is ``out``
-    of sample. The naive forecasts of an out-of-sample target use the record through the
+    of sample; with no calibration every target is ``uncalibrated`` (not out of sample: some
+    registry values were set from the same reference figures). The naive forecasts of an out-of-sample target use the record through the
     calibration's last year, as the model did; those of an in-sample target the record up to
     the hindcast's start.
 
@@ -140,7 +141,7 @@ def score_hindcast(
                 "observed": t.observed,
                 "samples": reported(target_samples(results, t), share, seed, k),
                 **naive_forecasts(results, t, info_year),
-                "sample": "out" if out or horizon is None else "in",
+                "sample": "uncalibrated" if horizon is None else ("out" if out else "in"),
             }
         )
     table = score_table(rows)
@@ -149,7 +150,7 @@ def score_hindcast(
         "horizon": horizon,
         "measurement": share,
     }
-    for part in ("in", "out"):
+    for part in ("in", "out", "uncalibrated"):
         chosen = table[table["sample"] == part] if len(table) else table
         if len(chosen):
             summary[part] = summarise_scores(chosen)
@@ -178,6 +179,8 @@ def format_scores(table: pd.DataFrame, summary: dict[str, Any]) -> str:
         "in": "in-sample (the calibration saw these figures)",
         "out": "out-of-sample (after the calibration's data, "
         f"{format_month(horizon) if horizon is not None else 'none'})",
+        "uncalibrated": "uncalibrated (the registry's values and spreads; some were set from "
+        "these same figures, so this is not an out-of-sample score)",
     }
     lines.append("")
     if summary.get("measurement"):
@@ -185,9 +188,7 @@ def format_scores(table: pd.DataFrame, summary: dict[str, Any]) -> str:
             f"the bands include each figure's measurement error ({summary['measurement']:.0%} "
             "of its value, one sd)"
         )
-    if horizon is None:
-        lines.append("no calibration sampled: every target is out of sample (registry priors)")
-    for part in ("in", "out"):
+    for part in ("in", "out", "uncalibrated"):
         if part in summary:
             lines.append(f"{labels[part]}: " + _summary_line(summary[part]))
     return "\n".join(lines)
