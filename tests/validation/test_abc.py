@@ -367,3 +367,14 @@ def test_the_truncated_kernel_proposes_inside_the_support_and_weighs_its_mass():
     if abs(d[0, 1]) < 1e-12 * np.sqrt(d[0, 0] * d[1, 1]):
         exact = np.prod(norm.cdf((high - centres) / sd) - norm.cdf((low - centres) / sd), axis=1)
         assert mass == pytest.approx(exact, abs=0.03)
+
+
+def test_a_population_smaller_than_the_parameters_still_moves():
+    """Six particles, ten parameters: a singular covariance gets a ridge, not an error."""
+    priors = [Prior(f"p{i}", 0.0, 1.0) for i in range(10)]
+
+    def sim(theta, seed):
+        return np.array([theta["p0"] + np.random.default_rng(seed).normal(0, 0.05)])
+
+    post = abc_smc(sim, priors, [0.5], population=6, generations=2, rng=np.random.default_rng(0))
+    assert post.samples.shape == (6, 10) and np.isfinite(post.weights).all()

@@ -115,10 +115,10 @@ def score_hindcast(
     calibration spec; 0 scores the model's values as they are).
 
     A target the batch's calibration was fitted on is ``in`` sample; a later one is ``out``
-    of sample; with no calibration every target is ``uncalibrated`` (not out of sample: some
-    registry values were set from the same reference figures). The naive forecasts of an out-of-sample target use the record through the
-    calibration's last year, as the model did; those of an in-sample target the record up to
-    the hindcast's start.
+    of sample; with no calibration every target is ``uncalibrated`` (not out of sample:
+    some registry values were set from the same reference figures). The naive forecasts of
+    an out-of-sample target use the record through the calibration's last year, as the model
+    did; those of an in-sample target the record up to the hindcast's start.
 
     Returns:
         The per-target table (observed, quantiles, PIT, in 50 %/90 %, CRPS, both naive
