@@ -207,7 +207,7 @@ def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, h
     proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
     _, err = proc.communicate(timeout=120)
     work = partial_path(out)
-    assert not out.exists() and work.is_dir()
+    assert not out.exists() and work.is_dir(), (proc.returncode, err[-2000:])
     partial = load(work)  # a valid partial result, marked incomplete
     assert not partial.complete
     done = len(partial.runs)
