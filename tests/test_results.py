@@ -163,6 +163,13 @@ def test_load_rejects_a_folder_that_is_not_a_result(tmp_path):
         load(tmp_path)
 
 
+def _default_sigint() -> None:
+    """A shell that starts a job in the background (``cmd &``) ignores SIGINT in it, and a
+    Python started with SIGINT ignored never raises KeyboardInterrupt: restore the default so
+    that the batch sees Ctrl-C however the test suite itself was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path, f, out, extra=()):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
@@ -183,6 +190,7 @@ def _start(tmp_path, f, out, extra=()):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
     )
 
 
