@@ -110,6 +110,16 @@ def interval_hit(samples: ArrayLike, observed: float, level: float) -> bool:
     return bool(low <= _observed(observed) <= high)
 
 
+def _sorted_record(years: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """A record's times and values as float arrays in time order (stable), checked."""
+    t = np.asarray(years, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel()
+    if t.shape != v.shape or t.size == 0:
+        raise ValueError("years and values must be non-empty and of the same length")
+    order = np.argsort(t, kind="stable")
+    return t[order], v[order]
+
+
 def naive_trend_forecast(
     years: ArrayLike,
     values: ArrayLike,
@@ -134,14 +144,10 @@ def naive_trend_forecast(
     Returns:
         The point forecast.
     """
-    t = np.asarray(years, dtype=float).ravel()
-    v = np.asarray(values, dtype=float).ravel()
-    if t.shape != v.shape or t.size == 0:
-        raise ValueError("years and values must be non-empty and of the same length")
+    t, v = _sorted_record(years, values)
     if n_years < 1:
         raise ValueError(f"n_years must be >= 1, got {n_years}")
-    order = np.argsort(t, kind="stable")
-    t, v = t[order][-n_years:], v[order][-n_years:]
+    t, v = t[-n_years:], v[-n_years:]
     slope = 0.0
     if np.ptp(t) > 0:
         dt = t - t.mean()
@@ -169,12 +175,7 @@ def naive_growth_forecast(
     Returns:
         The point forecast.
     """
-    t = np.asarray(years, dtype=float).ravel()
-    v = np.asarray(values, dtype=float).ravel()
-    if t.shape != v.shape or t.size == 0:
-        raise ValueError("years and values must be non-empty and of the same length")
-    order = np.argsort(t, kind="stable")
-    t, v = t[order], v[order]
+    t, v = _sorted_record(years, values)
     forecast = float(v[-1])
     if t.size >= 2 and v[-2] > 0 and v[-1] > 0 and t[-1] > t[-2]:
         growth = (v[-1] / v[-2]) ** (1.0 / (t[-1] - t[-2]))

@@ -32,6 +32,20 @@ def eradication(coca: np.ndarray, theta: np.ndarray, hectares: float) -> np.ndar
     return np.minimum(reachable * (hectares / total), coca)
 
 
+def _grow_and_eradicate(
+    coca: np.ndarray,
+    rate: np.ndarray,
+    theta: np.ndarray,
+    hectares: float,
+    replant: float,
+    dt: float,
+) -> tuple[np.ndarray, float]:
+    """The step both closures share: ``max(C (1 + dt rate) - (1 - rho) e, 0)`` and ``sum e``."""
+    erased = eradication(coca, theta, hectares)
+    new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
+    return np.maximum(new, 0.0, out=new), float(erased.sum())
+
+
 def coca_logistic(
     coca: np.ndarray,
     theta: np.ndarray,
@@ -72,9 +86,7 @@ def coca_logistic(
     """
     fill = np.divide(coca, capacity, out=np.ones(len(coca)), where=capacity > 0)
     rate = growth * growth_factor * theta * (1.0 - fill) - abandon * (1.0 - theta)
-    erased = eradication(coca, theta, hectares)
-    new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
-    return np.maximum(new, 0.0, out=new), float(erased.sum())
+    return _grow_and_eradicate(coca, rate, theta, hectares, replant, dt)
 
 
 def coca_priced(
@@ -98,9 +110,7 @@ def coca_priced(
     prices, weakly).
     """
     rate = growth * growth_factor * theta * price - abandon * (1.0 - theta)
-    erased = eradication(coca, theta, hectares)
-    new = coca * (1.0 + dt * rate) - (1.0 - replant) * erased
-    return np.maximum(new, 0.0, out=new), float(erased.sum())
+    return _grow_and_eradicate(coca, rate, theta, hectares, replant, dt)
 
 
 def coca_price_index(
