@@ -7,6 +7,8 @@ run by run. Seeds are made in the parent process and travel with each task.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 #: spawn key of the stream that draws the Latin hypercube (distinct from any run's key).
@@ -23,6 +25,17 @@ def run_seed(root: int, index: int) -> np.random.SeedSequence:
 def sampling_seed(root: int) -> np.random.SeedSequence:
     """The seed sequence of the batch's Latin-hypercube sample."""
     return np.random.SeedSequence(root, spawn_key=SAMPLING_KEY)
+
+
+def dimension_seed(root: int, name: str) -> np.random.SeedSequence:
+    """The seed sequence of one sampled input's hypercube dimension, keyed by its name.
+
+    The key is a stable hash of the name (CRC32, independent of ``PYTHONHASHSEED``), so a
+    dimension's draws do not depend on which other inputs are sampled.
+    """
+    return np.random.SeedSequence(
+        root, spawn_key=(*SAMPLING_KEY, zlib.crc32(name.encode("utf-8")))
+    )
 
 
 def seed_label(seq: np.random.SeedSequence) -> str:

@@ -1,10 +1,11 @@
-"""Golden guard: the model's outputs for fixed seeds are bit-identical to a stored baseline.
+"""Golden guard: the model's outputs for fixed seeds equal a stored baseline.
 
-Performance work on the model (territory, actors, runner) must not change a single bit of the
-results for the same seed. This test runs a small fixed batch (baseline runs with different
-seeds and sampled parameter sets, a full-rupture run and a short run with a fixed election
+Performance work on the model (territory, actors, runner) must not change the results for the
+same seed: integers and flags exactly, floats to the last few units of precision (numpy's
+kernels differ by that much between processors; see ``FLOAT_RTOL``). This test runs a small
+fixed batch (baseline runs with different seeds and sampled parameter sets, a full-rupture run and a short run with a fixed election
 winner) and compares every monthly series, the final controller map and the final territory
-arrays with ``np.array_equal`` against ``tests/model/golden/py311.npz`` (Python 3.11) or
+arrays against ``tests/model/golden/py311.npz`` (Python 3.11) or
 ``py312.npz`` (3.12 and later).
 
 The cases are written out here rather than read from ``scenarios/`` so that editing a shipped
@@ -134,12 +135,25 @@ def test_outputs_are_bit_identical_to_the_golden_baseline():
         expected = {k: f[k] for k in f.files}
     got = compute()
     assert sorted(got) == sorted(expected)
-    different = [
-        k
-        for k in sorted(got)
-        if got[k].dtype != expected[k].dtype or not np.array_equal(got[k], expected[k])
-    ]
+    different = [k for k in sorted(got) if not same_within_rounding(got[k], expected[k])]
     assert not different, f"outputs differ from the golden baseline {GOLDEN.name}: {different}"
+
+
+#: Largest relative difference of a float accepted against the stored baseline. numpy picks
+#: its exp/log/power kernels by the processor's SIMD extensions at run time (AVX2 or AVX-512),
+#: and those differ in the last unit of precision: a baseline made on one processor differs
+#: from a run on another by up to about 3e-15 (measured). Integers and flags must be equal;
+#: within one machine, runs are bit-identical (tests/model/test_reproducibility.py).
+FLOAT_RTOL = 1e-12
+
+
+def same_within_rounding(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal dtypes and shapes; integers equal; floats equal to ``FLOAT_RTOL`` (NaN = NaN)."""
+    if got.dtype != expected.dtype or got.shape != expected.shape:
+        return False
+    if got.dtype.kind != "f":
+        return bool(np.array_equal(got, expected))
+    return bool(np.allclose(got, expected, rtol=FLOAT_RTOL, atol=0.0, equal_nan=True))
 
 
 def test_the_baselines_of_both_python_versions_agree_to_rounding():

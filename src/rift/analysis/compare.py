@@ -1,10 +1,13 @@
-"""Scenario comparison: paired differences by run index, or unpaired tests when seeds differ.
+"""Scenario comparison: paired differences by run index, or unpaired tests when runs differ.
 
 Run k of every batch with the same root seed uses the same seed (same placement, shocks and
-election draw), so the difference between two scenarios is best measured run by run: the
-paired difference has far less Monte Carlo noise than the difference of two independent
-samples. When the folders were run with different root seeds the runs are independent and the
-comparison falls back to Mann–Whitney and Kolmogorov–Smirnov tests, and says so.
+election draw) and, since each sampled input is keyed by its name, the same value of every
+input both scenarios sample alike; the difference between two scenarios is then best measured
+run by run: the paired difference has far less Monte Carlo noise than the difference of two
+independent samples. Pairing is checked from the stored inputs (:func:`check_pairing`), not
+assumed: when the root seeds differ, or an input both scenarios declare alike differs run by
+run (different run counts, or batches from another version of rift), the comparison falls
+back to Mann–Whitney and Kolmogorov–Smirnov tests and says why.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class Comparison:
 
     Attributes:
         names: Display names of the scenarios, the reference first.
-        paired: Whether runs were paired by index (same root seed).
+        paired: Whether runs were paired by index (same seed and same inputs run by run).
         note: How the comparison was made (and why unpaired, when it is).
         scenarios: Per scenario and outcome: median, p5, p95, mean, standard errors, n.
         differences: Per other scenario and outcome: the difference to the reference, its
@@ -44,6 +47,7 @@ class Comparison:
         at: The month the outcomes are read at (the last month all batches share).
         horizon_note: When the horizons differ, what was compared (shown first).
         categories: Per scenario, the share of runs in each label of each category outcome.
+        pairings: Per other scenario, the pairing checked from the stored inputs.
     """
 
     names: list[str]
@@ -56,6 +60,118 @@ class Comparison:
     at: str = ""
     horizon_note: str = ""
     categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairings: list[Pairing] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Whether two batches can be compared run by run, and what differs between their inputs.
+
+    Attributes:
+        paired: Whether run ``k`` of both batches shares its seed and every input the two
+            scenarios declare alike.
+        changed: The inputs the scenarios declare differently (fixed in one, or sampled from
+            different distributions): the tweak being measured.
+        broken: Inputs declared alike whose values still differ run by run (why unpaired).
+        reason: One sentence saying how the batches are compared and why.
+    """
+
+    paired: bool
+    changed: tuple[str, ...]
+    broken: tuple[str, ...]
+    reason: str
+
+
+def _declaration(scenario: dict, name: str) -> object:
+    """How a scenario declares input ``name``: a fixed value, a distribution, or the default."""
+    if name in (scenario.get("parameters") or {}):
+        return ("fixed", scenario["parameters"][name])
+    unc = scenario.get("uncertain")
+    if isinstance(unc, dict) and name in unc:
+        return ("uncertain", unc[name])
+    return ("default", None)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    numeric = pd.api.types.is_numeric_dtype
+    if not (numeric(a.dtype) and numeric(b.dtype)):
+        return bool((a.astype(str) == b.astype(str)).all())
+    x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+    return bool(np.array_equal(x, y, equal_nan=True))
+
+
+def _names(items: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def check_pairing(ref: Results, other: Results) -> Pairing:
+    """Check from the stored inputs whether ``other`` is paired run by run with ``ref``.
+
+    Runs are paired when both batches have the same root seed and, over the runs both hold,
+    every sampled input (each ``param.`` column, the model variants included) is identical
+    run by run except the inputs the two scenarios declare differently. Those are the change
+    being measured and are named; any other input that differs breaks the pairing.
+    """
+    seed_a, seed_b = ref.manifest["seed"], other.manifest["seed"]
+    if seed_a != seed_b:
+        return Pairing(
+            False,
+            (),
+            (),
+            f"unpaired: the batches were run with different root seeds ({seed_a}, {seed_b}), "
+            "so runs are independent; differences use Mann-Whitney U and Kolmogorov-Smirnov tests",
+        )
+    a = ref.runs.set_index("run")
+    b = other.runs.set_index("run")
+    common = a.index.intersection(b.index)
+    cols_a = {c for c in a.columns if c.startswith("param.")}
+    cols_b = {c for c in b.columns if c.startswith("param.")}
+    sa, sb = ref.manifest["scenario"], other.manifest["scenario"]
+    changed, broken = [], []
+    for col in sorted(cols_a | cols_b):
+        name = col.removeprefix("param.")
+        declared_apart = _declaration(sa, name) != _declaration(sb, name)
+        same = (
+            col in cols_a
+            and col in cols_b
+            and _same_values(a.loc[common, col], b.loc[common, col])
+        )
+        if declared_apart:
+            changed.append(name)
+        elif not same:
+            broken.append(name)
+    for name in sorted(set(sa.get("parameters") or {}) | set(sb.get("parameters") or {})):
+        if _declaration(sa, name) != _declaration(sb, name) and name not in changed:
+            changed.append(name)
+    changed.sort()
+    if broken:
+        why = (
+            f"the run counts differ ({ref.manifest['runs']}, {other.manifest['runs']}), so the "
+            "Latin hypercubes differ"
+            if ref.manifest["runs"] != other.manifest["runs"]
+            else "the sampling settings or rift's version differ"
+        )
+        return Pairing(
+            False,
+            tuple(changed),
+            tuple(broken),
+            f"unpaired: {len(broken)} input(s) that both scenarios declare alike differ run by "
+            f"run ({_names(broken)}): {why}; runs are compared as independent samples "
+            "(Mann-Whitney U and Kolmogorov-Smirnov tests)",
+        )
+    what = (
+        f"every other input is identical run by run; the inputs set differently: {_names(changed)}"
+        if changed
+        else "every sampled input is identical run by run"
+    )
+    return Pairing(
+        True,
+        tuple(changed),
+        (),
+        f"paired by run index (root seed {seed_a}): run k of each scenario shares its seed and "
+        f"{what}, so differences are taken run by run",
+    )
 
 
 def display_names(results: Sequence[Results]) -> list[str]:
@@ -288,7 +404,6 @@ def compare(results: Sequence[Results]) -> Comparison:
     if len(results) < 1:
         raise ValueError("nothing to compare")
     names = display_names(results)
-    seeds = {r.manifest["seed"] for r in results}
     months = {tuple(r.manifest["months"]) for r in results}
     shared = common_months(results)
     spans = ", ".join(
@@ -308,17 +423,23 @@ def compare(results: Sequence[Results]) -> Comparison:
             f"the horizons differ ({spans}): compared over their common months "
             f"{shared[0]}..{at}, outcomes at {at}"
         )
-    paired = len(seeds) == 1
-    if paired:
+    pairings = [check_pairing(results[0], r) for r in results[1:]]
+    paired = all(p.paired for p in pairings)
+    if len(pairings) == 1:
+        note = pairings[0].reason
+    elif paired:
         note = (
             f"paired by run index (root seed {results[0].manifest['seed']} in every batch): "
-            "run k of each scenario shares its seed, so differences are taken run by run"
+            "run k of each scenario shares its seed and every input the scenarios declare "
+            "alike, so differences are taken run by run"
         )
     else:
-        note = (
-            f"unpaired: the batches were run with different root seeds ({sorted(seeds)}), so "
-            "runs are independent; differences use Mann-Whitney U and Kolmogorov-Smirnov tests"
+        note = "; ".join(
+            f"{n} vs {names[0]}: {p.reason}"
+            for n, p in zip(names[1:], pairings, strict=True)
+            if not p.paired
         )
+        note = "unpaired: " + note.replace(": unpaired: ", ": ")
     outcomes = common_outcomes(results)
     oks = [_ok(r, at) for r in results]
     scen_rows = [
@@ -356,4 +477,5 @@ def compare(results: Sequence[Results]) -> Comparison:
         at=at,
         horizon_note=horizon_note,
         categories=categories,
+        pairings=pairings,
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from rift.analysis.compare import check_pairing
 from rift.errors import InputError
 from rift.results import Results
 
@@ -52,9 +53,10 @@ def split_effects(
     Raises:
         InputError: The batches are not paired, or do not both have the column.
     """
-    if reference.manifest["seed"] != other.manifest["seed"]:
+    pairing = check_pairing(reference, other)
+    if not pairing.paired:
         raise InputError(
-            "the batches were run with different root seeds",
+            f"the batches are not paired run by run ({pairing.reason})",
             key="--by",
             expected="two batches run with the same seed (paired runs share their inputs)",
         )

@@ -132,8 +132,10 @@ def _parser() -> argparse.ArgumentParser:
         help="compare stored batches: paired differences, table, figures, report",
         description=(
             "Compare stored batches with the first one. Runs are paired by index when the "
-            "batches share their root seed; otherwise the comparison is unpaired "
-            "(Mann-Whitney, Kolmogorov-Smirnov). Prints the table and writes comparison.csv, "
+            "batches share their root seed and every input the scenarios declare alike is "
+            "identical run by run (checked from the stored inputs; the inputs set differently "
+            "are named); otherwise the comparison is unpaired (Mann-Whitney, "
+            "Kolmogorov-Smirnov) and says why. Prints the table and writes comparison.csv, "
             "comparison.md, figures/ and report.html."
         ),
     )

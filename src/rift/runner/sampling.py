@@ -13,6 +13,11 @@ keyed permutation of the runs, :mod:`.permutation`) at a hashed position inside 
 uniform value is mapped through the distribution's quantile function (``scipy.stats``).
 Choices map the uniform through their cumulative weights.
 
+Each dimension's keys come from the root seed and the parameter's *name* alone
+(:func:`rift.seeds.dimension_seed`), never from its position among the others: fixing, adding
+or removing one sampled input leaves every other input of every run identical, so a tweak
+(``--set``) stays paired run by run with the batch it was tweaked from.
+
 ``uncertain: calibrated`` draws whole particles from the packaged posterior by systematic
 resampling (the ``k``-th of ``n`` evenly spaced points of the weights' CDF, in a permuted
 order), from a stream of its own, so adding it leaves the hypercube of the rest unchanged.
@@ -30,7 +35,7 @@ from rift.distributions import Choice, parse_distribution, to_scipy
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.scenario import Scenario
-from rift.seeds import CALIBRATION_KEY, sampling_seed
+from rift.seeds import CALIBRATION_KEY, dimension_seed
 
 
 def calibrated_names(scenario: Scenario) -> set[str]:
@@ -84,6 +89,18 @@ def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np
     return np.rint(values).astype(np.int64) if param.kind == "int" else values
 
 
+def dimension_keys(root: int, names: Iterable[str]) -> np.ndarray:
+    """The hypercube's keys for the named dimensions, shape ``(ROUNDS + 1, len(names))``.
+
+    Column ``j`` depends on the root seed and ``names[j]`` only: its ``ROUNDS`` permutation
+    keys, then the key of the position inside each stratum.
+    """
+    cols = [keys_from(dimension_seed(root, n), 1, extra=1)[:, 0] for n in names]
+    if not cols:
+        return np.empty((ROUNDS + 1, 0), dtype=np.uint64)
+    return np.stack(cols, axis=1)
+
+
 class Sampler:
     """The sampled parameter values of every run of a batch, computed on demand.
 
@@ -100,7 +117,7 @@ class Sampler:
         self._specs = [specs[n] for n in self.names]
         self._dists = [None if isinstance(s, Choice) else to_scipy(s) for s in self._specs]
         d = len(self.names)
-        keys = keys_from(sampling_seed(scenario.seed), d, extra=1)
+        keys = dimension_keys(scenario.seed, self.names)
         self._perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS]) if d else None
         self._jitter = keys[ROUNDS] if d else None
         self._calibrated = self._calibration_plan(scenario)
@@ -139,9 +156,8 @@ class Sampler:
         if self._perm is None:
             return np.empty((len(idx), 0))
         strata = self._perm(idx)
-        d = len(self.names)
-        cell = idx.astype(np.uint64)[:, None] * np.uint64(d) + np.arange(d, dtype=np.uint64)
-        jitter = unit_uniform(cell ^ self._jitter[None, :])
+        # the position inside the stratum: a hash of the run index under the dimension's own key
+        jitter = unit_uniform(idx.astype(np.uint64)[:, None] ^ self._jitter[None, :])
         return (strata + jitter) / self.runs
 
     def table(self, index: Iterable[int]) -> dict[str, np.ndarray]:
