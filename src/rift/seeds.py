@@ -33,9 +33,7 @@ def dimension_seed(root: int, name: str) -> np.random.SeedSequence:
     The key is a stable hash of the name (CRC32, independent of ``PYTHONHASHSEED``), so a
     dimension's draws do not depend on which other inputs are sampled.
     """
-    return np.random.SeedSequence(
-        root, spawn_key=(*SAMPLING_KEY, zlib.crc32(name.encode("utf-8")))
-    )
+    return np.random.SeedSequence(root, spawn_key=(*SAMPLING_KEY, zlib.crc32(name.encode("utf-8"))))
 
 
 def seed_label(seq: np.random.SeedSequence) -> str:

@@ -3,10 +3,10 @@
 Performance work on the model (territory, actors, runner) must not change the results for the
 same seed: integers and flags exactly, floats to the last few units of precision (numpy's
 kernels differ by that much between processors; see ``FLOAT_RTOL``). This test runs a small
-fixed batch (baseline runs with different seeds and sampled parameter sets, a full-rupture run and a short run with a fixed election
-winner) and compares every monthly series, the final controller map and the final territory
-arrays against ``tests/model/golden/py311.npz`` (Python 3.11) or
-``py312.npz`` (3.12 and later).
+fixed batch (baseline runs with different seeds and sampled parameter sets, a full-rupture
+run and a short run with a fixed election winner) and compares every monthly series, the
+final controller map and the final territory arrays against ``tests/model/golden/py311.npz``
+(Python 3.11) or ``py312.npz`` (3.12 and later).
 
 The cases are written out here rather than read from ``scenarios/`` so that editing a shipped
 scenario never trips this guard; only a change of the model's behaviour does.

@@ -133,9 +133,7 @@ def check_pairing(ref: Results, other: Results) -> Pairing:
         name = col.removeprefix("param.")
         declared_apart = _declaration(sa, name) != _declaration(sb, name)
         same = (
-            col in cols_a
-            and col in cols_b
-            and _same_values(a.loc[common, col], b.loc[common, col])
+            col in cols_a and col in cols_b and _same_values(a.loc[common, col], b.loc[common, col])
         )
         if declared_apart:
             changed.append(name)
