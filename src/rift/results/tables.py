@@ -309,8 +309,11 @@ def _check_values(arrays: Mapping[str, np.ndarray], spec: PartSpec) -> str | Non
             codes = values[np.isfinite(values)]
             if np.isinf(values).any() or (
                 codes.size
-                and ((codes != np.round(codes)).any() or codes.min() < 0
-                     or codes.max() >= len(o.labels))
+                and (
+                    (codes != np.round(codes)).any()
+                    or codes.min() < 0
+                    or codes.max() >= len(o.labels)
+                )
             ):
                 return f"{key}: category codes outside 0..{len(o.labels) - 1}"
     if (~arrays["ok"] & (arrays["error"] == "")).any():
