@@ -427,7 +427,15 @@ def resume_scenario(
         )
     final = final_path(given)
     work = partial_path(final)
-    for link in (final, work, work / "parts", work / "parts" / "damaged", work / MANIFEST):
+    links = (
+        final,
+        work,
+        work / "parts",
+        work / "parts" / "damaged",
+        work / MANIFEST,
+        work / LOCK_FILE,
+    )
+    for link in links:
         if link.is_symlink():
             raise InputError(
                 "is a symbolic link",
