@@ -385,3 +385,396 @@ def test_set_values_are_read_with_the_same_limits(tmp_path):
     assert code == 0
     code, _, err = cli("run", str(f), "--set", f"us.aid_total_musd={bomb}", "--runs", "1")
     assert code == 2 and "--set us.aid_total_musd" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- issue 18: the store
+def _resume(work: Path, *extra: str) -> tuple[int, str, str]:
+    return cli("run", "--resume", str(work), "--quiet", "--no-report", *extra)
+
+
+@pytest.mark.parametrize("gone", ["runs.parquet", "series.parquet", "territory.npz", "all"])
+def test_a_complete_batch_with_a_missing_table_is_an_error_naming_it(tmp_path, gone):
+    f = write(tmp_path, SHORT.replace("runs: 12", "runs: 2"), "short.yaml")
+    a = run_scenario(load_scenario(f), executor="serial", out=tmp_path / "a").path
+    b = run_scenario(load_scenario(f, ["seed=6"]), executor="serial", out=tmp_path / "b").path
+    names = ["runs.parquet", "series.parquet", "territory.npz"] if gone == "all" else [gone]
+    for name in names:
+        (b / name).unlink()
+    with pytest.raises(InputError, match="missing from a complete batch") as exc:
+        load(b)
+    assert str(b / names[0]) in str(exc.value)
+    bad(cli("compare", str(a), str(b), "--no-report", "--out", str(tmp_path / "c")), names[0])
+    assert not (tmp_path / "c").exists()
+
+
+def _forge(work: Path, **changes) -> None:
+    """Edit a stored manifest and recompute its checksum, as a forger would."""
+    import json
+
+    from rift.results import write_manifest
+
+    m = json.loads((work / "manifest.json").read_text())
+    for key, value in changes.items():
+        if key.startswith("scenario."):
+            m["scenario"][key.removeprefix("scenario.")] = value
+        else:
+            m[key] = value
+    write_manifest(work / "manifest.json", m)
+
+
+def test_resume_rechecks_the_stored_scenario_against_its_hash(tmp_path):
+    work, _ = _interrupted(tmp_path)
+    before = files_under(work)
+    original = (work / "manifest.json").read_bytes()
+    _forge(work, **{"scenario.parameters": {"coca.replant_share": 0.4}})
+    bad(_resume(work), str(work / "manifest.json"), "scenario_hash", "edited")
+    (work / "manifest.json").write_bytes(original)
+    _forge(work, runs=40)
+    bad(_resume(work), "key 'runs'", "edited")
+    assert files_under(work) == before
+
+
+def test_resume_of_a_forged_scenario_and_hash_never_mixes_two_batches(tmp_path):
+    """Scenario and hash forged together: the parts' sampled parameters are not the plan's, so
+    they are set aside and every run is made again from the (forged) stored scenario."""
+    work, _ = _interrupted(tmp_path)
+    forged = load_scenario(write(tmp_path, SHORT.replace("seed: 5", "seed: 6"), "six.yaml"))
+    _forge(work, scenario=forged.canonical(), scenario_hash=forged.hash(), seed=6)
+    code, _, err = _resume(work)
+    assert code == 0, err
+    assert "set aside" in err and "part-000001.npz" in err
+    fresh = run_scenario(forged, executor="serial", out=tmp_path / "fresh").path
+    _same(load(tmp_path / "cut"), load(fresh))
+
+
+def _npz_with_header(path: Path, arrays: dict, fake: dict) -> None:
+    """An .npz whose members ``fake`` claim another shape than the data they hold."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for key, arr in arrays.items():
+            buf = io.BytesIO()
+            if key in fake:
+                header = {"descr": arr.dtype.str, "fortran_order": False, "shape": fake[key]}
+                np.lib.format.write_array_header_2_0(buf, header)
+                buf.write(arr.tobytes()[:1000])
+            else:
+                np.lib.format.write_array(buf, arr, allow_pickle=False)
+            z.writestr(key + ".npy", buf.getvalue())
+
+
+def _damage_part(part: Path, how: str) -> None:
+    with np.load(part) as z:
+        arrays = {k: z[k] for k in z.files}
+    if how == "index out of the plan":
+        arrays["index"] = arrays["index"] + 1000
+    elif how == "index twice":
+        arrays["index"] = np.zeros_like(arrays["index"])
+    elif how == "series shape":
+        arrays["series"] = arrays["series"][:, :3]
+    elif how == "controller dtype":
+        arrays["controller"] = arrays["controller"].astype(float)
+    elif how == "category code":
+        arrays["value.winner"] = np.full(len(arrays["index"]), 99.0)
+    elif how == "controller range":
+        arrays["controller"] = np.full_like(arrays["controller"], 7)
+    elif how == "unknown array":
+        arrays["evil"] = np.arange(len(arrays["index"]))
+    if how == "claims 8 GB":
+        _npz_with_header(part, arrays, {"series": (2, 6, 10**8)})
+    elif how == "claims a billion runs":
+        _npz_with_header(part, arrays, {"index": (10**9,)})
+    else:
+        np.savez(part, **arrays)
+
+
+DAMAGE = [
+    "index out of the plan",
+    "index twice",
+    "series shape",
+    "controller dtype",
+    "category code",
+    "controller range",
+    "unknown array",
+    "claims 8 GB",
+    "claims a billion runs",
+]
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_part_that_does_not_fit_its_manifest_is_named_and_run_again(tmp_path, how):
+    work, whole = _interrupted(tmp_path)
+    part = sorted((work / "parts").glob("part-*.npz"))[1]
+    _damage_part(part, how)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        load(work)
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert part.name in str(exc.value) and "damaged part" in str(exc.value)
+    assert seconds < 2 and peak < 100e6, (seconds, peak)
+    code, _, err = _resume(work)
+    assert code == 0, err
+    assert part.name in err and "set aside" in err and "Traceback" not in err
+    _same(load(tmp_path / "cut"), load(whole))
+
+
+def test_a_huge_manifest_is_refused_before_it_is_parsed(tmp_path):
+    work, _ = _interrupted(tmp_path)
+    (work / "manifest.json").write_text("[" * 10 + " " * (17 << 20) + "]" * 10)
+    tracemalloc.start()
+    err = bad(_resume(work), str(work / "manifest.json"), "larger than 16 MB")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 60e6 and "rift run --resume" not in err
+
+
+def test_resume_removes_what_a_kill_left_while_the_tables_were_written(tmp_path):
+    work, whole = _interrupted(tmp_path)
+    debris = tmp_path / ".cut.k2j_x9q1"  # the temporary result folder of tempfile.mkdtemp
+    debris.mkdir()
+    (debris / ".runs.parquet.a1b2c3d4").write_bytes(b"half a table")
+    torn = work / "parts" / ".part-000004.npz.zz9_8yx7"
+    torn.write_bytes(b"half a part")
+    other = tmp_path / ".another.k2j_x9q1"  # not this batch's: kept
+    other.mkdir()
+    code, _, err = _resume(work)
+    assert code == 0, err
+    assert not debris.exists() and other.exists()
+    assert files_under(tmp_path / "cut") == {"manifest.json", *TABLE_NAMES}
+    _same(load(tmp_path / "cut"), load(whole))
+
+
+TABLE_NAMES = ("runs.parquet", "series.parquet", "territory.npz")
+
+
+def test_a_kill_after_the_rename_leaves_a_result_that_resume_tidies(tmp_path):
+    """Killed between the result's rename and the removal of its working folder."""
+    import shutil
+
+    work, whole = _interrupted(tmp_path)
+    assert _resume(work)[0] == 0
+    shutil.copytree(tmp_path / "cut", work)  # the working folder as it was a moment before
+    code, _, err = _resume(work)
+    assert code == 0, err
+    assert "already completed" in err and not work.exists()
+    _same(load(tmp_path / "cut"), load(whole))
+
+
+def test_sigterm_while_the_final_tables_are_written_is_ctrl_c(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from rift.results import writer as store
+
+    original = store._write_tables
+
+    def killed(folder, *args):
+        if folder.name.startswith(".cut."):
+            os.kill(os.getpid(), signal.SIGTERM)  # lands in the middle of the final write
+        return original(folder, *args)
+
+    work, whole = _interrupted(tmp_path)
+    monkeypatch.setattr(store, "_write_tables", killed)
+    code, _, err = _resume(work)
+    assert code == 130 and "Traceback" not in err
+    assert f"Finish with:\n  rift run --resume {work}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.partial", "short.yaml", "whole"]
+    monkeypatch.setattr(store, "_write_tables", original)
+    assert _resume(work)[0] == 0
+    _same(load(tmp_path / "cut"), load(whole))
+
+
+# ---------------------------------------------------------------------- faults: the way back
+def _way_back(code_out_err, work: Path, code: int, *fragments: str) -> str:
+    got, _, err = code_out_err
+    assert got == code, err
+    assert "Traceback" not in err and "KeyError" not in err
+    assert f"{work}" in err and f"rift run --resume {work}" in err, err
+    for frag in fragments:
+        assert frag in err, (frag, err)
+    return err
+
+
+def test_ctrl_c_before_the_first_run_finished_gives_the_resume_command(tmp_path, monkeypatch):
+    import rift.experiment
+
+    def interrupted(*args, **kwargs):
+        from rift.runner.batch import BatchOutcome
+
+        return BatchOutcome(interrupted=True)
+
+    monkeypatch.setattr(rift.experiment, "execute_batch", interrupted)
+    f = write(tmp_path, SHORT, "short.yaml")
+    out = tmp_path / "r"
+    _way_back(cli("run", str(f), "--out", str(out), "--executor", "serial"), partial_path(out), 130)
+    monkeypatch.undo()
+    assert _resume(partial_path(out))[0] == 0 and load(out).complete
+
+
+def test_a_second_ctrl_c_while_the_tables_are_written_gives_the_resume_command(
+    tmp_path, monkeypatch
+):
+    from rift.results import writer as store
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    work, whole = _interrupted(tmp_path)
+    monkeypatch.setattr(store, "_write_tables", ctrl_c)
+    _way_back(_resume(work), work, 130, "interrupted")
+    monkeypatch.undo()
+    assert _resume(work)[0] == 0
+    _same(load(tmp_path / "cut"), load(whole))
+
+
+def test_a_full_disk_gives_the_resume_command(tmp_path, monkeypatch):
+    import errno
+
+    import rift.results.writer as store
+
+    calls = []
+
+    def full(path, writer):
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return original(path, writer)
+
+    original = store.atomic_write_with
+    monkeypatch.setattr(store, "atomic_write_with", full)
+    f = write(tmp_path, SHORT, "short.yaml")
+    out = tmp_path / "r"
+    args = ("run", str(f), "--out", str(out), "--executor", "serial", "--quiet", "--no-report")
+    monkeypatch.setattr("rift.results.writer.FLUSH_RUNS", 2)
+    _way_back(cli(*args), partial_path(out), 1, "No space left on device")
+    monkeypatch.undo()
+    assert _resume(partial_path(out))[0] == 0 and len(load(out).runs) == 12
+
+
+def test_a_file_size_limit_gives_the_resume_command(tmp_path):
+    """``ulimit -f``: the tables do not fit; SIGXFSZ is not a kill, the message says what to do."""
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # rift itself ignores it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    f = write(tmp_path, SHORT.replace("runs: 12", "runs: 4"), "short.yaml")
+    out = tmp_path / "r"
+    argv = [sys.executable, "-m", "rift.cli", "run", str(f), "--out", str(out)]
+    proc = subprocess.run(
+        [*argv, "--executor", "serial", "--quiet", "--no-report"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limited,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    work = partial_path(out)
+    _way_back((proc.returncode, proc.stdout, proc.stderr), work, 1, "File too large")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.partial", "short.yaml"]
+    assert _resume(work)[0] == 0 and len(load(out).runs) == 4
+
+
+# ---------------------------------------------------------------------- output folders, limits
+@pytest.mark.parametrize(
+    "out,fragments",
+    [
+        ("", ["--out", "empty"]),
+        ("/", ["--out", "'/'"]),
+        (".", ["--out", "'.'"]),
+        ("{tmp}/x.partial", ["--out", ".partial"]),
+        ("{tmp}/dangling", ["--out", "dangling", "symbolic link"]),
+        ("{tmp}/afile/r", ["--out", "afile", "is a file"]),
+    ],
+)
+def test_bad_out_is_refused_before_the_batch_runs(tmp_path, monkeypatch, out, fragments):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "afile").write_text("x")
+    f = write(tmp_path, SHORT, "short.yaml")
+    before = files_under(tmp_path)
+    t0 = time.perf_counter()
+    err = bad(cli("run", str(f), "--out", out.format(tmp=tmp_path), "--quiet"), *fragments)
+    assert time.perf_counter() - t0 < 2
+    assert files_under(tmp_path) == before and "rift run --resume" not in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_resume_with_an_empty_out_is_refused(tmp_path):
+    work, _ = _interrupted(tmp_path)
+    bad(cli("run", "--resume", str(work), "--out", ""), "--out", "resumed")
+
+
+def test_workers_are_bounded_by_the_cpus(tmp_path, monkeypatch):
+    from rift.runner.executors import max_workers
+
+    monkeypatch.chdir(tmp_path)
+    f = write(tmp_path, SHORT, "short.yaml")
+    n = max_workers() + 1
+    bad(cli("run", str(f), "--workers", str(n), "--quiet"), "--workers", f"1 to {n - 1}")
+    assert not (tmp_path / "outputs").exists()
+    work, _ = _interrupted(tmp_path)
+    bad(cli("run", "--resume", str(work), "--workers", str(n)), "--workers")
+
+
+@pytest.mark.parametrize("link", ["outputs", "outputs/short"])
+def test_a_symlinked_output_root_is_not_followed(tmp_path, monkeypatch, link):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    work = tmp_path / "work"
+    (work / "outputs").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    if link == "outputs":
+        (work / "outputs").rmdir()
+    (work / link).symlink_to(elsewhere)
+    f = write(tmp_path, SHORT, "short.yaml")
+    bad(cli("run", str(f), "--quiet"), link, "symbolic link")
+    assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("link", ["parts", "parts/damaged", "lock"])
+def test_symlinks_planted_in_a_partial_folder_are_not_followed(tmp_path, link):
+    import shutil
+
+    work, _ = _interrupted(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = work / link
+    if link == "parts":
+        shutil.copytree(target, elsewhere / "parts")
+        shutil.rmtree(target)
+        target.symlink_to(elsewhere / "parts")
+    else:
+        target.unlink(missing_ok=True)
+        target.symlink_to(elsewhere / "x")
+    before = files_under(elsewhere)
+    err = bad(_resume(work), "--resume")
+    assert str(target) in err
+    assert files_under(elsewhere) == before
+
+
+def test_messages_name_the_flag_that_was_given(tmp_path, monkeypatch):
+    # No --out: a default folder that cannot be made is not blamed on --out.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "outputs").write_text("a file where the folder goes")
+    f = write(tmp_path, SHORT, "short.yaml")
+    err = bad(cli("run", str(f), "--quiet"), "outputs", "is a file")
+    assert "--out" not in err.split(";")[0]
+    # --resume: the lock that cannot be taken names --resume, never --out.
+    work, _ = _interrupted(tmp_path)
+    from rift.experiment import batch_lock
+
+    with batch_lock(work):
+        err = bad(_resume(work), "--resume", "another rift process")
+    assert "--out" not in err

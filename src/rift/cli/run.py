@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``rift run``: run a batch into a result folder and print the horizon summary."""
+    from rift.experiment import BatchStoppedError
+
+    try:
+        return _cmd_run(args)
+    except BatchStoppedError as exc:
+        print(
+            f"rift: {exc.reason}. The runs that finished are kept in {exc.work}. "
+            f"Finish with:\n  {resume_command(exc.work)}",
+            file=sys.stderr,
+        )
+        return 130 if exc.interrupted else 1
+
+
+def _ignore_file_size_signal() -> None:
+    """A file-size limit (``ulimit -f``) is an error to report, not a kill (SIGXFSZ)."""
+    import signal
+
+    if hasattr(signal, "SIGXFSZ"):
+        with contextlib.suppress(ValueError):  # not in the main thread
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
     from rift.errors import InputError
     from rift.experiment import resume_scenario, run_scenario
     from rift.results import load
     from rift.scenario import load_scenario
+
+    _ignore_file_size_signal()
 
     overrides = list(args.overrides)
     if args.runs is not None:
@@ -24,8 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         dask_timeout=args.dask_timeout,
         quiet=args.quiet,
     )
-    if args.resume:
-        if args.out:
+    if args.resume is not None:
+        if args.out is not None:
             raise InputError(
                 "--out cannot move a resumed batch",
                 key="--out",
@@ -54,6 +80,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         stored = run_scenario(scenario, executor=executor, out=args.out, command=command, **common)
     for note in stored.notes:
         print(f"rift: note: {note}", file=sys.stderr)
+    if not stored.complete and stored.runs_done == 0:  # stopped before the first run finished
+        print(
+            f"\nInterrupted before any run finished: nothing kept yet in {stored.path}. "
+            f"Finish with:\n  {resume_command(stored.path)}",
+            file=sys.stderr,
+        )
+        return 130
     results = load(stored.path)
     print(_run_summary(results, stored))
     if not stored.complete:

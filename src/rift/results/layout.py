@@ -8,3 +8,5 @@ TABLES = ("runs.parquet", "series.parquet", "territory.npz")
 PARTIAL_SUFFIX = ".partial"
 FLUSH_SECONDS = 2.0
 FLUSH_RUNS = 500
+#: The largest manifest rift reads (a batch's own is a few kB, plus about 150 B a failure).
+MANIFEST_LIMIT = 16 << 20

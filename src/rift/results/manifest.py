@@ -15,7 +15,7 @@ from typing import Any
 from rift.atomic import atomic_write_json
 from rift.errors import InputError
 from rift.months import parse_month
-from rift.results.layout import SCHEMA
+from rift.results.layout import MANIFEST_LIMIT, SCHEMA
 from rift.scenario.schema import NAME_PATTERN
 from rift.version import __version__
 
@@ -90,7 +90,15 @@ def read_manifest(path: Path) -> dict[str, Any]:
     """
     file = str(path)
     try:
-        manifest = json.loads(path.read_bytes().decode("utf-8"))
+        with open(path, "rb") as fh:
+            data = fh.read(MANIFEST_LIMIT + 1)
+        if len(data) > MANIFEST_LIMIT:
+            raise InputError(
+                f"larger than {MANIFEST_LIMIT >> 20} MB",
+                file=file,
+                expected="a manifest written by rift (a few kB)",
+            )
+        manifest = json.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError(
             f"unreadable manifest ({type(exc).__name__})",

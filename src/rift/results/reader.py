@@ -14,7 +14,7 @@ from rift.errors import InputError
 from rift.months import parse_month
 from rift.results.layout import MANIFEST, TABLES
 from rift.results.manifest import file_digest, read_manifest
-from rift.results.tables import build_tables, pack_runs, read_parts
+from rift.results.tables import PartSpec, build_tables, pack_runs, read_parts
 from rift.results.writer import partial_path
 
 
@@ -74,11 +74,19 @@ def load(path: str | Path) -> Results:
             expected="a folder written by `rift run`",
         )
     manifest = read_manifest(manifest_file)
+    if manifest.get("complete") or manifest.get("status") == "complete":
+        missing = [t for t in TABLES if not (folder / t).is_file()]
+        if missing:  # a complete batch keeps no parts: its tables are all there is
+            raise InputError(
+                "missing from a complete batch" + (f" (and {missing[1:]})" if missing[1:] else ""),
+                file=str(folder / missing[0]),
+                expected="the table written with this manifest (the batch is damaged)",
+            )
     if all((folder / t).is_file() for t in TABLES):
         runs, series, territory = _read_tables(folder, manifest)
     else:  # a killed batch: rebuild from the parts that were written
         months = [parse_month(m) for m in manifest["months"]]
-        parts = read_parts(folder, len(months))
+        parts = read_parts(folder, PartSpec.from_manifest(manifest))
         if parts is None:
             parts = pack_runs([], manifest["record"], len(months), 0)
         runs, series, territory = build_tables(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,33 +163,200 @@ def pack_runs(
 PART_KEYS = ("index", "ok", "series", "controller", "error", "seconds")
 #: What goes wrong when reading a damaged ``.npz`` or table file.
 _READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RuntimeError)
+#: Bytes of error text one part may hold (its arrays are checked before they are read).
+_ERROR_BYTES = 16 << 20
 
 
-def _read_part(path: Path, n_months: int | None) -> dict[str, np.ndarray]:
-    """One part file, checked: every array present and of one length (InputError if not)."""
+@dataclass(frozen=True)
+class PartSpec:
+    """What every part of a batch must hold, from its manifest.
+
+    Args:
+        runs: Runs planned (indices lie in ``0..runs-1``).
+        months: Months per run.
+        names: The record's names (``outcomes``, ``events``, ``values``).
+        groups: Armed groups (a controller is ``-1`` or a group number).
+        first_month: The first month's number (event months lie in the horizon).
+        sampled: The sampled parameters (``param.*`` arrays), when known.
+        n_mun: Municipalities per run, when known.
+    """
+
+    runs: int
+    months: int
+    names: Mapping[str, Sequence[str]]
+    groups: int = 3
+    first_month: int | None = None
+    sampled: Sequence[str] | None = None
+    n_mun: int | None = None
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any], n_mun: int | None = None) -> PartSpec:
+        """The part spec of a checked manifest (see :func:`read_manifest`)."""
+        from rift.months import parse_month
+
+        months = list(manifest["months"])
+        sampled = manifest.get("sampled")
+        return cls(
+            runs=int(manifest["runs"]),
+            months=len(months),
+            names=manifest["record"],
+            groups=int(manifest.get("groups", 3)),
+            first_month=parse_month(months[0]) if months else None,
+            sampled=list(sampled) if isinstance(sampled, list) else None,
+            n_mun=n_mun,
+        )
+
+    def max_runs(self) -> int:
+        """The most runs one part can hold (the writer flushes every ``FLUSH_RUNS``)."""
+        from rift.results.layout import FLUSH_RUNS
+
+        return max(1, min(self.runs, FLUSH_RUNS))
+
+
+def _headers(z: zipfile.ZipFile, path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The shape and dtype of every array of an ``.npz``, read from its headers only."""
+    out = {}
+    for info in z.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ValueError(f"unexpected member {info.filename!r:.60}")
+        with z.open(info) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        out[info.filename[: -len(".npy")]] = (tuple(shape), dtype)
+    return out
+
+
+def _check_headers(
+    headers: Mapping[str, tuple[tuple[int, ...], np.dtype]], spec: PartSpec
+) -> str | None:
+    """Why a part's arrays cannot be this batch's (shapes, dtypes, names), or None."""
+    names = spec.names
+    expected = {
+        *PART_KEYS,
+        *(f"event.{e}" for e in names["events"]),
+        *(f"value.{v}" for v in names["values"]),
+    }
+    missing = sorted(expected - set(headers))
+    if missing:
+        return f"missing {missing[:5]}"
+    params = {k for k in headers if k.startswith("param.")}
+    unknown = sorted(set(headers) - expected - params)
+    if unknown:
+        return f"unknown arrays {unknown[:5]}"
+    if spec.sampled is not None and params - {f"param.{n}" for n in spec.sampled}:
+        return f"parameters the batch does not sample {sorted(params)[:5]}"
+    index_shape = headers["index"][0]
+    if len(index_shape) != 1:
+        return "index is not a list of runs"
+    n = index_shape[0]
+    if not 0 < n <= spec.max_runs():
+        return f"{n} runs in one part (at most {spec.max_runs()})"
+    shapes = {
+        "series": (n, spec.months, len(names["outcomes"])),
+        "controller": (n, spec.n_mun) if spec.n_mun is not None else None,
+    }
+    for key, (shape, dtype) in headers.items():
+        want = shapes.get(key)
+        if key == "controller" and want is None:
+            if len(shape) != 2 or shape[0] != n or shape[1] > 100_000:
+                return f"controller of shape {shape}"
+        elif want is not None and shape != want:
+            return f"{key} of shape {shape}, expected {want}"
+        elif key not in shapes and shape != (n,):
+            return f"{key} of shape {shape}, expected ({n},)"
+        kind = dtype.kind
+        if key in ("index", "controller") or key.startswith("event."):
+            ok = kind in "iu"
+        elif key == "ok":
+            ok = kind == "b"
+        elif key == "error":
+            ok = kind == "U" and dtype.itemsize * n <= _ERROR_BYTES
+        elif key.startswith("param."):
+            ok = kind in "fiubU" and dtype.itemsize <= 4096
+        else:
+            ok = kind == "f"
+        if not ok or dtype.hasobject:
+            return f"{key} of dtype {dtype}"
+    return None
+
+
+def _check_values(arrays: Mapping[str, np.ndarray], spec: PartSpec) -> str | None:
+    """Why a part's values cannot be this batch's (indices, categories, months), or None."""
+    index = arrays["index"]
+    if index.min() < 0 or index.max() >= spec.runs:
+        return f"run indices outside 0..{spec.runs - 1}"
+    if len(np.unique(index)) != len(index):
+        return "a run index twice"
+    ctl = arrays["controller"]
+    if ctl.size and (ctl.min() < -1 or ctl.max() >= spec.groups):
+        return f"controllers outside -1..{spec.groups - 1}"
+    for key in (k for k in arrays if k.startswith("event.")):
+        m = arrays[key]
+        inside = m == -1
+        if spec.first_month is not None:
+            inside |= (m >= spec.first_month) & (m < spec.first_month + spec.months)
+        if not inside.all():
+            return f"{key} months outside the horizon"
+    columns = [("value." + v, arrays["value." + v]) for v in spec.names["values"]]
+    series = arrays["series"]
+    columns += [(o, series[:, :, k]) for k, o in enumerate(spec.names["outcomes"])]
+    for key, values in columns:
+        o = _spec(key.removeprefix("value."))
+        if o.kind == "category":
+            codes = values[np.isfinite(values)]
+            if np.isinf(values).any() or (
+                codes.size
+                and (
+                    (codes != np.round(codes)).any()
+                    or codes.min() < 0
+                    or codes.max() >= len(o.labels)
+                )
+            ):
+                return f"{key}: category codes outside 0..{len(o.labels) - 1}"
+    if (~arrays["ok"] & (arrays["error"] == "")).any():
+        return "a failed run without its error"
+    return None
+
+
+def _read_part(path: Path, spec: PartSpec) -> dict[str, np.ndarray]:
+    """One part file, checked against its batch before and after its arrays are read.
+
+    The shapes and dtypes are read from the ``.npy`` headers first, so a small part that
+    claims huge arrays is refused before anything is allocated; then the values (indices
+    within the plan and unique, categories, controllers, event months) are checked.
+
+    Raises:
+        InputError: Naming the part and what is wrong with it.
+    """
+
+    def damaged(why: str) -> InputError:
+        return InputError(
+            f"damaged part file ({why})", file=str(path), expected="a part written by `rift run`"
+        )
+
+    if path.is_symlink() or not path.is_file():
+        raise damaged("not a regular file")
     try:
+        with zipfile.ZipFile(path) as z:
+            why = _check_headers(_headers(z, path), spec)
+        if why is not None:
+            raise damaged(why)
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except _READ_ERRORS as exc:
+    except InputError:
+        raise
+    except (*_READ_ERRORS, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise InputError(
-            f"unreadable part file ({type(exc).__name__}: {exc})",
+            f"unreadable part file ({type(exc).__name__}: {exc!s:.100})",
             file=str(path),
             expected="a part written by `rift run`",
         ) from None
-    missing = [k for k in PART_KEYS if k not in arrays]
-    n = len(arrays.get("index", ()))
-    bad = [k for k, v in arrays.items() if v.ndim == 0 or len(v) != n]
-    shape_ok = arrays.get("series", np.empty((0, 0, 0))).ndim == 3 and (
-        n_months is None or arrays["series"].shape[1] == n_months
-    )
-    if missing or bad or not shape_ok:
-        raise InputError(
-            "damaged part file"
-            + (f" (missing {missing})" if missing else "")
-            + (f" (arrays of different lengths: {bad})" if bad else ""),
-            file=str(path),
-            expected="a part written by `rift run`",
-        )
+    why = _check_values(arrays, spec)
+    if why is not None:
+        raise damaged(why)
     return arrays
 
 
@@ -204,20 +372,20 @@ def part_files(folder: Path) -> list[Path]:
 
 
 def read_parts(
-    folder: Path, n_months: int | None = None, damaged: list[Path] | None = None
+    folder: Path, spec: PartSpec, damaged: list[Path] | None = None
 ) -> dict[str, np.ndarray] | None:
     """The runs stored in a working folder's parts, concatenated.
 
     Args:
         folder: The ``.partial`` folder.
-        n_months: Months per run (checked against each part).
+        spec: What each part must hold (see :class:`PartSpec`).
         damaged: When given, damaged parts are listed here and skipped (resume moves them
             aside and runs their runs again); otherwise a damaged part raises InputError.
     """
     chunks = []
     for f in part_files(folder):
         try:
-            chunks.append(_read_part(f, n_months))
+            chunks.append(_read_part(f, spec))
         except InputError:
             if damaged is None:
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -18,6 +19,7 @@ from rift.record import RunOutput
 from rift.results.layout import FLUSH_RUNS, FLUSH_SECONDS, MANIFEST, PARTIAL_SUFFIX, TABLES
 from rift.results.manifest import file_digest, utc_now, write_manifest
 from rift.results.tables import (
+    PartSpec,
     build_tables,
     pack_runs,
     part_files,
@@ -84,8 +86,46 @@ class ResultWriter:
 
     def done_indices(self, damaged: list[Path] | None = None) -> set[int]:
         """Run indices already stored in readable parts (damaged parts listed in ``damaged``)."""
-        parts = read_parts(self.work, len(self.months), damaged)
+        parts = read_parts(self.work, self.part_spec(), damaged)
         return set() if parts is None else {int(i) for i in parts["index"]}
+
+    def part_spec(self) -> PartSpec:
+        """What every part of this batch must hold."""
+        return PartSpec.from_manifest({**self.manifest, "months": self.months_text()}, self.n_mun)
+
+    def months_text(self) -> list[str]:
+        """The batch's months as stored in the manifest (``YYYY-MM``)."""
+        from rift.months import format_month
+
+        return [format_month(m) for m in self.months]
+
+    def stored_parts(self, damaged: list[Path] | None = None) -> dict[str, np.ndarray] | None:
+        """The runs in the readable parts (damaged parts listed in ``damaged``)."""
+        return read_parts(self.work, self.part_spec(), damaged)
+
+    def clean_debris(self) -> list[Path]:
+        """Remove what a batch killed while writing leaves behind.
+
+        A kill (SIGKILL, a power cut) while the final tables are written leaves the hidden
+        temporary folder ``.<run-id>.XXXXXXXX/`` beside the result, and a kill during an
+        atomic write leaves a hidden ``.<file>.XXXXXXXX`` beside its file. Neither was ever
+        published, so both are removed (called by resume, under the batch's lock).
+        """
+        removed: list[Path] = []
+        folder = re.compile(rf"^\.{re.escape(self.final.name)}\.[a-z0-9_]{{8}}$")
+        tmp_file = re.compile(r"^\..+\.[a-z0-9_]{8}$")
+        for p in self.final.parent.iterdir():
+            if folder.match(p.name) and p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+        for where in (self.work, self.work / "parts"):
+            if not where.is_dir() or where.is_symlink():
+                continue
+            for p in where.iterdir():
+                if tmp_file.match(p.name) and p.is_file() and not p.is_symlink():
+                    p.unlink()
+                    removed.append(p)
+        return removed
 
     def add(self, output: RunOutput) -> None:
         """Buffer a finished run; flush to a part file every few seconds or runs."""
@@ -112,7 +152,7 @@ class ResultWriter:
             The folder holding the result (final when complete, the working folder otherwise).
         """
         self.flush()
-        parts = read_parts(self.work, len(self.months))
+        parts = read_parts(self.work, self.part_spec())
         if parts is None:
             parts = pack_runs([], self.names, len(self.months), self.n_mun)
         self.manifest.update(extra)

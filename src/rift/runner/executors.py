@@ -15,11 +15,12 @@ import multiprocessing
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from rift.errors import InputError
 from rift.record import RunOutput
-from rift.runner.base import EXECUTORS, Executor
+from rift.runner.base import EXECUTORS, Executor, default_workers
 from rift.runner.worker import RunSpec, RunTask, run_chunk
 
 
@@ -150,35 +151,73 @@ class ProcessExecutor(Executor):
     def run(self, spec: RunSpec, chunks: Iterable[Sequence[RunTask]]) -> Iterator[list[RunOutput]]:
         """Submit chunks, never more than ``in_flight`` per worker at a time.
 
+        A worker that dies (killed, out of memory) breaks the pool: as Dask's nanny does, a
+        new pool is started and the chunks that were lost are run again; their tasks carry
+        their seeds and samples, so the results are the same bits. A chunk that loses its
+        worker :data:`CHUNK_ATTEMPTS` times stops the batch (RuntimeError naming its runs).
+
         With ``release_when_done`` the workers are shut down as soon as the last chunk's
         outputs are in, before the caller consumes them (the results store then builds its
         tables without the workers' memory); a later batch starts a new pool.
         """
         if self._pool is None:
             self._pool = self._new_pool()
-        pool = self._pool
-        pending: set[Future] = set()
+        pending: dict[Future, list[RunTask]] = {}
+        attempts: dict[int, int] = {}
+        retry: list[list[RunTask]] = []
         it = iter(chunks)
         exhausted = False
         try:
             while True:
-                while not exhausted and len(pending) < self.max_in_flight:
-                    try:
-                        chunk = next(it)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    pending.add(pool.submit(run_chunk, spec, list(chunk)))
+                while len(pending) < self.max_in_flight and (retry or not exhausted):
+                    if retry:
+                        chunk = retry.pop(0)
+                    else:
+                        try:
+                            chunk = list(next(it))
+                        except StopIteration:
+                            exhausted = True
+                            break
+                    pending[self._pool.submit(run_chunk, spec, chunk)] = chunk
                 if not pending:
                     return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                results = [fut.result() for fut in done]
-                if exhausted and not pending and self.release_when_done:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if any(_broken(f) for f in done):  # every chunk in flight is lost or done
+                    done, _ = wait(pending, return_when=ALL_COMPLETED)
+                results = []
+                for fut in done:
+                    chunk = pending.pop(fut)
+                    if not _broken(fut):
+                        results.append(fut.result())
+                        continue
+                    key = chunk[0].index if chunk else -1
+                    attempts[key] = attempts.get(key, 0) + 1
+                    if attempts[key] >= CHUNK_ATTEMPTS:
+                        runs = [t.index for t in chunk]
+                        raise RuntimeError(
+                            f"a worker process died {attempts[key]} times running runs "
+                            f"{runs[0]}..{runs[-1]}"
+                        )
+                    retry.append(chunk)
+                if retry:
+                    self._restart()
+                if exhausted and not pending and not retry and self.release_when_done:
                     self._release()
                 yield from results
         finally:
             for fut in pending:
                 fut.cancel()
+
+    def pids(self) -> list[int]:
+        """The process ids of the pool's workers (empty before they start)."""
+        procs = getattr(self._pool, "_processes", None) or {}
+        return sorted(procs)
+
+    def _restart(self) -> None:
+        """Replace a broken pool by a new one."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def _release(self) -> None:
         if self._pool is not None:
@@ -190,6 +229,24 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+#: Times a chunk may lose its worker before the batch stops.
+CHUNK_ATTEMPTS = 3
+
+
+def _broken(fut: Future) -> bool:
+    """Whether a finished future lost its worker (the pool broke under it)."""
+    return not fut.cancelled() and isinstance(fut.exception(), BrokenProcessPool)
+
+
+def max_workers() -> int:
+    """The most worker processes a batch may start: the CPUs this process may use (at least 2).
+
+    Each worker holds a model and its imports (about 180 MB); more workers than CPUs only
+    take memory (12 workers on 2 cores took 2.2 GB) without running faster.
+    """
+    return max(2, default_workers())
 
 
 #: A Dask scheduler address: ``scheme://host:port``.
@@ -204,6 +261,12 @@ def check_executor_options(name: str, workers: int | None, address: str | None) 
         )
     if workers is not None and workers < 1:
         raise InputError(f"got {workers}", key="--workers", expected="a whole number of at least 1")
+    if workers is not None and workers > max_workers() and name != "serial" and address is None:
+        raise InputError(
+            f"got {workers}, more than the {default_workers()} CPU(s) this process may use",
+            key="--workers",
+            expected=f"1 to {max_workers()} (more workers than CPUs only take memory)",
+        )
     if address is not None and name != "dask":
         raise InputError(
             f"--address is for the Dask executor, not '{name}'",
