@@ -65,6 +65,23 @@ class Campaign:
         self.winner: str | None = None
         self.endorsed = False
 
+    def get_state(self) -> dict[str, Any]:
+        """What the campaign has seen and decided so far (poll-month world, seats, winner)."""
+        return {
+            "reference": None if self.reference is None else dict(self.reference),
+            "seats": None if self.seats is None else dict(self.seats),
+            "winner": self.winner,
+            "endorsed": self.endorsed,
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        ref, seats = state["reference"], state["seats"]
+        self.reference = None if ref is None else dict(ref)
+        self.seats = None if seats is None else dict(seats)
+        self.winner = state["winner"]
+        self.endorsed = bool(state["endorsed"])
+
     def note_poll_month(self) -> None:
         """Remember the world the polls priced in (the end of November 2025)."""
         self.reference = self._state()

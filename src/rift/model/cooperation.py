@@ -15,7 +15,8 @@ failed for as many consecutive months. The months in rupture are counted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rift.parameters import ParameterSet
 
@@ -50,6 +51,26 @@ class Cooperation:
         self.rupture_months = 0
         self._streak = 0
         self._recovery = 0
+
+    #: What a month leaves behind (the rest is the run's parameters).
+    STATE = (
+        "index",
+        "in_rupture",
+        "rupture_month",
+        "restoration_month",
+        "rupture_months",
+        "_streak",
+        "_recovery",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """The index, rupture and restoration, the months in rupture and the streaks."""
+        return {k: getattr(self, k) for k in self.STATE}
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        for k in self.STATE:
+            setattr(self, k, state[k])
 
     def compute(self, model: AllianceModel) -> float:
         """The index of the current state."""

@@ -11,6 +11,7 @@ rupture are computed and the month is recorded by name (:mod:`rift.record`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
@@ -47,6 +48,7 @@ from rift.model.campaign import POLL_MONTH, Campaign
 from rift.model.cooperation import Cooperation
 from rift.model.forcing import Intervention, Shock, forcing_for
 from rift.model.initial import build_initial_state
+from rift.model.state import STATE_VERSION, ModelState
 from rift.model.streams import Streams
 from rift.model.territory import Territory, TerritoryInputs
 from rift.months import calendar_month, format_month, parse_month
@@ -67,6 +69,11 @@ def _check_consistency(p: ParameterSet) -> None:
 
 #: The US administration of a month number (the calendar parses dates; cached per process).
 _us_administration_at = functools.lru_cache(maxsize=4096)(us_administration_at)
+
+
+def _month_number(month: str | int) -> int:
+    """A month given as ``YYYY-MM`` or as a month number."""
+    return month if isinstance(month, int) else parse_month(month)
 
 
 def _recorded(column: int, model: AllianceModel) -> float:
@@ -109,6 +116,15 @@ class AllianceModel(mesa.Model):
         calibrated: Draw the calibrated parameters not given in ``parameters`` from the
             packaged posterior (one particle, stream ``calibration``), as the shipped
             scenarios do; the runner, which samples every run itself, passes False.
+        state: A :class:`~rift.model.state.ModelState` to continue from (``state()`` of a
+            run, or ``ModelState.load``): the initialisation is skipped and the run goes on at
+            the month after the state's. Its parameters are used (``parameters`` and
+            ``overrides``, if given, are set on top of them); ``start`` must be the state's
+            (None takes it), ``end`` may be another month after the state's (None: the
+            state's). With ``rng=None`` every random stream continues where the state left
+            it (a restart, bit for bit); a seed draws the future from that seed instead. The
+            scenario (``interventions``, ``shocks``, ``election``) is not part of the state
+            and is given again.
         **overrides: Parameter overrides by dotted name (``**{"us.intel_sharing": 0.2}``),
             as ``mesa.batch_run`` passes swept parameters.
     """
@@ -117,22 +133,33 @@ class AllianceModel(mesa.Model):
         self,
         rng: Any = None,
         *,
-        start: str = DEFAULT_START,
-        end: str = DEFAULT_END,
+        start: str | None = None,
+        end: str | None = None,
         parameters: ParameterSet | Mapping[str, Any] | None = None,
         interventions: Sequence[Intervention | Mapping[str, Any]] = (),
         shocks: Sequence[Shock | Mapping[str, Any]] = (),
         election: Mapping[str, Any] | None = None,
         collect: bool = True,
         calibrated: bool = True,
+        state: ModelState | None = None,
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
         reg = registry()
-        self.start = parse_month(start)
-        self.end = parse_month(end)
-        self.streams = Streams(self.rng.bit_generator.seed_seq)
-        if isinstance(parameters, ParameterSet):
+        restart = state is not None and rng is None
+        if state is not None:
+            state = state.copy()  # one state may start many runs: never share its arrays
+            self.start, self.end = self._restart_horizon(state, start, end)
+        else:
+            self.start = parse_month(DEFAULT_START if start is None else start)
+            self.end = parse_month(DEFAULT_END if end is None else end)
+        if restart:
+            self.streams = Streams.from_state(state.streams["named"])
+        else:
+            self.streams = Streams(self.rng.bit_generator.seed_seq)
+        if state is not None:
+            p = self._state_parameters(state, parameters, overrides)
+        elif isinstance(parameters, ParameterSet):
             p = parameters.with_values(overrides) if overrides else parameters
         else:
             given = {**(parameters or {}), **overrides}
@@ -171,7 +198,10 @@ class AllianceModel(mesa.Model):
             if parse_month(date) <= self.start:  # changes the covariate C can still see
                 self.ledger.leader_change(parse_month(date))
 
-        init = build_initial_state(self.geo, p, self.streams["placement"])
+        if state is not None:
+            init = Territory.initial_from_state(state.territory, self.geo.n)
+        else:
+            init = build_initial_state(self.geo, p, self.streams["placement"])
         self.territory = Territory(self.geo, p, init)
         self.sigma = np.zeros(len(GROUPS))
         self.cooperation = Cooperation(p)
@@ -189,7 +219,9 @@ class AllianceModel(mesa.Model):
             "belt_and_road": self.china.belt_and_road,
         }
         _forget_id_counter(self)
-        if self.start > parse_month("2025-02"):  # USAID already dismantled before the start
+        if state is None and self.start > parse_month(
+            "2025-02"
+        ):  # USAID already dismantled before the start
             self.us.dismantle_usaid()
             self.us.apply_instruments(self.forced)
 
@@ -210,6 +242,8 @@ class AllianceModel(mesa.Model):
         self.initial = self.outcomes()
         self.collect = collect
         self._datacollector: mesa.DataCollector | None = None
+        if state is not None:
+            self._set_state(state, restart)
 
     @property
     def datacollector(self) -> mesa.DataCollector:
@@ -253,6 +287,44 @@ class AllianceModel(mesa.Model):
             for j, name in enumerate(post.names)
             if name not in given and (same_start or not name.startswith("init."))
         }
+
+    @staticmethod
+    def _restart_horizon(state: ModelState, start: str | None, end: str | None) -> tuple[int, int]:
+        """The horizon of a run continued from ``state`` (see ``state`` in the class doc)."""
+        if state.version != STATE_VERSION:
+            raise ValueError(f"a state of version {state.version}; this rift reads {STATE_VERSION}")
+        if start is not None and _month_number(start) != state.start:
+            raise ValueError(
+                f"start {start} differs from the state's start {format_month(state.start)}"
+            )
+        last = state.end if end is None else _month_number(end)
+        if last < state.month or (last == state.month and last != state.end):
+            raise ValueError(
+                f"end {format_month(last)} is not after the state's month "
+                f"{format_month(state.month)}"
+            )
+        return state.start, last
+
+    @staticmethod
+    def _state_parameters(
+        state: ModelState,
+        parameters: ParameterSet | Mapping[str, Any] | None,
+        overrides: Mapping[str, Any],
+    ) -> ParameterSet:
+        """The state's parameter set, with any given values on top."""
+        reg = registry()
+        names = set(reg.defaults())
+        saved = dict(state.parameters)
+        if set(saved) != names:
+            missing, unknown = sorted(names - set(saved)), sorted(set(saved) - names)
+            raise ValueError(
+                f"the state's parameters do not match this rift's registry "
+                f"(missing: {missing[:5]}, unknown: {unknown[:5]})"
+            )
+        base = ParameterSet(saved)
+        given = dict(parameters or {})
+        given.update(overrides)
+        return base.with_values(given) if given else base
 
     def _cache_territory_parameters(self, p: ParameterSet) -> None:
         """Parameters the territory's inputs read every month, looked up once."""
@@ -432,11 +504,128 @@ class AllianceModel(mesa.Model):
             for name in actor.measures.ended_now:
                 self.recorder.event(f"{side}_{name}_end", self.month)
 
-    def run(self) -> RunResult:
-        """Step to the end of the horizon and return the result."""
-        while self.running:
+    def run(self, until: str | int | None = None) -> RunResult:
+        """Step to the end of the horizon, or through month ``until``, and return the result.
+
+        Args:
+            until: The last month to step (``YYYY-MM`` or a month number), within the horizon
+                and not before the month stepped last; None: the horizon's end. Continue
+                with :meth:`run` again, or from :meth:`state` in a new model.
+        """
+        last = self.end if until is None else _month_number(until)
+        if not self.start <= last <= self.end or last < self.month - 1:
+            raise ValueError(
+                f"until={format_month(last)} must lie in {format_month(self.month - 1)}.."
+                f"{format_month(self.end)}"
+            )
+        while self.running and self.month <= last:
             self.step()
         return self.result()
+
+    def run_until(self, month: str | int) -> ModelState:
+        """Step through ``month`` (``YYYY-MM``) and return the state there."""
+        self.run(until=month)
+        return self.state()
+
+    # ------------------------------------------------------------------ state
+    def _actor_parts(self) -> dict[str, Any]:
+        parts: dict[str, Any] = {
+            "venezuela": self.venezuela,
+            "china": self.china,
+            "us": self.us,
+            "colombia": self.colombia,
+            "diplomacy": self.diplomacy,
+            "institutions": self.institutions,
+        }
+        parts.update({f"group_{g.name}": g for g in self.groups})
+        return parts
+
+    def state(self) -> ModelState:
+        """The run's state after the last month stepped (:mod:`rift.model.state`).
+
+        ``AllianceModel(state=model.state(), ...)`` continues the run, bit for bit.
+        """
+        rec = self.recorder
+        model = {
+            "month": self.month,
+            "running": self.running,
+            "steps": self.steps,
+            "sigma": self.sigma.copy(),
+            "process": self._process.copy(),
+            "forced_month": self.month - 1,
+            "winner": self.winner,
+            "us_administration": self.us_administration,
+            "presence_floor_effort": self._presence_floor_effort,
+            "capability_reference": self._capability_reference,
+            "initial": dict(self.initial),
+        }
+        streams = {
+            "named": self.streams.get_state(),
+            "mesa_rng": copy.deepcopy(self.rng.bit_generator.state),
+            "mesa_random": self.random.getstate() if hasattr(self, "random") else None,
+        }
+        return ModelState(
+            version=STATE_VERSION,
+            start=self.start,
+            end=self.end,
+            month=self.month - 1,
+            parameters=dict(self.p),
+            model=model,
+            territory=self.territory.get_state(),
+            actors={name: actor.get_state() for name, actor in self._actor_parts().items()},
+            ledger=self.ledger.get_state(),
+            cooperation=self.cooperation.get_state(),
+            campaign=self.campaign.get_state(),
+            recorder={
+                "names": list(rec.names),
+                "values": rec.values[: rec.row + 1].copy(),
+                "row": rec.row,
+                "events": dict(rec.events),
+                "run_values": copy.deepcopy(rec.run_values),
+            },
+            streams=streams,
+        ).copy()
+
+    def _set_state(self, state: ModelState, restart: bool) -> None:
+        """Continue from ``state`` (a copy the model may own); called by the constructor."""
+        m = state.model
+        self.month = int(m["month"])
+        self.running = self.month <= self.end
+        self.steps = m["steps"]
+        self.sigma = np.array(m["sigma"], dtype=np.float64)
+        self._process = np.array(m["process"], dtype=np.float64)
+        self.forced = self.forcing.at(int(m["forced_month"]))
+        self.winner = m["winner"]
+        self.us_administration = m["us_administration"]
+        self._presence_floor_effort = m["presence_floor_effort"]
+        self._capability_reference = m["capability_reference"]
+        self.initial = dict(m["initial"])
+        self.territory.set_state(state.territory)
+        actors = self._actor_parts()
+        if set(state.actors) != set(actors):
+            raise ValueError(
+                f"the state's actors {sorted(state.actors)}, expected {sorted(actors)}"
+            )
+        for name, actor in actors.items():
+            actor.set_state(state.actors[name])
+        self.ledger.set_state(state.ledger)
+        self.cooperation.set_state(state.cooperation)
+        self.campaign.set_state(state.campaign)
+        r = state.recorder
+        rec = self.recorder
+        if tuple(r["names"]) != tuple(rec.names):
+            raise ValueError("the state's record has other outcomes than this rift declares")
+        if set(r["events"]) != set(rec.events):
+            raise ValueError("the state's record has other events than this rift declares")
+        rows = int(r["row"]) + 1
+        rec.values[:rows] = np.asarray(r["values"], dtype=np.float64)[:rows]
+        rec.row = int(r["row"])
+        rec.events = dict(r["events"])
+        rec.run_values = dict(r["run_values"])
+        if restart:
+            self.rng.bit_generator.state = state.streams["mesa_rng"]
+            if state.streams["mesa_random"] is not None and hasattr(self, "random"):
+                self.random.setstate(state.streams["mesa_random"])
 
     # ------------------------------------------------------------------ outputs
     def snapshot(self) -> dict[str, float | str]:

@@ -9,8 +9,11 @@ same shocks and the same election draw, whatever their policies do.
 
 from __future__ import annotations
 
+import copy
 import math
 import zlib
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +41,52 @@ class Streams:
             gen = np.random.Generator(np.random.PCG64(ss))
             self._streams[name] = gen
         return gen
+
+    @property
+    def seed_seq(self) -> np.random.SeedSequence:
+        """The seed sequence every stream is spawned from."""
+        return self._seed_seq
+
+    def get_state(self) -> dict[str, Any]:
+        """The seed sequence and each stream's position, as plain data (for ``ModelState``).
+
+        Streams not made yet are not listed: they are made from the seed sequence when first
+        used, so a restarted run makes them at the same position as the uninterrupted one.
+        """
+        ss = self._seed_seq
+        return {
+            "seed": {
+                "entropy": ss.entropy,
+                "spawn_key": list(ss.spawn_key),
+                "pool_size": ss.pool_size,
+            },
+            "positions": {
+                name: copy.deepcopy(gen.bit_generator.state) for name, gen in self._streams.items()
+            },
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Streams:
+        """Streams at the positions of :meth:`get_state` (the same generators' states)."""
+        seed = state["seed"]
+        streams = cls(
+            np.random.SeedSequence(
+                seed["entropy"],
+                spawn_key=tuple(int(k) for k in seed["spawn_key"]),
+                pool_size=int(seed["pool_size"]),
+            )
+        )
+        streams.set_positions(state["positions"])
+        return streams
+
+    def set_positions(self, positions: Mapping[str, Mapping[str, Any]]) -> None:
+        """Move each named stream to a saved ``bit_generator.state`` (made if needed).
+
+        The generator objects are kept (actors hold references to them); only their states
+        change.
+        """
+        for name, position in positions.items():
+            self[name].bit_generator.state = copy.deepcopy(dict(position))
 
 
 def poisson_from_uniform(u: float, lam: float) -> int:

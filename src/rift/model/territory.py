@@ -24,10 +24,10 @@ gives its equation and its reason):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -149,6 +149,7 @@ class Territory:
         self.e_scale = float(init.e_scale)
         self.s = init.strength.astype(np.float64, copy=True)
         self.coca = init.coca.astype(np.float64, copy=True)
+        self.coca_capacity = np.asarray(init.coca_capacity, dtype=np.float64)
 
         self.growth_rate = np.array([p[f"groups.{g}.growth_rate_per_yr"] for g in GROUPS])[:, None]
         self.clash_rate = p["territory.clash_rate_per_yr"]
@@ -254,6 +255,74 @@ class Territory:
         self.contested_count = int(np.count_nonzero(zone == 3))
         self.members_by_group = self.s.sum(axis=1)
         self.coca_total = float(self.coca.sum())
+
+    #: The arrays and numbers a month leaves behind that the next month reads (with the
+    #: constants of the initial state); the rest (zones, presence, control, revenue and the
+    #: counts) is recomputed from them by :meth:`_observe`, as after an update.
+    STATE_ARRAYS = ("s", "coca", "E", "rent", "K")
+    STATE_SCALARS = (
+        "casualties",
+        "clash_casualties",
+        "operation_casualties",
+        "eradicated",
+        "new_displacement",
+        "displacement_cum",
+    )
+    #: From the initial state (placement draws), constant over the run.
+    INITIAL_ARRAYS = ("extortion", "coca_capacity", "sanctuary_capacity")
+
+    def get_state(self) -> dict[str, Any]:
+        """The territory's state: its arrays (copies), scalars and initial constants."""
+        state: dict[str, Any] = {k: getattr(self, k).copy() for k in self.STATE_ARRAYS}
+        state.update({k: getattr(self, k) for k in self.STATE_SCALARS})
+        state.update({k: getattr(self, k).copy() for k in self.INITIAL_ARRAYS})
+        state["e_scale"] = self.e_scale
+        return state
+
+    @staticmethod
+    def initial_from_state(state: Mapping[str, Any], n: int) -> InitialState:
+        """The :class:`InitialState` to build a territory that :meth:`set_state` continues.
+
+        Args:
+            state: A :meth:`get_state` mapping.
+            n: The number of municipalities (the nodes before the sanctuaries).
+        """
+        from rift.model.initial import InitialState
+
+        return InitialState(
+            strength=np.array(state["s"], dtype=np.float64),
+            extortion=np.array(state["extortion"], dtype=np.float64)[:n],
+            coca=np.array(state["coca"], dtype=np.float64),
+            coca_capacity=np.array(state["coca_capacity"], dtype=np.float64),
+            e_scale=float(state["e_scale"]),
+            sanctuary_capacity=np.array(state["sanctuary_capacity"], dtype=np.float64),
+        )
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`: the same arrays, then the derived counts.
+
+        The territory must have been built from :meth:`initial_from_state` of the same state
+        (its initial constants are bound into the coca rule); a mismatch raises ValueError.
+        """
+        for k in (*self.STATE_ARRAYS, *self.INITIAL_ARRAYS):
+            value = np.array(state[k], dtype=np.float64)
+            if value.shape != getattr(self, k).shape:
+                raise ValueError(
+                    f"territory array '{k}' has shape {value.shape}, expected "
+                    f"{getattr(self, k).shape}"
+                )
+            if k in self.INITIAL_ARRAYS:
+                if not np.array_equal(value, getattr(self, k), equal_nan=True):
+                    raise ValueError(f"territory built from other initial arrays ('{k}')")
+                continue
+            setattr(self, k, value)
+        if state["e_scale"] != self.e_scale:
+            raise ValueError("territory built from another initial state ('e_scale')")
+        for k in self.STATE_SCALARS:
+            setattr(self, k, state[k])
+        n = self.n
+        S = self.s[:, :n].sum(axis=0)
+        self._observe(S, rules.armed_share(S, self.E[:n]))
 
     def members(self) -> np.ndarray:
         """Members of each group, including sanctuaries, shape (G,)."""

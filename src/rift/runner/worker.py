@@ -10,11 +10,13 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rift.model.model import AllianceModel
+from rift.model.state import ModelState
 from rift.record import RunOutput
 
 
@@ -27,11 +29,29 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RunTask:
-    """One run: its index in the batch, its seed and its sampled parameter values."""
+    """One run: its index in the batch, its seed and its sampled parameter values.
+
+    Attributes:
+        index: The run's index in the batch.
+        seed: The run's seed sequence.
+        sampled: Sampled parameter values by dotted name.
+        state: A :class:`~rift.model.state.ModelState`, or the path of a saved one, to
+            continue from (None: the run starts from its initial state).
+        reseed: With a state: draw the run's future from ``seed`` (a new future from the
+            same state) instead of continuing the state's random streams (a restart).
+    """
 
     index: int
     seed: np.random.SeedSequence
     sampled: Mapping[str, Any] = field(default_factory=dict)
+    state: ModelState | str | Path | None = None
+    reseed: bool = False
+
+
+def _task_state(task: RunTask) -> ModelState | None:
+    if task.state is None or isinstance(task.state, ModelState):
+        return task.state
+    return ModelState.load(task.state)
 
 
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
@@ -40,8 +60,10 @@ def execute(spec: RunSpec, task: RunTask) -> RunOutput:
     kwargs = dict(spec.model_kwargs)
     params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
     try:
+        state = _task_state(task)
+        rng = task.seed if state is None or task.reseed else None
         model = AllianceModel(
-            rng=task.seed, collect=False, calibrated=False, parameters=params, **kwargs
+            rng=rng, collect=False, calibrated=False, parameters=params, state=state, **kwargs
         )
         result = model.run()
         error = None

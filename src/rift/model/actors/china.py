@@ -15,11 +15,12 @@ was USD 0.27 bn in 2022, the Bogotá metro a USD 4.5 bn contract). Both weights 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from rift.model.actors.common import DT
+from rift.model.actors.common import DT, pick, put
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -44,6 +45,18 @@ class China(mesa.Agent):
         self.diversion = min(1.0, p["china.trade_diversion"] * self.channel)
         self.finance = p["china.finance_busd"] * self.channel
         self.us_exports = p["col.exports_to_us_busd"]
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = ("engagement",)
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE`."""
+        state = pick(self, self.STATE)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
 
     def belt_and_road(self) -> None:
         """Colombia joins the Belt and Road Initiative (2025-05-14)."""

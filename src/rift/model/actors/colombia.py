@@ -30,11 +30,12 @@ cooperation. **Intelligence** combines US sharing (with police cooperation) and 
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from rift.model.actors.common import DT, clip01, relax
+from rift.model.actors.common import DT, clip01, pick, put, relax
 from rift.model.actors.measures import COL_MEASURES, Measures, Slopes, event_happens
 from rift.model.streams import poisson_from_uniform
 
@@ -110,6 +111,41 @@ class Colombia(mesa.Agent):
         # Read every month: looked up once (the parameter set is frozen for the run).
         self._joint_share = p["index.joint_posture_share"]
         self._eradication_reference = p["index.eradication_reference_ha"]
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "president",
+        "president_elect",
+        "posture",
+        "eradication_rate",
+        "extradition_rate",
+        "china_tilt",
+        "governability",
+        "tension",
+        "approval",
+        "force",
+        "leadership",
+        "aid_lag",
+        "extraditions_month",
+        "extraditions_12m",
+        "_coercion",
+        "_surge_until",
+        "rhetoric_now",
+        "concession_now",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE` and its measures."""
+        state = pick(self, self.STATE)
+        state["measures"] = self.measures.get_state()
+        state["ext_window"] = list(self._ext_window)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
+        self.measures.set_state(state["measures"])
+        self._ext_window = deque(state["ext_window"], maxlen=self._ext_window.maxlen)
 
     # -- the president -----------------------------------------------------------------------
     def _priors(self, president: str) -> dict[str, float]:

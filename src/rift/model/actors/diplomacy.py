@@ -12,10 +12,12 @@ ambassadors) and relieves both sides' tension by a share.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
+from rift.model.actors.common import pick, put
 from rift.model.actors.measures import Slopes, event_happens
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +44,21 @@ class Diplomacy(mesa.Agent):
         self.relief = p["diplomacy.deal_relief"]
         self.deal_now = False
         self.deals = 0
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "deal_now",
+        "deals",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE`."""
+        state = pick(self, self.STATE)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
 
     def affinity(self) -> float:
         """Log-hazard shift of deals from the two leaders' relationship."""

@@ -6,9 +6,12 @@ territory update; each group decides only how fast it expands, from its finances
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
+
+from rift.model.actors.common import pick, put
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -34,6 +37,22 @@ class ArmedGroup(mesa.Agent):
         self.members = float(model.territory.members()[index])
         self.revenue = float(model.territory.revenue[index])
         self.sigma = self.base_sigma
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "members",
+        "revenue",
+        "sigma",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE`."""
+        state = pick(self, self.STATE)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
 
     def surplus(self) -> float:
         """Revenue over the cost of the group's members (1 = break-even)."""

@@ -13,10 +13,12 @@ intelligence, and law-enforcement cooperation the extraditions (requests, DEA an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
+from rift.model.actors.common import pick, put
 from rift.model.actors.measures import cloglog
 from rift.record import INSTITUTIONS
 
@@ -38,6 +40,21 @@ class Institutions(mesa.Agent):
         self.capability_loss = p["institutions.military.capability_loss"]
         self.intelligence_loss = p["institutions.police.intelligence_loss"]
         self.first_lapse: dict[str, int | None] = dict.fromkeys(INSTITUTIONS)
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "state",
+        "first_lapse",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE`."""
+        state = pick(self, self.STATE)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
 
     def on(self, name: str) -> bool:
         """Whether an institution's cooperation is working."""

@@ -36,6 +36,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rift.record import COL_MEASURES, SEVERITY, US_MEASURES
 
@@ -146,6 +147,24 @@ class Ledger:
         """Escalation and de-escalation moves of ``side`` in the last ``months`` months."""
         return self._count(side, 1, months), self._count(side, 2, months)
 
+    def get_state(self) -> dict[str, Any]:
+        """The moves kept (month, escalations, de-escalations), this month's and leader changes."""
+        return {
+            "moves": {side: [list(m) for m in moves] for side, moves in self._moves.items()},
+            "current": {side: list(c) for side, c in self._current.items()},
+            "month": self.month,
+            "leader_changes": list(self.leader_changes),
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        for side, moves in self._moves.items():
+            moves.clear()
+            moves.extend(tuple(int(v) for v in m) for m in state["moves"][side])
+        self._current = {side: [int(v) for v in state["current"][side]] for side in self._current}
+        self.month = None if state["month"] is None else int(state["month"])
+        self.leader_changes = [int(m) for m in state["leader_changes"]]
+
 
 class Measures:
     """One side's measures: which are on, since when, and each one's first start and end.
@@ -181,6 +200,37 @@ class Measures:
     def is_on(self, name: str) -> bool:
         """Whether a measure is in force."""
         return self.on[name]
+
+    def get_state(self) -> dict[str, Any]:
+        """Which measures are on and since when, their first starts and ends, this month's."""
+        return {
+            "on": dict(self.on),
+            "since": dict(self.since),
+            "first_start": dict(self.first_start),
+            "first_end": dict(self.first_end),
+            "started_now": list(self.started_now),
+            "ended_now": list(self.ended_now),
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state` (every measure of the side must be given)."""
+        for key in ("on", "since", "first_start", "first_end"):
+            given = state[key]
+            if set(given) != set(self.names):
+                raise ValueError(
+                    f"{self.side} measures in '{key}': {sorted(given)}, expected "
+                    f"{sorted(self.names)}"
+                )
+        self.on = {m: bool(state["on"][m]) for m in self.names}
+        self.since = {m: _month_or_none(state["since"][m]) for m in self.names}
+        self.first_start = {m: _month_or_none(state["first_start"][m]) for m in self.names}
+        self.first_end = {m: _month_or_none(state["first_end"][m]) for m in self.names}
+        self.started_now = [str(m) for m in state["started_now"]]
+        self.ended_now = [str(m) for m in state["ended_now"]]
+
+    def in_force(self) -> dict[str, int | None]:
+        """The measures in force with their start months."""
+        return {m: self.since[m] for m in self.names if self.on[m]}
 
     def count_on(self) -> int:
         """How many of the side's measures are in force."""
@@ -263,6 +313,10 @@ class Measures:
                 )
                 if draws[len(self.names) + k] < cloglog(eta):
                     self.end(m, month)
+
+
+def _month_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def event_happens(

@@ -28,12 +28,13 @@ without waiver), civil aid (after USAID's dismantling), intelligence sharing, th
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
 from rift.calendar import CERTIFICATION_MONTH
-from rift.model.actors.common import clip01, logistic, relax
+from rift.model.actors.common import clip01, logistic, pick, put, relax
 from rift.model.actors.measures import US_MEASURES, Measures, Slopes, event_happens
 from rift.model.streams import poisson_from_uniform
 from rift.months import calendar_month
@@ -98,6 +99,33 @@ class UnitedStates(mesa.Agent):
         self.strike_deaths_cum = 0
         self.rhetoric_now = False
         self.apply_instruments({})
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "tension",
+        "civil_factor",
+        "certification",
+        "recertified_month",
+        "decertified_month",
+        "security_aid",
+        "civil_aid",
+        "intel_sharing",
+        "tariff",
+        "strike_deaths",
+        "strike_deaths_cum",
+        "rhetoric_now",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE` and its measures."""
+        state = pick(self, self.STATE)
+        state["measures"] = self.measures.get_state()
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
+        self.measures.set_state(state["measures"])
 
     # -- tension ------------------------------------------------------------------------
     def grievance(self) -> float:

@@ -18,11 +18,12 @@ toward Caracas is the president's (``president.<type>.caracas_accommodation``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from rift.model.actors.common import DT
+from rift.model.actors.common import DT, pick, put
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -44,6 +45,22 @@ class Venezuela(mesa.Agent):
         self.migration_base = p["venezuela.migration.base"]
         self.migration_slope = p["venezuela.migration.pressure_slope"]
         self.migration = self._migration()
+
+    #: The attributes a month changes (the rest is read from the run's parameters).
+    STATE = (
+        "pressure",
+        "pressure0",
+        "migration",
+    )
+
+    def get_state(self) -> dict[str, Any]:
+        """This actor's state: copies of :attr:`STATE`."""
+        state = pick(self, self.STATE)
+        return state
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Continue from :meth:`get_state`."""
+        put(self, self.STATE, state)
 
     def _migration(self) -> float:
         return self.migration_base + self.migration_slope * self.pressure
