@@ -23,7 +23,7 @@ from rift.calibration import calibration_id, calibration_years, load_calibration
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
-from rift.scenario.checks import check_scenario, pydantic_error
+from rift.scenario.checks import check_scenario, check_values, pydantic_error
 from rift.scenario.document import Document, _short, path_problem
 from rift.scenario.overrides import apply_overrides
 from rift.scenario.schema import NAME_RULE, SCENARIO_KEYS, Scenario
@@ -273,6 +273,7 @@ def _normalise(scenario: Scenario) -> Scenario:
 def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a document (after ``extends`` and ``--set``)."""
     data = apply_overrides(_with_parents(doc), overrides, doc)
+    check_values(data, doc)
     if "name" not in data or data["name"] is None:
         raise InputError(
             "the required key 'name' is missing",
