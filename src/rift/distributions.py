@@ -9,12 +9,18 @@ and :func:`to_scipy` maps a numeric distribution to its frozen ``scipy.stats`` o
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 #: Weights of a choice (and election priors) must sum to 1 within this tolerance.
 WEIGHT_TOLERANCE = 1e-6
+#: A truncated normal must keep at least this share of its normal's mass in [low, high]:
+#: with less, its quantiles pile up on one bound (a mean far outside with a tiny sd).
+MIN_TRUNCATED_MASS = 1e-4
+#: Share of an unbounded distribution allowed outside a parameter's range (clipped there).
+TAIL_TOLERANCE = 0.001
 
 
 class Strict(BaseModel):
@@ -168,3 +174,69 @@ def to_scipy(d: Any):
     if isinstance(d, Beta):
         return stats.beta(d.a, d.b, loc=d.low, scale=d.high - d.low)
     raise TypeError(f"no scipy distribution for {d!r}")
+
+
+def _check_uniforms():
+    """Where the quantile function is checked: both ends, their tails, and 1,000 midpoints."""
+    import numpy as np
+
+    ends = [0.0, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3]
+    top = [1.0 - u for u in reversed(ends[1:])] + [float(np.nextafter(1.0, 0.0))]
+    return np.concatenate((ends, (np.arange(1000) + 0.5) / 1000, top))
+
+
+def truncated_mass(d: TruncNormal) -> float:
+    """The share of the untruncated normal's mass inside [``low``, ``high``]."""
+    from scipy import stats
+
+    a, b = (d.low - d.mean) / d.sd, (d.high - d.mean) / d.sd
+    if a > 0:  # both bounds above the mean: the upper tail, computed without cancellation
+        return float(stats.norm.sf(a) - stats.norm.sf(b))
+    return float(stats.norm.cdf(b) - stats.norm.cdf(a))
+
+
+def sampling_problem(d: Any, low: float | None, high: float | None) -> str | None:
+    """Why a numeric distribution cannot give valid values in [``low``, ``high``], or None.
+
+    A batch maps Latin-hypercube uniforms in [0, 1) through the quantile function and clips
+    the values to the parameter's range. That is checked here at load time: the quantiles at
+    a grid of uniforms (both ends included) must be numbers inside the distribution's own
+    support, the distribution must lie in the range (unbounded ones up to
+    :data:`TAIL_TOLERANCE` of their mass), and a truncated normal must keep at least
+    :data:`MIN_TRUNCATED_MASS` of its mass inside its bounds.
+
+    Args:
+        d: A parsed numeric distribution (not a choice).
+        low: The parameter's lowest valid value (None: unbounded).
+        high: The parameter's highest valid value (None: unbounded).
+
+    Returns:
+        One short sentence, or None when every value it can give is valid.
+    """
+    import numpy as np
+
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if isinstance(d, TruncNormal):
+            mass = truncated_mass(d)
+            if not mass >= MIN_TRUNCATED_MASS:
+                return (
+                    f"the truncation [{d.low:g}, {d.high:g}] keeps {mass:.2g} of the normal's "
+                    f"mass (mean {d.mean:g}, sd {d.sd:g}): every value would sit on a bound"
+                )
+        try:
+            values = np.asarray(to_scipy(d).ppf(_check_uniforms()), float)
+            first, last = bounds(d, TAIL_TOLERANCE)
+        except (ArithmeticError, ValueError) as exc:  # pragma: no cover - scipy's own refusal
+            return f"it cannot be sampled ({exc})"
+    if np.isnan(values).any() or not (math.isfinite(first) and math.isfinite(last)):
+        return "it cannot be sampled: its quantiles are not numbers at these arguments"
+    if isinstance(d, Uniform | Triangular | TruncNormal | Beta):
+        slack = 1e-9 * (d.high - d.low)
+        if values.min() < d.low - slack or values.max() > d.high + slack:
+            return f"its samples fall outside its own support [{d.low:g}, {d.high:g}]"
+    if first < lo or last > hi or np.isnan(np.clip(values, lo, hi)).any():
+        return f"the distribution reaches [{first:g}, {last:g}], outside the valid range"
+    return None

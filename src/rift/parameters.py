@@ -148,7 +148,16 @@ class Parameter:
                 key=key,
                 expected=f"a number in {self.range_text()} ({self.unit})",
             )
-        if not math.isfinite(float(value)):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:  # an integer beyond any float (a 400-digit number)
+            raise InputError(
+                f"got a whole number of {value.bit_length():,} bits",
+                file=file,
+                key=key,
+                expected=f"a number in {self.range_text()} ({self.unit})",
+            ) from None
+        if not finite:
             raise InputError(f"got {value!r}", file=file, key=key, expected="a finite number")
         if self.kind == "int":
             if float(value) != int(value):

@@ -22,7 +22,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
         from rift.errors import InputError
 
         raise InputError(
-            f"got {args.assimilate}",
+            f"got {_number(args.assimilate)}",
             key="--assimilate",
             expected="a year from 2020 to 2023 (its figures condition the forecast of the later "
             "ones, to 2024)",
@@ -81,18 +81,46 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Most ABC-SMC generations ``rift calibrate`` runs (the shipped fit uses 4).
+MAX_GENERATIONS = 100
+
+
+def _number(value: int) -> str:
+    """A number for a message: a huge one by its size only."""
+    text = str(value)
+    return text if len(text) <= 30 else f"a number of {len(text):,} digits"
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit the calibrated parameters by ABC-SMC and store the posterior."""
     from rift.errors import InputError
-    from rift.validation.calibrate import calibrate, calibration_spec, save
+    from rift.scenario.schema import MAX_RUNS, MAX_SEED
+    from rift.validation.calibrate import calibrate, calibration_spec, output_path, save
 
     last = int(str(calibration_spec()["data_through"])[:4])
     if args.through is not None and not 2020 <= args.through <= last:
         raise InputError(
-            f"got {args.through}",
+            f"got {_number(args.through)}",
             key="--through",
             expected=f"a year from 2020 to {last} (the data horizon)",
         )
+    if not 0 <= args.seed <= MAX_SEED:
+        raise InputError(
+            f"got {_number(args.seed)}", key="--seed", expected="a whole number from 0 to 2**63 - 1"
+        )
+    if not 2 <= args.population <= MAX_RUNS:
+        raise InputError(
+            f"got {_number(args.population)}",
+            key="--population",
+            expected=f"from 2 to {MAX_RUNS:,} particles",
+        )
+    if args.generations > MAX_GENERATIONS:
+        raise InputError(
+            f"got {_number(args.generations)}",
+            key="--generations",
+            expected=f"from 1 to {MAX_GENERATIONS} generations",
+        )
+    output_path(args.out, args.through)  # refused now, not after the fit
     record = calibrate(
         population=args.population,
         generations=args.generations,

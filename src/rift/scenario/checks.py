@@ -13,7 +13,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rift.calendar import CANDIDATE_TYPES, EARLIEST_START, LATEST_END, election_2026
-from rift.distributions import DISTRIBUTIONS, MODELS, WEIGHT_TOLERANCE, Choice, bounds
+from rift.distributions import (
+    DISTRIBUTIONS,
+    MODELS,
+    WEIGHT_TOLERANCE,
+    Choice,
+    sampling_problem,
+)
 from rift.election_inputs import check_runoff, check_shares, check_shift
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
@@ -35,9 +41,6 @@ MEASURES: tuple[str, ...] = (
     *(f"us.{m}" for m in US_MEASURES),
     *(f"col.{m}" for m in COL_MEASURES),
 )
-
-#: Share of an unbounded distribution allowed outside a parameter's range.
-TAIL_TOLERANCE = 0.001
 
 #: What each scenario key expects, for messages about a wrong type.
 _EXPECTED: dict[str, str] = {
@@ -108,6 +111,51 @@ def pydantic_error(exc: ValidationError, doc: Document) -> InputError:
     return InputError(f"{msg} (got {shown})", file=doc.file, key=key, expected=expected)
 
 
+#: Largest whole number a scenario may hold anywhere (the largest seed; every other number
+#: is far smaller), so that no value overflows a float or a 64-bit integer downstream.
+MAX_WHOLE = 2**63 - 1
+
+
+def check_values(data: Any, doc: Document) -> None:
+    """Every text encodes as UTF-8 and every whole number fits 64 bits, at any depth.
+
+    Text the report cannot write (lone surrogates, e.g. from bytes on the command line that
+    are not UTF-8) and numbers of hundreds of digits are refused here, naming the key path,
+    before any other check converts them.
+    """
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, str):
+                    _check_text(k, doc, path)
+                stack.append((v, (*path, k)))
+        elif isinstance(value, list | tuple):
+            stack.extend((v, (*path, i)) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, doc, path)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WHOLE:
+            raise InputError(
+                f"got a whole number of about {int(value.bit_length() * 0.30103) + 1:,} digits",
+                file=doc.file,
+                key=doc.key(path),
+                expected="a number of ordinary size (at most 2**63 - 1)",
+            )
+
+
+def _check_text(text: str, doc: Document, path: tuple) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the text has a character that is not Unicode (position {exc.start})",
+            file=doc.file,
+            key=doc.key(path),
+            expected="UTF-8 text",
+        ) from None
+
+
 def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
     """The pydantic model that sits at a location of a Scenario document."""
     model: type[BaseModel] = Scenario
@@ -135,7 +183,10 @@ def _month(value: str, doc: Document, path: Sequence[Any]) -> int:
 
 
 def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) -> None:
-    """A distribution's values must be valid values of its parameter."""
+    """A distribution's values must be valid values of its parameter.
+
+    See :func:`~rift.distributions.sampling_problem` for what a numeric one must satisfy.
+    """
     reg = registry()
     key = doc.key(path)
     param = reg.lookup(name, file=doc.file, key=key)
@@ -157,12 +208,10 @@ def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) ->
             key=key,
             expected="dist: choice with a list of values",
         )
-    low, high = bounds(d, TAIL_TOLERANCE)
-    if (param.low is not None and low < param.low) or (
-        param.high is not None and high > param.high
-    ):
+    problem = sampling_problem(d, param.low, param.high)
+    if problem is not None:
         raise InputError(
-            f"the distribution reaches [{low:g}, {high:g}], outside the valid range",
+            problem,
             file=doc.file,
             key=key,
             expected=f"a distribution within {param.range_text()} ({param.unit})",

@@ -9,6 +9,9 @@ of a scenario does not depend on how its file spells them).
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -20,10 +23,10 @@ from rift.calibration import calibration_id, calibration_years, load_calibration
 from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
-from rift.scenario.checks import check_scenario, pydantic_error
-from rift.scenario.document import Document
+from rift.scenario.checks import check_scenario, check_values, pydantic_error
+from rift.scenario.document import Document, _short, path_problem
 from rift.scenario.overrides import apply_overrides
-from rift.scenario.schema import NAME_RULE, Scenario
+from rift.scenario.schema import NAME_RULE, SCENARIO_KEYS, Scenario
 
 #: Longest chain of ``extends``.
 MAX_EXTENDS = 20
@@ -52,8 +55,17 @@ def find_scenario(ref: str | Path) -> Path:
         InputError: Neither a file nor a shipped name (with the closest shipped name).
     """
     path = Path(ref)
-    if path.exists():
+    try:
+        os.stat(path)
         return path
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        if not isinstance(exc, OSError) or exc.errno != errno.ENOTDIR:
+            problem = path_problem(exc) if isinstance(exc, OSError) else "not a valid path"
+            raise InputError(
+                problem, file=_short(str(ref)), expected="a scenario YAML file"
+            ) from None
     shipped = shipped_scenarios()
     if path.suffix == "" and str(ref) in shipped:
         return shipped[str(ref)]
@@ -66,31 +78,64 @@ def find_scenario(ref: str | Path) -> Path:
 
 
 def _resolve_extends(ref: Any, doc: Document) -> Path:
+    expected = "a shipped scenario name or a path relative to this file"
     if not isinstance(ref, str) or not ref.strip():
         raise InputError(
-            f"got {ref!r}",
-            file=doc.file,
-            key=doc.key(("extends",)),
-            expected="a shipped scenario name or a path relative to this file",
+            f"got {ref!r}", file=doc.file, key=doc.key(("extends",)), expected=expected
         )
     base = doc.path.parent if doc.path is not None else Path.cwd()
-    candidate = (base / ref).expanduser()
-    if not candidate.suffix:
-        with_suffix = candidate.with_suffix(".yaml")
-        if with_suffix.is_file():
-            return with_suffix
-    if candidate.is_file():
-        return candidate
+    try:
+        candidate = (base / ref).expanduser()
+    except RuntimeError:  # a ~user that does not exist
+        candidate = base / ref
+    candidates = [candidate.with_suffix(".yaml")] if not candidate.suffix else []
+    for path in [*candidates, candidate]:
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                continue
+            problem = path_problem(exc) if isinstance(exc, OSError) else "not a valid path"
+            raise InputError(
+                f"cannot extend '{_short(ref)}': {problem}",
+                file=doc.file,
+                key=doc.key(("extends",)),
+                expected=expected,
+            ) from None
+        if stat.S_ISREG(mode):
+            return path
+        if path is candidate:
+            raise InputError(
+                f"cannot extend '{_short(ref)}': not a regular file",
+                file=doc.file,
+                key=doc.key(("extends",)),
+                expected=expected,
+            )
     shipped = shipped_scenarios()
     if ref in shipped:
         return shipped[ref]
     raise InputError(
-        f"cannot find the scenario '{ref}' to extend",
+        f"cannot find the scenario '{_short(ref)}' to extend",
         file=doc.file,
         key=doc.key(("extends",)),
-        expected="a shipped scenario name or a path relative to this file",
+        expected=expected,
         hint=did_you_mean(ref, shipped),
     )
+
+
+def _check_parent(parent: Document) -> None:
+    """A file named by ``extends`` must hold scenario keys only (none of it is quoted)."""
+    known = {*SCENARIO_KEYS, "extends", "calibration", "source"}
+    for key in parent.data:
+        if key not in known:
+            line = parent.lines.get((key,))
+            where = f"line {line}" if line else "its keys"
+            raise InputError(
+                f"not a scenario file ({where} holds a key that is not a scenario key)",
+                file=parent.file,
+                expected="a scenario YAML file to extend (keys such as name, start, end, "
+                "parameters)",
+            )
 
 
 def _overlay(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +213,8 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if "extends" not in data:
         return data
     ref = data.pop("extends")
-    parent = Document.read(_resolve_extends(ref, doc))
+    parent = Document.read(_resolve_extends(ref, doc), echo=False)
+    _check_parent(parent)
     inherited = _with_parents(parent, (*chain, here) if here is not None else chain)
     inherited.pop("name", None)  # a scenario names itself
     return _overlay(inherited, data)
@@ -227,6 +273,7 @@ def _normalise(scenario: Scenario) -> Scenario:
 def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a document (after ``extends`` and ``--set``)."""
     data = apply_overrides(_with_parents(doc), overrides, doc)
+    check_values(data, doc)
     if "name" not in data or data["name"] is None:
         raise InputError(
             "the required key 'name' is missing",

@@ -20,6 +20,8 @@ from rift.scenario.schema import SCENARIO_KEYS, SamplingSpec
 SCALAR_KEYS: tuple[str, ...] = ("name", "description", "start", "end", "runs", "seed")
 #: Longest ``--set`` text accepted.
 MAX_OVERRIDE_CHARS = 10_000
+#: Longest ``--set`` key (the longest parameter name is far shorter).
+MAX_KEY_CHARS = 200
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -40,6 +42,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not key:
         raise InputError(f"'--set {text}' has no key", key="--set", expected="key=value")
+    if len(key) > MAX_KEY_CHARS:
+        raise InputError(
+            f"a key of {len(key):,} characters ('{key[:40]}...')",
+            key="--set",
+            expected=f"a parameter or scenario key (at most {MAX_KEY_CHARS} characters; "
+            "`rift params` lists them)",
+        )
     if not raw.strip():
         return key, None
     if "\n" in raw:

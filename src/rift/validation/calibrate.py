@@ -24,6 +24,8 @@ parameters are kept.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,6 +38,7 @@ import yaml
 
 from rift.atomic import atomic_write_json
 from rift.calibration import packaged_path
+from rift.errors import InputError
 from rift.months import format_month
 from rift.record import RECORD
 from rift.validation.abc import Prior, abc_smc
@@ -220,15 +223,59 @@ def calibrate(
     }
 
 
+def output_path(path: str | Path | None, through: int | None = None) -> Path:
+    """Where :func:`save` will write, checked before any work (an :class:`InputError` if not).
+
+    An explicit ``path`` (``rift calibrate --out``) must not exist yet (a calibration is
+    never overwritten without a word) and its folder must be writable; the default, the
+    package's calibration for ``through``, is replaced by design but must be writable too.
+    Writability is probed with a temporary file in the nearest existing folder.
+    """
+    main = through is None or through == int(str(calibration_spec()["data_through"])[:4])
+    target = Path(path) if path else packaged_path(None if main else through)
+    flag = "--out" if path else None
+    try:
+        exists = os.path.lexists(target)
+        if path and exists:
+            kind = "folder" if target.is_dir() else "file"
+            raise InputError(
+                f"the {kind} already exists",
+                file=str(target),
+                key=flag,
+                expected="a new file name (a calibration is never overwritten; remove it first)",
+            )
+        folder = target.parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.is_dir():
+            raise InputError(
+                f"{folder} is not a folder", file=str(target), key=flag, expected="a file path"
+            )
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name[:50]}.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write here ({exc.strerror or exc})",
+            file=str(target)[:200],
+            key=flag,
+            expected="a writable place for the calibration",
+        ) from None
+    return target
+
+
 def save(record: dict[str, Any], path: str | Path | None = None) -> Path:
     """Write a calibration record atomically (default: into the package, by its data horizon).
 
     A record fitted on all the data is the main calibration (``calibration.json``); one fitted
-    on less is ``calibration_through_YEAR.json``.
+    on less is ``calibration_through_YEAR.json``. An explicit ``path`` that exists is refused
+    (:func:`output_path`).
     """
     year = int(record["data_through"][:4])
     main = year == int(str(calibration_spec()["data_through"])[:4])
     target = Path(path) if path else packaged_path(None if main else year)
+    if path:
+        output_path(target, year)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(target, record)
     return target
