@@ -103,6 +103,7 @@ def test_the_readme_api_examples_run(tmp_path):
     assert (tmp_path / "outputs" / "api-demo" / "base" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_script_without_a_main_guard_is_told_what_to_add(tmp_path):
     script = tmp_path / "batch.py"

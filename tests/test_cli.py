@@ -36,6 +36,7 @@ def test_every_command_has_help(command, capsys):
     assert f"usage: rift {command}" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_run_one_baseline_prints_the_horizon_summary(capsys, tmp_path):
     out_dir = tmp_path / "one"
     assert (

@@ -37,6 +37,7 @@ def reports(small_batches, tmp_path_factory):
     return {"one": (one, [a]), "two": (two, [a, b])}
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("which", ["one", "two"])
 def test_report_loads_in_chromium_with_its_numbers(reports, which):

@@ -139,6 +139,7 @@ def test_store_matches_a_direct_run(tmp_path):
     assert res.runs["president"].iloc[2] == direct.horizon()["president"]
 
 
+@pytest.mark.slow
 def test_existing_results_are_never_overwritten(tmp_path, capsys):
     f = scenario_file(tmp_path, 2)
     out = tmp_path / "res"
@@ -206,6 +207,7 @@ def _wait_for_parts(out: Path, timeout: float = 120) -> None:
     raise AssertionError("no parts written")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("how", ["sigint", "sigkill"])
 def test_interrupted_batch_keeps_runs_and_resumes_to_the_same_result(tmp_path, how):

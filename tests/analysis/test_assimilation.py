@@ -132,6 +132,7 @@ observations:
 """
 
 
+@pytest.mark.slow
 def test_rift_run_conditions_on_the_scenarios_observations(tmp_path, capsys):
     f = tmp_path / "obs.yaml"
     f.write_text(OBS)

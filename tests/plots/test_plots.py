@@ -244,6 +244,7 @@ def test_standard_set_keys(pair):
     assert "P(>400)" in " ".join(legend_texts(figs["exceedance_control_any"]))
 
 
+@pytest.mark.slow
 def test_write_figures_writes_png_and_svg(pair, tmp_path):
     written = write_figures(pair, tmp_path / "fig", formats=("png", "svg"), outcomes=["coca_ha"])
     assert set(written) == {"fan_coca_ha"} | NOT_FANS

@@ -259,6 +259,7 @@ def test_calibrated_initial_conditions_apply_only_from_the_calibration_start():
     assert set(inits) <= set(hind)
 
 
+@pytest.mark.slow
 def test_out_of_sample_validation_scores_the_years_after_the_calibration(tmp_path, capsys):
     """--calibrated-through 2021: the 2020-2021 figures are in sample, the later ones out, and
     the naive forecasts of the later ones know the record through 2021 only."""
