@@ -164,3 +164,17 @@ def test_bad_observations_are_refused_with_the_key(tmp_path, capsys, entry, key,
     err = capsys.readouterr().err
     assert f"observations[0].{key}" in err or f"observations.0.{key}" in err, err
     assert expected in err and "Traceback" not in err
+
+
+def test_a_small_uniform_batch_is_not_called_collapsed():
+    """ESS 100 % and "weights collapsed" never appear together."""
+    from rift.analysis.assimilation import Assimilation
+
+    fit = Assimilation.__new__(Assimilation)
+    object.__setattr__(fit, "weights", np.full(8, 1 / 8))
+    object.__setattr__(fit, "observations", [])
+    object.__setattr__(fit, "model_error", 0.0)
+    assert fit.ess == pytest.approx(8) and not fit.collapsed
+    assert "collapsed" not in fit.message() and "too small" in fit.message()
+    object.__setattr__(fit, "weights", np.array([0.9, *[0.1 / 7] * 7]))
+    assert fit.collapsed and "collapsed" in fit.message()

@@ -91,7 +91,11 @@ class Assimilation:
     def collapsed(self) -> bool:
         """Whether the ESS is too small for the conditioned forecast to mean much."""
         n = len(self.weights)
-        return self.ess < max(COLLAPSE_MIN, COLLAPSE_SHARE * n) if n else True
+        if not n:
+            return True
+        # a batch smaller than COLLAPSE_MIN is small, not collapsed: there the weights have
+        # collapsed when they rest on fewer than half of its runs
+        return self.ess < min(max(COLLAPSE_MIN, COLLAPSE_SHARE * n), 0.5 * n)
 
     def message(self) -> str:
         """One line for the terminal: how many observations, the ESS, and any warning."""
@@ -101,6 +105,11 @@ class Assimilation:
             f"{self.model_error:.0%} of each value added to its sd): effective sample size "
             f"{self.ess:.0f} of {n} runs ({self.ess / max(n, 1):.0%})"
         )
+        if n < COLLAPSE_MIN and not self.collapsed:
+            text += (
+                f"\nnote: a batch of {n} runs is too small for the conditioned forecast to "
+                f"mean much; use {COLLAPSE_MIN} runs or more."
+            )
         if self.collapsed:
             text += (
                 "\nwarning: the weights collapsed: the conditioned forecast rests on a few "
