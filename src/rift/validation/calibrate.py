@@ -24,6 +24,7 @@ parameters are kept.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -251,7 +252,8 @@ def output_path(path: str | Path | None, through: int | None = None) -> Path:
             raise InputError(
                 f"{folder} is not a folder", file=str(target), key=flag, expected="a file path"
             )
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name[:50]}.", dir=folder)
+        _check_name_lengths(target, folder)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)  # as save() will
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
@@ -262,6 +264,20 @@ def output_path(path: str | Path | None, through: int | None = None) -> Path:
             expected="a writable place for the calibration",
         ) from None
     return target
+
+
+def _check_name_lengths(target: Path, folder: Path) -> None:
+    """Every folder still to be made, and the file, within the system's name limits."""
+    try:
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+        path_max = os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):  # pragma: no cover - a system without pathconf
+        name_max, path_max = 255, 4096
+    missing = target.relative_to(folder).parts if target.is_relative_to(folder) else ()
+    # save() writes ".NAME.XXXXXXXX" next to the file first, then renames it
+    too_long = [p for p in missing if len(os.fsencode(p)) + 10 > name_max]
+    if too_long or len(os.fsencode(str(target.absolute()))) + 10 >= path_max:
+        raise OSError(errno.ENAMETOOLONG, "the path is longer than the system allows")
 
 
 def save(record: dict[str, Any], path: str | Path | None = None) -> Path:
