@@ -204,3 +204,11 @@ def test_load_scenario_of_a_directory_names_it(tmp_path):
     with pytest.raises(InputError) as info:
         load_scenario(tmp_path)
     assert str(tmp_path) in str(info.value)
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_compare_and_report_of_a_path_too_long_are_exit_2(tmp_path, command):
+    long = str(tmp_path / ("c" * 300))
+    args = [command, long, long + "d"] if command == "compare" else [command, long]
+    err = bad(cli(*args))
+    assert "failed" not in err

@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (one paragraph, no traceback), 1 failure.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -288,11 +289,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        if exc.errno in _PATH_ERRORS and not os.environ.get("RIFT_DEBUG"):
+            name = str(exc.filename or "a path")
+            shown = name if len(name) <= 120 else f"{name[:60]}...{name[-40:]}"
+            print(f"rift: {shown}: {_PATH_ERRORS[exc.errno]} (a path given)", file=sys.stderr)
+            return 2
+        return _failed(exc)
     except Exception as exc:
-        if os.environ.get("RIFT_DEBUG"):
-            raise
-        print(
-            f"rift: failed: {type(exc).__name__}: {exc} (set RIFT_DEBUG=1 for a traceback)",
-            file=sys.stderr,
-        )
-        return 1
+        return _failed(exc)
+
+
+#: Errors of a path given on the command line that are bad input, not a failure of rift.
+_PATH_ERRORS = {
+    errno.ENAMETOOLONG: "the path is longer than the system allows",
+    errno.ELOOP: "the path has too many symbolic links",
+}
+
+
+def _failed(exc: Exception) -> int:
+    """A failure of rift itself: one line, exit 1 (the traceback with RIFT_DEBUG=1)."""
+    if os.environ.get("RIFT_DEBUG"):
+        raise exc
+    print(
+        f"rift: failed: {type(exc).__name__}: {exc} (set RIFT_DEBUG=1 for a traceback)",
+        file=sys.stderr,
+    )
+    return 1
