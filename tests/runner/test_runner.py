@@ -135,3 +135,53 @@ def test_outputs_are_small():
     assert r.series.dtype == np.float64 and np.isfinite(r.series).all()
     assert set(r.events) == {e.name for e in RECORD.events}
     assert r.controller.dtype == np.int8 and r.controller.min() >= -1
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_worker_is_replaced_and_its_chunk_run_again():
+    """A pool worker killed mid-batch (SIGKILL): the pool is replaced, the lost chunks run again,
+    and every run gives the same bits as a serial batch."""
+    import os
+    import signal
+
+    plan = plan_batch(SCEN)
+    serial = execute_batch(plan, chunk_size=1)
+    killed: list[int] = []
+    with make_executor("process", workers=2) as ex:
+
+        def kill_one(out):
+            if not killed:
+                pid = ex.pids()[0]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        out = execute_batch(plan, ex, chunk_size=1, on_output=kill_one)
+        assert killed and killed[0] not in ex.pids()  # a new pool took over
+    assert not out.interrupted and sorted(out.outputs) == list(range(6))
+    for k in range(6):
+        a, b = serial.outputs[k].result, out.outputs[k].result
+        assert np.array_equal(a.series, b.series, equal_nan=True)
+        assert np.array_equal(a.controller, b.controller) and a.events == b.events
+
+
+def test_a_chunk_that_keeps_killing_its_worker_stops_the_batch(monkeypatch):
+    """A run that kills its worker every time is not retried for ever: after three attempts
+    the batch stops with the runs named (the command line then prints the resume command)."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rift.runner import executors
+
+    class Broken:
+        def submit(self, fn, *args):
+            fut = Future()
+            fut.set_exception(BrokenProcessPool("a worker died"))
+            return fut
+
+        def shutdown(self, **kw):
+            pass
+
+    monkeypatch.setattr(executors.ProcessExecutor, "_new_pool", lambda self: Broken())
+    ex = executors.ProcessExecutor(2)
+    with pytest.raises(RuntimeError, match=r"died 3 times running runs \d+\.\.\d+"):
+        execute_batch(plan_batch(SCEN), ex, chunk_size=2)

@@ -166,7 +166,7 @@ class ProcessExecutor(Executor):
         attempts: dict[int, int] = {}
         retry: list[list[RunTask]] = []
         it = iter(chunks)
-        exhausted = False
+        exhausted = broken = False
         try:
             while True:
                 while len(pending) < self.max_in_flight and (retry or not exhausted):
@@ -178,12 +178,22 @@ class ProcessExecutor(Executor):
                         except StopIteration:
                             exhausted = True
                             break
-                    pending[self._pool.submit(run_chunk, spec, chunk)] = chunk
+                    try:
+                        pending[self._pool.submit(run_chunk, spec, chunk)] = chunk
+                    except BrokenProcessPool:  # a worker died since the last submission
+                        retry.insert(0, chunk)
+                        broken = True
+                        break
                 if not pending:
+                    if broken:
+                        self._restart()
+                        broken = False
+                        continue
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                if any(_broken(f) for f in done):  # every chunk in flight is lost or done
+                if broken or any(_broken(f) for f in done):  # every chunk in flight is lost or done
                     done, _ = wait(pending, return_when=ALL_COMPLETED)
+                    broken = True
                 results = []
                 for fut in done:
                     chunk = pending.pop(fut)
@@ -192,6 +202,7 @@ class ProcessExecutor(Executor):
                         continue
                     key = chunk[0].index if chunk else -1
                     attempts[key] = attempts.get(key, 0) + 1
+                    broken = True
                     if attempts[key] >= CHUNK_ATTEMPTS:
                         runs = [t.index for t in chunk]
                         raise RuntimeError(
@@ -199,8 +210,9 @@ class ProcessExecutor(Executor):
                             f"{runs[0]}..{runs[-1]}"
                         )
                     retry.append(chunk)
-                if retry:
+                if broken:
                     self._restart()
+                    broken = False
                 if exhausted and not pending and not retry and self.release_when_done:
                     self._release()
                 yield from results
