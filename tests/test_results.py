@@ -282,7 +282,11 @@ def test_failures_are_listed_and_exit_nonzero(tmp_path, capsys):
 
 
 def test_series_columns_are_stored_by_kind(tmp_path):
-    res = load(run_scenario(load_scenario(scenario_file(tmp_path, 2)), executor="serial").path)
+    res = load(
+        run_scenario(
+            load_scenario(scenario_file(tmp_path, 2)), executor="serial", out=tmp_path / "r"
+        ).path
+    )
     for o in RECORD.outcomes:
         dtype = res.series[o.name].dtype
         if o.kind == "category":
