@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rift.months import format_month, parse_month
-from rift.present import RecordError, load_record, present_state, present_summary
+from rift.present import RecordError, coded_record, load_record, present_state, present_summary
 from rift.present.record import (
     CLASSES,
     CODING_FILE,
@@ -27,6 +27,11 @@ from rift.record import COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.schema import ObservationSpec
 
 REC = load_record()
+
+
+def test_the_packaged_record_is_read_once_and_equals_a_fresh_load():
+    assert coded_record() is coded_record()
+    assert coded_record() == REC
 
 
 def _text(name: str) -> str:
@@ -111,10 +116,9 @@ def test_figures_are_numeric_outcomes_usable_as_scenario_observations():
         assert f.observable in RECORD.outcome_names
         assert RECORD.outcome(f.observable).kind != "category"
         assert f.sd > 0
-        ObservationSpec(
-            outcome=f.observable, month=format_month(f.month), value=f.value, sd=f.sd,
-            source=f"{f.source.title} ({f.source.url})",
-        )  # fmt: skip
+        ob = ObservationSpec(**f.as_observation())
+        assert (ob.outcome, ob.month, ob.value) == (f.observable, format_month(f.month), f.value)
+        assert f.source.url in ob.source
 
 
 def test_figure_values_and_errors_come_from_the_record_and_the_error_table():
@@ -366,8 +370,10 @@ def test_the_summary_as_of_2026_06():
         assert f"`{name}`" in text
     for name in ("us.tariff_threat", "col.intel_suspension", "us.civil_aid_cut"):
         assert f"`{name}`" not in text
-    assert "US strikes on trafficking vessels (`us.vessel_strikes`): since 2025-09, last " \
-           "confirmed 2026-03" in text  # fmt: skip
+    assert "US strikes on trafficking vessels (`us.vessel_strikes`): since 2025-09, last row " \
+           "2026-03" in text  # fmt: skip
+    assert "US visa bans on officials (`us.visa_officials`): since 2025-01, last row 2025-01" \
+           in text  # fmt: skip
     assert "Armed-group members (`members_total`): 27,121 persons in 2025-12" in text
     assert "https://" in text and "unknown, not quiet" not in text
 

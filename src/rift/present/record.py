@@ -39,9 +39,11 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rift.calendar import election_2026, president_at
 from rift.errors import InputError, did_you_mean
@@ -313,6 +315,16 @@ class Figure:
         """The source's confidence."""
         return self.source.confidence
 
+    def as_observation(self) -> dict[str, Any]:
+        """The figure as a scenario observation (``rift.scenario.schema.ObservationSpec``)."""
+        return {
+            "outcome": self.observable,
+            "month": format_month(self.month),
+            "value": self.value,
+            "sd": self.sd,
+            "source": f"{self.source.title} ({self.source.url}); record {self.source.label}",
+        }
+
 
 @dataclass(frozen=True)
 class Unused:
@@ -374,7 +386,6 @@ class CodedRecord:
     figures: tuple[Figure, ...]
     unused: tuple[Unused, ...]
     last_month: int
-    in_force_at_start: tuple[str, ...] = field(default=IN_FORCE_AT_START)
 
     def through(self, month: int | str) -> CodedRecord:
         """The record as far as a month (inclusive): what a filter at that month may know.
@@ -412,8 +423,9 @@ class CodedRecord:
     def in_force(self, month: int | str | None = None) -> dict[str, MeasureState]:
         """The measures on at the end of a month as far as the record says.
 
-        A measure started (or in force at the start) and not ended by a later row is on; its
-        end, if it came, is not in the record (unknown, not absent).
+        A measure started and not ended by a later row is on; its end, if it came, is not in
+        the record (unknown, not absent). None was in force at the start
+        (:data:`IN_FORCE_AT_START`).
 
         Args:
             month: A month number or ``YYYY-MM`` (default: the record's last month).
@@ -446,6 +458,12 @@ class CodedRecord:
         """The runoff's leading candidate (share of the votes), or None before the runoff."""
         shares = [r for r in self.results if r.round == "runoff" and r.unit == "share"]
         return max(shares, key=lambda r: r.value) if shares else None
+
+
+@cache
+def coded_record() -> CodedRecord:
+    """The packaged record, coded (read once per process)."""
+    return load_record()
 
 
 def _month(value: int | str) -> int:
@@ -756,7 +774,7 @@ def _code(
 
 def _check_timeline(rec: CodedRecord, label: str, lines: Mapping[tuple[str, str], int]) -> None:
     """Every end finds its measure on (started earlier, or in force at the start)."""
-    on = set(rec.in_force_at_start)
+    on = set(IN_FORCE_AT_START)
     for c in rec.measures:
         if c.started:
             on.add(c.name)
@@ -806,7 +824,7 @@ def present_state(through: int | str, record: CodedRecord | None = None) -> Pres
         record: The coded record (default: the packaged one).
     """
     asked = _month(through)
-    rec = (record or load_record()).through(asked)
+    rec = (record or coded_record()).through(asked)
     month = rec.last_month
     inauguration = election_2026({}).inauguration
     winner = rec.winner()
@@ -860,10 +878,9 @@ def present_summary(through: int | str, record: CodedRecord | None = None) -> st
     if not s.measures:
         lines.append("- none")
     for m in s.measures.values():
-        again = f", last confirmed {format_month(m.confirmed)}" if m.confirmed != m.since else ""
         lines.append(
-            f"- {m.label} (`{m.name}`): since {format_month(m.since)}{again} "
-            f"({_cite(m.confirmed_source)})."
+            f"- {m.label} (`{m.name}`): since {format_month(m.since)}, last row "
+            f"{format_month(m.confirmed)} ({_cite(m.confirmed_source)})."
         )
     lines += ["", "Latest figures:", ""]
     for f in s.figures.values():
