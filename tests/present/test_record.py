@@ -390,3 +390,29 @@ def test_the_summary_early_in_2025():
     assert s.president_elect is None and s.determination is None and s.figures == {}
     text = present_summary("2025-01")
     assert "Latest figures:\n\n- none" in text
+
+
+# ---------------------------------------------------------------- agreement with measure_map.csv
+
+
+def test_the_measure_map_codes_the_notes_cite_map_to_the_coded_measures_and_events():
+    """A note citing ``measure_map.csv: <code>`` agrees with the crisis record's vocabulary."""
+    import re
+
+    mapping: dict[str, set[tuple[str, str]]] = {}
+    for r in _rows("measure_map.csv"):
+        name = r["model_measure"].replace("partner.", "col.")
+        mapping.setdefault(r["code"], set()).add((name, r["kind"]))
+    cited = 0
+    for r in CODING_ROWS:
+        for code in re.findall(r"measure_map\.csv: ([a-z]+_[a-z_]+)", r["note"]):
+            cited += 1
+            assert code in mapping, code
+            if r["class"] in ("measure_start", "measure_end"):
+                kind = r["class"].removeprefix("measure_")
+                coded = {(t, kind) for t in r["target"].split(";")}
+            else:
+                assert r["class"] == "event", r["key"]
+                coded = {(r["target"], "event")}
+            assert mapping[code] & coded, f"{r['key']}: {code} maps to {mapping[code]}"
+    assert cited >= 15
