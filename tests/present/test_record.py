@@ -416,3 +416,16 @@ def test_the_measure_map_codes_the_notes_cite_map_to_the_coded_measures_and_even
                 coded = {(r["target"], "event")}
             assert mapping[code] & coded, f"{r['key']}: {code} maps to {mapping[code]}"
     assert cited >= 15
+
+
+def test_the_notes_file_gives_the_counts_per_class_and_the_measures_left_on():
+    import re
+
+    text = _text("record_2025_2026.md")
+    table = dict(re.findall(r"^\| (\w+) \| (\d+) \|", text, flags=re.M))
+    counts: dict[str, str] = {}
+    for r in CODING_ROWS:
+        counts[r["class"]] = str(int(counts.get(r["class"], "0")) + 1)
+    assert table == counts
+    left = text.split("## What the record lacks")[1]
+    assert set(re.findall(r"`((?:us|col)\.\w+)`", left)) == set(REC.in_force())
