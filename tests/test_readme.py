@@ -1,4 +1,4 @@
-"""The README's set-up commands are what CI runs."""
+"""The README's set-up commands are what CI runs; the scenario reference's example is valid."""
 
 import re
 
