@@ -186,3 +186,8 @@ def test_the_hindcast_table_is_in_the_format_of_the_command_that_makes_it():
             "skill_growth": float(skill_growth),
         }  # fmt: skip
         assert tables.table_row(label, summary, out) == line
+
+
+def test_sphinx_roles_of_the_docstrings_render_as_code():
+    html = "see :class:<code>~rift.results.Results</code> and :func:<code>rift.load</code>"
+    assert HOOKS.plain_roles(html) == "see <code>Results</code> and <code>rift.load</code>"

@@ -213,6 +213,25 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return markdown
 
 
+#: A Sphinx role left in a rendered docstring (``:class:`~rift.results.Results```).
+SPHINX_ROLE = re.compile(r":(?:class|func|mod|meth|data|attr|exc|obj):<code>(~?)([\w.]+)</code>")
+
+
+def plain_roles(html: str) -> str:
+    """The docstrings' Sphinx roles as code (``~`` keeps the last name, as Sphinx shows it)."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2).rpartition(".")[2] if match.group(1) else match.group(2)
+        return f"<code>{name}</code>"
+
+    return SPHINX_ROLE.sub(replace, html)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """MkDocs hook: the Sphinx roles of the docstrings (the API pages) shown as code."""
+    return plain_roles(html)
+
+
 def on_files(files, config):
     """MkDocs hook: add the figures of ``outputs/readme/`` to the site as ``figures/``."""
     from mkdocs.structure.files import File
