@@ -191,3 +191,13 @@ def test_the_hindcast_table_is_in_the_format_of_the_command_that_makes_it():
 def test_sphinx_roles_of_the_docstrings_render_as_code():
     html = "see :class:<code>~rift.results.Results</code> and :func:<code>rift.load</code>"
     assert HOOKS.plain_roles(html) == "see <code>Results</code> and <code>rift.load</code>"
+
+
+def test_the_scenario_guide_example_is_a_valid_scenario(tmp_path):
+    from rift.scenario import load_scenario
+
+    block = re.search(r"```yaml\n(.*?)```", _text("docs/guide/scenarios.md"), re.S).group(1)
+    f = tmp_path / "reset_2026.yaml"
+    f.write_text(block, encoding="utf-8")
+    s = load_scenario(f)
+    assert s.name == "reset_2026" and s.election.priors == {"left": 0, "centre": 0.5, "right": 0.5}
