@@ -43,6 +43,7 @@ from rift.results import (
     versions,
 )
 from rift.runner import execute_batch, make_executor, plan_batch
+from rift.runner.base import ExecutorLostError
 from rift.runner.executors import check_executor_options
 from rift.runner.sampling import Sampler
 from rift.scenario import Scenario
@@ -110,6 +111,8 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"cannot write the results: {exc.strerror}{where}"
+    if isinstance(exc, ExecutorLostError):
+        return str(exc)
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:300]
 
