@@ -201,3 +201,11 @@ def test_the_scenario_guide_example_is_a_valid_scenario(tmp_path):
     f.write_text(block, encoding="utf-8")
     s = load_scenario(f)
     assert s.name == "reset_2026" and s.election.priors == {"left": 0, "centre": 0.5, "right": 0.5}
+
+
+def test_the_architecture_page_lists_every_layer_of_the_architecture_test():
+    page = HOOKS.architecture_layers()
+    for layer in ("scenario", "model", "runner", "results", "experiment", "analysis",
+                  "validation", "plots", "report", "api", "cli"):  # fmt: skip
+        assert f"| `{layer}`" in page, layer
+    assert "`rift.record`" in page

@@ -135,12 +135,43 @@ def benchmark_results() -> str:
     return head + "\n\n" + bench.format_table(report["targets"])
 
 
+def architecture_layers() -> str:
+    """The leaves and the allowed imports of each layer, read from tests/test_architecture.py."""
+    import ast
+
+    tree = ast.parse((ROOT / "tests" / "test_architecture.py").read_text(encoding="utf-8"))
+    found: dict[str, object] = {}
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id in ("LEAVES", "ALLOWED"):
+            found[target.id] = ast.literal_eval(node.value)
+    leaves = sorted(found["LEAVES"])
+    lines = [
+        "- **Leaves** import only other leaves: "
+        + ", ".join(f"`{m}`" for m in leaves)
+        + " (and every module under `rift.data`).",
+        "- Each other layer may import itself, the leaves and only these:",
+        "",
+        "| layer | may also import |",
+        "|---|---|",
+    ]
+    for name, allowed in found["ALLOWED"].items():
+        if name == "leaf":
+            continue
+        label = f"`{name}` (and the package `rift` itself)" if name == "api" else f"`{name}`"
+        lines.append(f"| {label} | {', '.join(sorted(allowed)) or '–'} |")
+    return "\n".join(lines)
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "cli-reference": cli_reference,
     "event-scores": event_scores,
     "election-backtest": election_backtest,
     "first-starts-2025": first_starts_2025,
     "benchmark-results": benchmark_results,
+    "architecture-layers": architecture_layers,
 }
 
 
