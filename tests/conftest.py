@@ -46,20 +46,33 @@ def root() -> Path:
 def small_batches(tmp_path_factory) -> dict:
     """Small stored batches for analysis tests: baseline and full_rupture with the same root
     seed (paired), and baseline with another seed (unpaired). 2025-01..2026-12, 24 runs each.
+
+    Under pytest-xdist the workers share one set, made by the first worker that needs it
+    (the others wait on a lock and read it): the batches are inputs here, not what is tested.
     """
+    import fcntl
+    import os
+
     from rift.experiment import run_scenario
     from rift.results import load
     from rift.scenario import load_scenario
 
-    base = tmp_path_factory.mktemp("batches")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, common to its workers
+    base = shared / "small_batches"
+    base.mkdir(exist_ok=True)
     short = ["runs=24", "end=2026-12"]
     out = {}
-    for key, name, extra in (
-        ("baseline", "baseline", []),
-        ("full_rupture", "full_rupture", []),
-        ("baseline_other_seed", "baseline", ["seed=7"]),
-    ):
-        scenario = load_scenario(SCENARIOS / f"{name}.yaml", short + extra)
-        stored = run_scenario(scenario, executor="serial", out=base / key, quiet=True)
-        out[key] = load(stored.path)
+    with (shared / "small_batches.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for key, name, extra in (
+            ("baseline", "baseline", []),
+            ("full_rupture", "full_rupture", []),
+            ("baseline_other_seed", "baseline", ["seed=7"]),
+        ):
+            if not (base / key / "manifest.json").is_file():
+                scenario = load_scenario(SCENARIOS / f"{name}.yaml", short + extra)
+                run_scenario(scenario, executor="serial", out=base / key, quiet=True)
+            out[key] = load(base / key)
     return out

@@ -160,8 +160,43 @@ def test_default_folders_stay_under_outputs(tmp_path, monkeypatch):
 SHORT = "name: short\nstart: 2025-01\nend: 2025-06\nruns: 12\nseed: 5\n"
 
 
+#: Interrupted batches made once per test module and copied into each test's folder.
+_TEMPLATES: dict[int, Path] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _template_root(tmp_path_factory):
+    """Where the interrupted batches are made once; forgotten when the module ends."""
+    _TEMPLATES.clear()
+    _TEMPLATES[-1] = tmp_path_factory.mktemp("interrupted")
+    yield
+    _TEMPLATES.clear()
+
+
 def _interrupted(tmp_path: Path, runs_kept: int = 6) -> tuple[Path, Path]:
-    """A batch stopped after ``runs_kept`` runs (its first parts), as after Ctrl-C."""
+    """A batch stopped after ``runs_kept`` runs (its first parts), as after Ctrl-C.
+
+    Made once per module (the batch itself is not what these tests test) and copied: the
+    copy is byte for byte what the interrupted batch left, and each test may damage its own.
+    """
+    import shutil
+
+    if runs_kept not in _TEMPLATES:
+        made = _TEMPLATES[-1] / f"kept{runs_kept}"
+        made.mkdir()
+        _make_interrupted(made, runs_kept)
+        _TEMPLATES[runs_kept] = made
+    template = _TEMPLATES[runs_kept]
+    for name in ("short.yaml", "whole", "cut.partial"):
+        src = template / name
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / name, symlinks=True)
+        else:
+            shutil.copy2(src, tmp_path / name)
+    return partial_path(tmp_path / "cut"), tmp_path / "whole"
+
+
+def _make_interrupted(tmp_path: Path, runs_kept: int) -> None:
     from rift.results import ResultWriter
     from rift.runner import execute_batch, plan_batch
 
@@ -184,7 +219,7 @@ def _interrupted(tmp_path: Path, runs_kept: int = 6) -> tuple[Path, Path]:
             for o in outcome.outputs.values():
                 writer.add(o)
             writer.flush()
-    return partial_path(out), whole
+    assert whole == tmp_path / "whole"
 
 
 def _same(a, b):

@@ -82,6 +82,7 @@ def distributions(draw):
     return {"dist": "normal", "mean": draw(finite), "sd": draw(positive)}
 
 
+@pytest.mark.slow  # a property test: 1,000 examples in CI, 60 here
 @settings(
     max_examples=int(os.environ.get("RIFT_FUZZ_EXAMPLES", "60")),
     deadline=None,

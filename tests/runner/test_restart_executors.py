@@ -59,6 +59,7 @@ def test_process_restarts_equal_the_uninterrupted_runs(tmp_path):
     _check(_run(make_executor("process", workers=2), _tasks(tmp_path, saved=True)))
 
 
+@pytest.mark.slow  # starts a cluster or kills workers: CI runs it, the everyday run not
 @pytest.mark.timeout(180)
 def test_dask_restarts_equal_the_uninterrupted_runs(tmp_path):
     pytest.importorskip("distributed")

@@ -97,6 +97,7 @@ def test_serial_and_process_give_identical_bits():
     assert np.array_equal(serial, process)
 
 
+@pytest.mark.slow  # starts a cluster or kills workers: CI runs it, the everyday run not
 @pytest.mark.timeout(180)
 def test_dask_gives_identical_bits():
     pytest.importorskip("distributed")
@@ -137,6 +138,7 @@ def test_outputs_are_small():
     assert r.controller.dtype == np.int8 and r.controller.min() >= -1
 
 
+@pytest.mark.slow  # starts a cluster or kills workers: CI runs it, the everyday run not
 @pytest.mark.timeout(300)
 def test_a_killed_worker_is_replaced_and_its_chunk_run_again():
     """A pool worker killed mid-batch (SIGKILL): the pool is replaced, the lost chunks run again,
