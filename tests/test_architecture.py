@@ -58,6 +58,8 @@ def layer(module: str) -> str:
         return "leaf"
     if module == "rift":  # the package's lazy accessors for the API
         return "api"
+    if module == "rift.__main__":  # ``python -m rift`` is the command line
+        return "cli"
     return module.split(".")[1]
 
 

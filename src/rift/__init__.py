@@ -1,7 +1,8 @@
 """rift: an agent-based scenario simulator of the US-Colombia alliance breakdown.
 
-The Python API (:mod:`rift.api`): :func:`simulate` one run of a scenario, :func:`run_batch` a
-Monte Carlo batch into the results store. Both load on first use, so ``import rift`` is cheap.
+The Python API (:mod:`rift.api`): :func:`simulate` one run of a scenario (a :class:`Run`),
+:func:`run_batch` a Monte Carlo batch into the results store, :func:`load` a stored batch back
+(its :class:`Results`). Both load on first use, so ``import rift`` is cheap.
 The data flow: a scenario file is loaded into a validated :class:`~rift.scenario.Scenario`, the
 :class:`~rift.model.AllianceModel` simulates one run of it, the runner executes seeded
 batches, the results store keeps them, and analysis, figures and the report read them back.
@@ -13,16 +14,21 @@ from typing import Any
 
 from rift.version import __version__
 
-__all__ = ["__version__", "load", "run_batch", "simulate"]
+__all__ = ["Results", "Run", "__version__", "load", "run_batch", "simulate"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("simulate", "run_batch"):
+    if name in ("simulate", "run_batch", "Run"):
         from rift import api
 
         return getattr(api, name)
-    if name == "load":
-        from rift.results import load
+    if name in ("load", "Results"):
+        from rift import results
 
-        return load
+        return getattr(results, name)
     raise AttributeError(f"module 'rift' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The lazily loaded API is listed too (``dir(rift)`` shows ``simulate``)."""
+    return sorted(set(globals()) | set(__all__))

@@ -77,7 +77,7 @@ def _periods(months: np.ndarray) -> pd.PeriodIndex:
     return pd.PeriodIndex([format_month(int(m)) for m in months], freq="M", name="month")
 
 
-@dataclass
+@dataclass(repr=False)
 class Run:
     """One simulated run.
 
@@ -124,6 +124,14 @@ class Run:
     def controller(self) -> np.ndarray:
         """The group controlling each municipality at the horizon (-1: none)."""
         return self.result.controller
+
+    def __repr__(self) -> str:
+        months = self.result.months
+        span = f"{format_month(int(months[0]))}..{format_month(int(months[-1]))}"
+        return (
+            f"<Run {self.index} of {self.scenario.name!r}: seed {self.seed}, {span}, "
+            f"{len(self.result.names)} outcomes>"
+        )
 
 
 def simulate(

@@ -77,7 +77,7 @@ def _table(df: pd.DataFrame) -> str:
 
 def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
     """Median, 5th and 95th percentile of the headline outcomes and event probabilities."""
-    ok = res.runs[res.runs["error"].isna()]
+    ok = res.ok_runs
     out: dict[str, dict[str, float]] = {}
     for name in HEADLINES:
         x = ok[name].to_numpy(dtype=float)

@@ -212,7 +212,7 @@ def assimilate(
         loglik = loglik + log_likelihood(sim, ob, error)
         columns.append(sim)
     if runs is None:
-        runs = np.sort(results.runs.loc[results.runs["error"].isna(), "run"].to_numpy())
+        runs = np.sort(results.ok_runs["run"].to_numpy())
         loglik = np.zeros(len(runs))
     shifted = loglik - (np.max(loglik) if len(loglik) else 0.0)
     w = np.exp(shifted)

@@ -184,8 +184,7 @@ def display_names(results: Sequence[Results]) -> list[str]:
 
 def _ok(res: Results, at: str | None = None) -> pd.DataFrame:
     """Successful runs indexed by run, outcomes at the horizon or at the month ``at``."""
-    runs = res.runs
-    ok = runs[runs["error"].isna()].set_index("run")
+    ok = res.ok_runs.set_index("run")
     if at is None or at == res.manifest["months"][-1]:
         return ok
     s = res.series

@@ -21,8 +21,7 @@ FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 def successful_runs(results: Results) -> pd.DataFrame:
     """The rows of the runs table whose run finished without an error."""
-    runs = results.runs
-    return runs[runs["error"].isna()] if "error" in runs else runs
+    return results.ok_runs
 
 
 def horizon_month(results: Results) -> str:

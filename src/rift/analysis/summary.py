@@ -12,11 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rift.record import RECORD
-
-
-def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a runs table whose run finished without an error."""
-    return runs[runs["error"].isna()] if "error" in runs else runs
+from rift.results.reader import ok_runs
 
 
 def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:

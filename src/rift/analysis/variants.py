@@ -23,7 +23,7 @@ Z95 = 1.96
 
 
 def _ok(res: Results) -> pd.DataFrame:
-    return res.runs[res.runs["error"].isna()].set_index("run")
+    return res.ok_runs.set_index("run")
 
 
 def split_effects(

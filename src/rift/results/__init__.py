@@ -32,7 +32,7 @@ from rift.results.layout import (
     TABLES,
 )
 from rift.results.manifest import file_digest, git_commit, read_manifest, versions, write_manifest
-from rift.results.reader import Results, load, missing_runs, series_array
+from rift.results.reader import Results, load, missing_runs, ok_runs, series_array
 from rift.results.tables import PART_KEYS, part_files, record_names, set_aside
 from rift.results.writer import ResultWriter, default_run_id, final_path, partial_path
 
@@ -47,6 +47,7 @@ __all__ = [
     "TABLES",
     "ResultWriter",
     "Results",
+    "ok_runs",
     "default_run_id",
     "file_digest",
     "final_path",

@@ -28,8 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _ok(results: Results) -> pd.DataFrame:
-    runs = results.runs
-    return runs[runs["error"].isna()].reset_index(drop=True)
+    return results.ok_runs.reset_index(drop=True)
 
 
 def _monthly(results: Results, name: str, runs: np.ndarray, months: list[str]) -> np.ndarray:

@@ -18,7 +18,13 @@ from rift.results.tables import PartSpec, build_tables, pack_runs, read_parts
 from rift.results.writer import partial_path
 
 
-@dataclass
+def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a runs table whose run finished without an error (all of them when the
+    table has no ``error`` column)."""
+    return runs[runs["error"].isna()] if "error" in runs else runs
+
+
+@dataclass(repr=False)
 class Results:
     """A stored batch: manifest, runs, series, territory, and where it lives."""
 
@@ -37,6 +43,19 @@ class Results:
     def name(self) -> str:
         """The scenario's name."""
         return str(self.manifest["scenario"]["name"])
+
+    @property
+    def ok_runs(self) -> pd.DataFrame:
+        """The runs table without the runs that failed (their ``error`` is set)."""
+        return ok_runs(self.runs)
+
+    def __repr__(self) -> str:
+        months = self.manifest.get("months") or ["?"]
+        state = "complete" if self.complete else "incomplete"
+        return (
+            f"<Results {self.name!r}: {len(self.runs)} runs ({len(self.ok_runs)} ok), "
+            f"{months[0]}..{months[-1]}, {state}, {str(self.path)!r}>"
+        )
 
     def to_xarray(self) -> Any:
         """The batch as an ``xarray.Dataset`` (see :mod:`rift.results.exports`)."""

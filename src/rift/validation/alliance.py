@@ -39,7 +39,7 @@ def reproduction_table(results: Results) -> pd.DataFrame:
     from rift.validation.events import first_starts, load_record
 
     record = first_starts(load_record(), EPISODE)
-    runs = results.runs[results.runs["error"].isna()]
+    runs = results.ok_runs
     rows = []
     for _, r in record.iterrows():
         column = _column(r["measure"])
