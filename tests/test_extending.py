@@ -22,25 +22,25 @@ from rift.scenario import load_scenario
 
 
 class SeptemberModel(AllianceModel):
-    """Records the first September in which US hostility is above one half."""
+    """Records the first September in which US tension is above one half."""
 
     def step(self) -> None:
         super().step()
-        if calendar_month(self.month - 1) == 9 and self.us.hostility > 0.5:
+        if calendar_month(self.month - 1) == 9 and self.us.tension > 0.5:
             self.recorder.event("hostile_september", self.month - 1)
 
     def outcomes(self) -> dict:
         out = super().outcomes()
-        out["hostility_above_half"] = float(self.us.hostility > 0.5)
+        out["hostility_above_half"] = float(self.us.tension > 0.5)
         return out
 
 
 @pytest.fixture
 def extended(monkeypatch):
     RECORD.declare(
-        Event("hostile_september", "a hostile September", "US hostility above 0.5 in September")
+        Event("hostile_september", "a hostile September", "US tension above 0.5 in September")
     )
-    RECORD.declare(Outcome("hostility_above_half", "0/1", "US hostility above 0.5", "flag"))
+    RECORD.declare(Outcome("hostility_above_half", "0/1", "US tension above 0.5", "flag"))
     monkeypatch.setattr("rift.runner.worker.AllianceModel", SeptemberModel)
     yield
     RECORD.remove("hostile_september")

@@ -415,6 +415,7 @@ def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
         "rift.model.election",
         "rift.model.election_data",
         "rift.election_inputs",
+        "rift.catalogue",
         "rift.record",
         "rift.validation.election_fits",
         "rift.validation.scoring",
