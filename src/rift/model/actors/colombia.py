@@ -86,8 +86,8 @@ class Colombia(Actor):
             "strike_intel": p["col.measures.strike_intel_weight"],
             "paz_total_extradition": p["col.measures.paz_total_extradition_weight"],
         }
-        self.rhetoric_intercept = p["events.partner.rhetoric.event_intercept"]
-        self.concession_intercept = p["events.partner.concession.event_intercept"]
+        self.rhetoric_intercept = p[CATALOGUE.get("col.rhetoric").intercept("event")]
+        self.concession_intercept = p[CATALOGUE.get("col.concession").intercept("event")]
         self.cost_weight = p["col.concession.cost_weight"]
         self.cost_reference = p["col.concession.cost_reference_busd"]
         self.concession_relief = p["col.concession.us_relief"]

@@ -30,7 +30,7 @@ class Diplomacy(Actor):
         super().__init__(model)
         p = model.p
         self.stream = model.streams["diplomacy"]
-        self.intercept = p["events.both.deal.event_intercept"]
+        self.intercept = p[CATALOGUE.get("both.deal").intercept("event")]
         self.slopes = Slopes.from_registry(p, "deal")
         self.k_end = p["events.tension.end_slope"]
         self.reference = p["events.tension.reference"]

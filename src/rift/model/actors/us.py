@@ -82,7 +82,7 @@ class UnitedStates(Actor):
         self.strike_venezuela = p["us.strikes.venezuela_weight"]
         self.strike_deaths_rate = p["us.strikes.deaths_per_month"]
         self.feud_weight = p["us.president_measures.feud_weight"]
-        self.rhetoric_intercept = p["events.us.rhetoric.event_intercept"]
+        self.rhetoric_intercept = p[CATALOGUE.get("us.rhetoric").intercept("event")]
         self.start_slopes = Slopes.from_registry(p, "start")
         self.k_start = p["events.tension.start_slope"]
         self.reference = p["events.tension.reference"]
