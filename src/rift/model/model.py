@@ -131,16 +131,6 @@ class AllianceModel(mesa.Model):
             as ``mesa.batch_run`` passes swept parameters.
     """
 
-    # The actors of the declaration, as attributes (set by the constructor, one per line of
-    # ``ACTORS``; named here for readers and type checkers).
-    venezuela: Venezuela
-    china: China
-    us: UnitedStates
-    colombia: Colombia
-    diplomacy: Diplomacy
-    institutions: Institutions
-    groups: list[ArmedGroup]
-
     def __init__(
         self,
         rng: Any = None,
@@ -242,6 +232,16 @@ class AllianceModel(mesa.Model):
         self._datacollector: mesa.DataCollector | None = None
         if state is not None:
             self._set_state(state, restart)
+
+    # The actors of the declaration, as attributes (set by the constructor, one per line of
+    # ``ACTORS``; named here for readers and type checkers).
+    venezuela: Venezuela
+    china: China
+    us: UnitedStates
+    colombia: Colombia
+    diplomacy: Diplomacy
+    institutions: Institutions
+    groups: list[ArmedGroup]
 
     @property
     def datacollector(self) -> mesa.DataCollector:
