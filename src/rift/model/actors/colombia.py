@@ -80,7 +80,7 @@ class Colombia(Actor):
         purge = p["col.general_purge_share"] * p["col.leadership_loss_per_purge"]
         self._purge_loss = purge
         self.leadership = self._leadership_target(self.president)
-        self.measures = Measures("col", None, p)
+        self.measures = Measures.catalogued("col", p)
         self.extra = {
             "deportation_other_admin": p["col.measures.deportation_other_admin"],
             "strike_intel": p["col.measures.strike_intel_weight"],

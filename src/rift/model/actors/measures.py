@@ -169,15 +169,15 @@ class Measures:
 
     Args:
         side: ``us`` or ``col``.
-        names: The measures, in the order their decisions are drawn (None: the side's state
-            measures in the catalogue, :mod:`rift.catalogue`, which also gives each one's
-            severity and the registry names of its fitted intercepts).
+        names: The measures, in the order their decisions are drawn; each must be in the
+            catalogue (:mod:`rift.catalogue`), which gives its severity and the registry names
+            of its fitted intercepts. :meth:`catalogued` takes all of the side's.
         p: The run's parameters (the fitted intercepts, slopes, tension terms).
     """
 
-    def __init__(self, side: str, names: Iterable[str] | None, p: Mapping) -> None:
+    def __init__(self, side: str, names: Iterable[str], p: Mapping) -> None:
         self.side = side
-        self.names = CATALOGUE.names(side) if names is None else tuple(names)
+        self.names = tuple(names)
         entries = {m: CATALOGUE.get(f"{side}.{m}") for m in self.names}
         self.start_intercept = {m: p[e.intercept("start")] for m, e in entries.items()}
         self.end_intercept = {m: p[e.intercept("end")] for m, e in entries.items()}
@@ -195,6 +195,11 @@ class Measures:
         self.first_end: dict[str, int | None] = dict.fromkeys(self.names)
         self.started_now: list[str] = []
         self.ended_now: list[str] = []
+
+    @classmethod
+    def catalogued(cls, side: str, p: Mapping) -> Measures:
+        """All the state measures the catalogue has for ``side``, in its order."""
+        return cls(side, CATALOGUE.names(side), p)
 
     def is_on(self, name: str) -> bool:
         """Whether a measure is in force."""

@@ -87,7 +87,7 @@ class UnitedStates(Actor):
         self.k_start = p["events.tension.start_slope"]
         self.reference = p["events.tension.reference"]
         self.civil_factor = 1.0
-        self.measures = Measures("us", None, p)
+        self.measures = Measures.catalogued("us", p)
         self.certification = p["init.us_certification"]
         self.recertified_month: int | None = None
         self.decertified_month: int | None = None
