@@ -52,6 +52,11 @@ PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
 #: The US certification status, decided each September.
 CERTIFICATION_STATUS: tuple[str, ...] = ("decertified", "waiver", "certified")
 
+#: What each state measure is, by its outcome column ``<side>_<measure>`` (derived from the
+#: catalogue, for readers that show the shipped measures).
+MEASURE_LABELS: dict[str, str] = {
+    m.column: m.label for side in SIDES for m in CATALOGUE.states(side)
+}
 #: Working ties between institutions, apart from leaders.
 INSTITUTIONS: tuple[str, ...] = ("military", "police", "law_enforcement")
 
