@@ -21,8 +21,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "rift"
 
 LEAVES = {
-    "rift.version", "rift.errors", "rift.months", "rift.atomic", "rift.record", "rift.seeds",
-    "rift.distributions", "rift.parameters", "rift.calibration", "rift.geography",
+    "rift.version", "rift.errors", "rift.months", "rift.atomic", "rift.catalogue", "rift.record",
+    "rift.seeds", "rift.distributions", "rift.parameters", "rift.calibration", "rift.geography",
     "rift.calendar", "rift.data", "rift.election_inputs",
 }  # fmt: skip
 #: What each layer may import besides itself and the leaves.

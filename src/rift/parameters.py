@@ -272,6 +272,22 @@ class Registry(Mapping[str, Parameter]):
                 hint=did_you_mean(name, self._params),
             ) from None
 
+    def declare(self, name: str, entry: Mapping[str, Any]) -> Parameter:
+        """Add a parameter from an entry written as in ``parameters.yaml``; the name must be new.
+
+        Why: an extension (or a test) that adds a measure or an actor registers its
+        coefficients, with unit, range and provenance, without editing the packaged file.
+        """
+        if name in self._params:
+            raise ValueError(f"parameter '{name}' is already registered")
+        param = _parse_parameter(name, entry)
+        self._params[name] = param
+        return param
+
+    def remove(self, name: str) -> None:
+        """Remove a parameter added with :meth:`declare` (for tests)."""
+        self._params.pop(name, None)
+
     def defaults(self) -> dict[str, Any]:
         """Default value of every parameter."""
         return {name: p.default for name, p in self._params.items()}

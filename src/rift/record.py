@@ -22,7 +22,9 @@ category    one of ``labels``                   the share of runs in each label
 
 The model records by name; the results store, the analysis, the figures, the report and the
 command line iterate over these declarations, so a new outcome or event is declared here and
-recorded by the model, and nothing else changes. This module imports nothing from rift.
+recorded by the model, and nothing else changes. A measure's outcome and events follow from its
+entry in the catalogue (:mod:`rift.catalogue`; :func:`declare_measure` adds one to both). This
+module imports nothing from rift but the catalogue.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from rift.catalogue import CATALOGUE, SIDES, Measure
+from rift.catalogue import COL_MEASURES as COL_MEASURES  # re-exported: the names by side
+from rift.catalogue import US_MEASURES as US_MEASURES
 
 #: The armed groups, in the order of the territory's arrays, with their labels.
 GROUPS: tuple[str, ...] = ("egc", "eln", "dissidents")
@@ -46,70 +52,10 @@ PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
 #: The US certification status, decided each September.
 CERTIFICATION_STATUS: tuple[str, ...] = ("decertified", "waiver", "certified")
 
-#: The measures of the United States (states that start and end), in decision order.
-US_MEASURES: tuple[str, ...] = (
-    "tariff_threat",
-    "tariffs",
-    "visa_officials",
-    "sanctions_officials",
-    "president_measures",
-    "civil_aid_cut",
-    "security_aid_cut",
-    "intel_cut",
-    "vessel_strikes",
-    "soil_strikes",
-    "ambassador_recall",
-)
-#: Colombia's counter-measures (states that start and end), in decision order.
-COL_MEASURES: tuple[str, ...] = (
-    "deportation_refusal",
-    "ambassador_recall",
-    "extradition_suspension",
-    "intel_suspension",
-    "arms_suspension",
-    "military_cooperation",
-)
-#: How severe each measure is (0 mildest): severe measures need more tension to start (the order of
-#: the escalation ladder the seeds describe: words and visas, then aid and tariffs, then
-#: intelligence and force).
-SEVERITY: dict[str, int] = {
-    "us.tariff_threat": 0,
-    "us.visa_officials": 0,
-    "us.sanctions_officials": 0,
-    "us.president_measures": 0,
-    "us.ambassador_recall": 1,
-    "us.civil_aid_cut": 1,
-    "us.tariffs": 1,
-    "us.security_aid_cut": 2,
-    "us.vessel_strikes": 2,
-    "us.intel_cut": 3,
-    "us.soil_strikes": 4,
-    "col.deportation_refusal": 0,
-    "col.ambassador_recall": 0,
-    "col.arms_suspension": 1,
-    "col.extradition_suspension": 2,
-    "col.intel_suspension": 3,
-    "col.military_cooperation": 4,
-}
-#: What each measure is, by ``<side>_<measure>``.
+#: What each state measure is, by its outcome column ``<side>_<measure>`` (derived from the
+#: catalogue, for readers that show the shipped measures).
 MEASURE_LABELS: dict[str, str] = {
-    "us_tariff_threat": "US tariffs threatened",
-    "us_tariffs": "US tariffs in force",
-    "us_visa_officials": "US visa bans on officials",
-    "us_sanctions_officials": "US sanctions on officials",
-    "us_president_measures": "US measures on the president",
-    "us_civil_aid_cut": "US civil aid cut",
-    "us_security_aid_cut": "US security aid cut",
-    "us_intel_cut": "US intelligence cut",
-    "us_vessel_strikes": "US strikes on trafficking vessels",
-    "us_soil_strikes": "US strikes on Colombian soil",
-    "us_ambassador_recall": "US ambassador recalled",
-    "col_deportation_refusal": "Colombia refuses deportation flights",
-    "col_ambassador_recall": "Colombian ambassador recalled",
-    "col_extradition_suspension": "Colombia suspends extraditions",
-    "col_intel_suspension": "Colombia suspends intelligence sharing",
-    "col_arms_suspension": "Colombia suspends US arms purchases",
-    "col_military_cooperation": "Colombia ends military cooperation",
+    m.column: m.label for side in SIDES for m in CATALOGUE.states(side)
 }
 #: Working ties between institutions, apart from leaders.
 INSTITUTIONS: tuple[str, ...] = ("military", "police", "law_enforcement")
@@ -194,6 +140,26 @@ def _groups(prefix: str, unit: str, label: str, kind: str, section: str) -> list
     ]
 
 
+def _flag(m: Measure) -> Outcome:
+    """The 0/1 outcome of a state measure: whether it is in force."""
+    return Outcome(m.column, "0/1", m.label, "flag", "measures")
+
+
+def _transitions(m: Measure) -> tuple[Event, Event]:
+    """The events of a state measure: the first month it starts and the first it ends."""
+    k, v = m.column, m.label
+    what = v[0].lower() + v[1:]
+    return (
+        Event(f"{k}_start", f"{v.lower()} (start)", f"the first month {what}", "measures",
+              figure=False),
+        Event(f"{k}_end", f"{v.lower()} (end)", f"the first month it ends: {what}", "measures",
+              figure=False),
+    )  # fmt: skip
+
+
+#: The shipped state measures, both sides, in record order.
+_STATES: tuple[Measure, ...] = tuple(m for side in SIDES for m in CATALOGUE.states(side))
+
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("presence_any", "municipalities", "Municipalities with armed presence", "count",
             "territory"),
@@ -222,7 +188,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("us_hostility", "index 0-1", "US tension toward Bogotá", "index", "alliance"),
     Outcome("col_hostility", "index 0-1", "Colombian tension toward Washington", "index",
             "alliance"),
-    *(Outcome(k, "0/1", v, "flag", "measures") for k, v in MEASURE_LABELS.items()),
+    *(_flag(m) for m in _STATES),
     *(Outcome(f"inst_{k}", "0/1", f"{k.replace('_', ' ').capitalize()} cooperation working",
               "flag", "institutions") for k in INSTITUTIONS),
     Outcome("vessel_strike_deaths", "persons/month", "Deaths in US strikes on vessels",
@@ -277,16 +243,8 @@ EVENTS: tuple[Event, ...] = (
     ),
     Event("deal", "a leader-to-leader deal", "the first deal that ends measures on both sides"),
     Event("concession", "a Colombian concession", "the first concession to a US demand"),
-    *(
-        Event(f"{k}_start", f"{v.lower()} (start)", f"the first month {v[0].lower() + v[1:]}",
-              "measures", figure=False)
-        for k, v in MEASURE_LABELS.items()
-    ),
-    *(
-        Event(f"{k}_end", f"{v.lower()} (end)", f"the first month it ends: {v[0].lower() + v[1:]}",
-              "measures", figure=False)
-        for k, v in MEASURE_LABELS.items()
-    ),
+    *(_transitions(m)[0] for m in _STATES),
+    *(_transitions(m)[1] for m in _STATES),
     *(
         Event(f"{k}_cooperation_lapse", f"{k.replace('_', ' ')} cooperation lapses",
               "the first month the working ties lapse", "institutions", figure=False)
@@ -376,6 +334,32 @@ class Record:
 
 #: The record of this process.
 RECORD = Record()
+
+
+def _measure_record(measure: Measure) -> tuple[Outcome | Event, ...]:
+    """What the record holds of a state measure: its 0/1 outcome, its start and end events."""
+    return (_flag(measure), *_transitions(measure))
+
+
+def declare_measure(measure: Measure) -> None:
+    """Catalogue a new measure and declare its outcome and events (a state) in the record.
+
+    Why: an extension (or a test) adds a measure in one call, and the catalogue and the record
+    cannot disagree. Its fitted intercepts must be in the parameter registry before a model
+    runs with it.
+    """
+    CATALOGUE.declare(measure)
+    if measure.kind == "state":
+        for item in _measure_record(measure):
+            RECORD.declare(item)
+
+
+def remove_measure(key: str) -> None:
+    """Remove a measure declared with :func:`declare_measure` (for tests)."""
+    measure = CATALOGUE.get(key)
+    CATALOGUE.remove(key)
+    for item in _measure_record(measure) if measure.kind == "state" else ():
+        RECORD.remove(item.name)
 
 
 def outcome_names() -> tuple[str, ...]:

@@ -50,7 +50,6 @@ drivers_st = st.builds(
     approval_change=unit,
     armed_control_change=unit,
     tariff_change=unit,
-    remittance_cut=st.floats(0.0, 1.0, allow_nan=False),
     us_coercion_change=unit,
     us_endorsement=unit,
 )
@@ -244,7 +243,6 @@ def test_a_shift_moves_the_named_bloc_by_its_points_and_the_others_pro_rata():
         (lambda: check_shift({"left": "3"}), "points"),
         (lambda: shifted_prior(PRIOR.vector(), {"centre": -30.0}), "leaves"),
         (lambda: Drivers(approval_change=2.0), "approval_change"),
-        (lambda: Drivers(remittance_cut=-0.1), "remittance_cut"),
         (lambda: Drivers(tariff_change=True), "tariff_change"),
     ],
 )
@@ -326,7 +324,6 @@ def test_worse_security_raises_the_right_share_and_its_chance_of_winning():
     [
         (Drivers(approval_change=0.1), "left", +1),
         (Drivers(tariff_change=0.25), "left", -1),  # economic cost (default sign negative)
-        (Drivers(remittance_cut=0.5), "left", -1),
         (Drivers(us_endorsement=1.0), "right", +1),
         (Drivers(us_coercion_change=-1.0), "left", -1),
     ],
@@ -415,6 +412,7 @@ def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
         "rift.model.election",
         "rift.model.election_data",
         "rift.election_inputs",
+        "rift.catalogue",
         "rift.record",
         "rift.validation.election_fits",
         "rift.validation.scoring",

@@ -23,9 +23,10 @@ log-share (about ``s * (1 - s)`` times the shift in share, i.e. 0.24 x at 40 %):
 
 * approval of the outgoing president up -> left (Petro's bloc) up (``effect.approval``);
 * armed control spreading (worse security) -> right up (``effect.security``);
-* economic cost of US measures (tariff rate x 28.9 % of exports going to the US, plus lost
-  US remittances) -> left down, voters punishing the incumbent's successor
-  (``effect.econ_cost``; sign uncertain: voters may blame Washington instead);
+* economic cost of US measures (tariff rate x 28.9 % of exports going to the US) -> left
+  down, voters punishing the incumbent's successor (``effect.econ_cost``; sign uncertain:
+  voters may blame Washington instead). No measure of the catalogue cuts remittances (neither
+  the record of crises nor the seeds have one), so remittances are not a driver;
 * US coercion in force (0-1) -> left up: a rally against the pressure (``effect.rally``);
 * US endorsement of or interference for the right (seed 003: Rubio "has consistently supported
   Petro's political opponents") -> right up (``effect.endorsement``; sign uncertain: overt
@@ -82,7 +83,6 @@ class Drivers:
             (-1..1; +0.05 is about 56 more of the 1,122 municipalities).
         tariff_change: Change in the US tariff rate on Colombian goods (-1..1; 0.25 for the
             January 2025 threat).
-        remittance_cut: Share of the remittances sent from the US that is lost (0..1).
         us_coercion_change: Change in an index 0-1 of US measures in force against Colombia
             (aid cuts, decertification, sanctions, visa bans, strikes), -1..1.
         us_endorsement: Change in open US backing of the right's candidate or interference on
@@ -93,18 +93,16 @@ class Drivers:
     approval_change: float = 0.0
     armed_control_change: float = 0.0
     tariff_change: float = 0.0
-    remittance_cut: float = 0.0
     us_coercion_change: float = 0.0
     us_endorsement: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            low = 0.0 if f.name == "remittance_cut" else -1.0
             ok = isinstance(value, int | float) and not isinstance(value, bool)
-            if not ok or not low <= float(value) <= 1.0:
+            if not ok or not -1.0 <= float(value) <= 1.0:
                 raise InputError(
-                    f"got {value!r}", key=f"drivers.{f.name}", expected=f"a number in [{low}, 1]"
+                    f"got {value!r}", key=f"drivers.{f.name}", expected="a number in [-1, 1]"
                 )
 
 
@@ -131,7 +129,6 @@ class ElectionParams:
     effect_rally: float
     effect_endorsement: float
     export_share_us: float
-    remittance_weight: float
     congress_coupling: float
     sd_congress: float
     gov_midpoint: float
@@ -162,7 +159,6 @@ class ElectionParams:
             effect_rally=g("effect.rally"),
             effect_endorsement=g("effect.endorsement"),
             export_share_us=g("econ.export_share_us"),
-            remittance_weight=g("econ.remittance_weight"),
             congress_coupling=g("congress.coupling"),
             sd_congress=g("congress.sd"),
             gov_midpoint=g("governability.midpoint"),
@@ -215,10 +211,7 @@ class ElectionOutcome:
 
 def log_share_effects(drivers: Drivers, params: ElectionParams) -> np.ndarray:
     """The drivers' shifts of each bloc's log-share, in ``BLOCS`` order."""
-    econ = (
-        drivers.tariff_change * params.export_share_us
-        + drivers.remittance_cut * params.remittance_weight
-    )
+    econ = drivers.tariff_change * params.export_share_us
     left = (
         params.effect_approval * drivers.approval_change
         + params.effect_econ_cost * econ

@@ -1,12 +1,12 @@
 """AllianceModel: the US-Colombia alliance, its armed groups, China and Venezuela, month by month.
 
 Each month (``step``): the scenario's forcing and the calendar (inaugurations, the 2026
-election, dated one-off events) apply; then the actors decide, in this order — Venezuela (US
-pressure on Caracas), China, the United States (tension, measures, the September
-certification, aid), Colombia (policies, tension, counter-measures, concessions, capability),
-diplomacy (deals), institutions (cooperation apart from leaders), the armed groups (how fast to
-expand) — and the territory is updated with what they decided; the cooperation index and full
-rupture are computed and the month is recorded by name (:mod:`rift.record`).
+election, dated one-off events) apply; then the actors decide in the order of their
+declaration (:data:`rift.model.actors.ACTORS`: Venezuela, China, the United States, Colombia,
+diplomacy, institutions, the armed groups) and the territory is updated with what they
+decided; the cooperation index and full rupture are computed and the month is recorded by name
+(:mod:`rift.record`): the territory's and the alliance's outcomes here, each actor's from the
+actor itself.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from rift.calendar import (
 )
 from rift.calibration import calibration_start, posterior
 from rift.geography import load_geography
+from rift.model import actors as cast
 from rift.model import rules
 from rift.model.actors import (
+    Actor,
     ArmedGroup,
     China,
     Colombia,
@@ -43,7 +45,7 @@ from rift.model.actors import (
     UnitedStates,
     Venezuela,
 )
-from rift.model.actors.measures import Ledger
+from rift.model.actors.measures import Ledger, Measures
 from rift.model.campaign import POLL_MONTH, Campaign
 from rift.model.cooperation import Cooperation
 from rift.model.forcing import Intervention, Shock, forcing_for
@@ -53,7 +55,7 @@ from rift.model.streams import Streams
 from rift.model.territory import Territory, TerritoryInputs
 from rift.months import calendar_month, format_month, parse_month
 from rift.parameters import ParameterSet, registry
-from rift.record import COL_MEASURES, GROUPS, INSTITUTIONS, US_MEASURES, Recorder, RunResult
+from rift.record import GROUPS, Recorder, RunResult
 
 #: The month the cocaine yield per hectare (``coca.yield_kg_per_ha``) describes: UNODC's 2023
 #: survey, compared with the model's December.
@@ -205,19 +207,8 @@ class AllianceModel(mesa.Model):
         self.territory = Territory(self.geo, p, init)
         self.sigma = np.zeros(len(GROUPS))
         self.cooperation = Cooperation(p)
-        self.venezuela = Venezuela(self)
-        self.china = China(self)
-        self.us = UnitedStates(self)
-        self.colombia = Colombia(self)
-        self.diplomacy = Diplomacy(self)
-        self.institutions = Institutions(self)
-        self.groups = [ArmedGroup(self, g, name) for g, name in enumerate(GROUPS)]
+        self._build_actors()
         self.campaign = Campaign(self, spec)
-        #: What each dated one-off event of the calendar does, by its name.
-        self.calendar_handlers = {
-            "usaid_dismantled": self.us.dismantle_usaid,
-            "belt_and_road": self.china.belt_and_road,
-        }
         _forget_id_counter(self)
         if state is None and self.start > parse_month(
             "2025-02"
@@ -225,9 +216,6 @@ class AllianceModel(mesa.Model):
             self.us.dismantle_usaid()
             self.us.apply_instruments(self.forced)
 
-        self._sanctuaries = np.array(
-            [1.0 if b == "venezuela" else 0.0 for b in self.geo.sanctuary_borders]
-        )
         self._presence_floor_effort = self._presence_effort(self.colombia.posture)
         self._capability_reference = self._reference_capability()
         self._yield_kg_per_ha = p["coca.yield_kg_per_ha"]
@@ -244,6 +232,16 @@ class AllianceModel(mesa.Model):
         self._datacollector: mesa.DataCollector | None = None
         if state is not None:
             self._set_state(state, restart)
+
+    # The actors of the declaration, as attributes (set by the constructor, one per line of
+    # ``ACTORS``; named here for readers and type checkers).
+    venezuela: Venezuela
+    china: China
+    us: UnitedStates
+    colombia: Colombia
+    diplomacy: Diplomacy
+    institutions: Institutions
+    groups: list[ArmedGroup]
 
     @property
     def datacollector(self) -> mesa.DataCollector:
@@ -265,6 +263,52 @@ class AllianceModel(mesa.Model):
         self._datacollector = value
 
     # ------------------------------------------------------------------ set-up helpers
+    def _build_actors(self) -> None:
+        """Build the declared actors (:data:`rift.model.actors.ACTORS`), in order.
+
+        Each line's actor (or list of actors) becomes the model attribute of its name; the
+        flat list :attr:`actors` is the step order, :attr:`actor_parts` the saved-state keys.
+        The calendar's one-off events go to the actors that handle them (``ON_CALENDAR``) and
+        each sanctuary node to the actor whose border it lies on.
+        """
+        #: Every actor, in the order they step.
+        self.actors: list[Actor] = []
+        #: Every actor by its key in the saved state.
+        self.actor_parts: dict[str, Actor] = {}
+        #: What each dated one-off event of the calendar does, by its name.
+        self.calendar_handlers: dict[str, Any] = {}
+        #: Per actor governing a sanctuary: the 0/1 mask of its sanctuary nodes.
+        self._sanctuaries: list[tuple[np.ndarray, Actor]] = []
+        borders = np.array(self.geo.sanctuary_borders, dtype=object)
+        for spec in cast.ACTORS:
+            made = spec.make(self)
+            setattr(self, spec.name, made if spec.part is not None else made[0])
+            self.actors.extend(made)
+            self.actor_parts.update(zip(spec.keys(made), made, strict=True))
+            for actor in made:
+                for event, method in actor.ON_CALENDAR.items():
+                    if event in self.calendar_handlers:
+                        raise ValueError(f"two actors handle the calendar event '{event}'")
+                    self.calendar_handlers[event] = getattr(actor, method)
+            if spec.sanctuary is not None:
+                mask = (borders == spec.sanctuary).astype(np.float64)
+                self._sanctuaries.extend((mask, actor) for actor in made)
+
+    def _sanctuary_multiplier(self) -> np.ndarray:
+        """Each sanctuary node's capacity relative to the start: its governing actor's tolerance.
+
+        ``1 + mask (tolerance - 1)`` per governing actor (nodes no actor governs stay at 1).
+        """
+        multiplier = np.ones(len(self.geo.sanctuary_borders))
+        for mask, actor in self._sanctuaries:
+            multiplier = multiplier + mask * (actor.tolerance() - 1.0)
+        return multiplier
+
+    @property
+    def capability_reference(self) -> float:
+        """Colombia's capability at the start with reference aid: what ``capability`` divides by."""
+        return self._capability_reference
+
     def _calibrated_draw(self, given: set[str]) -> dict[str, float]:
         """One particle of the packaged posterior (stream ``calibration``), as scenarios use.
 
@@ -418,8 +462,7 @@ class AllianceModel(mesa.Model):
         capacity = (
             1.0 + self._civil_aid_effect * max(0.0, civil_gap) + self._tariff_effect * us.tariff
         )
-        tolerance = self.venezuela.tolerance()
-        sanctuary = 1.0 + self._sanctuaries * (tolerance - 1.0)
+        sanctuary = self._sanctuary_multiplier()
         # Interdiction (1 with full cooperation at the start): US intelligence that reaches
         # operations, and the state's capability, each for its share of the seizures.
         w = self._us_interdiction
@@ -474,17 +517,11 @@ class AllianceModel(mesa.Model):
         self.forced = self.forcing.at(month)
         self.ledger.begin(month)
         self._calendar(month)
-        self.venezuela.step()
-        self.china.step()
-        self.us.step()
-        self.colombia.step()
-        self.diplomacy.step()
-        self.institutions.step()
-        # The groups' steps are independent of each other (each sets its own expansion rate
-        # from last month's territory), so their order does not matter: a plain loop does
-        # what ``shuffle_do`` would, without the shuffle.
-        for group in self.groups:
-            group.step()
+        # In the declared order. The groups' steps are independent of each other (each sets its
+        # own expansion rate from last month's territory), so their order does not matter: a
+        # plain loop does what ``shuffle_do`` would, without the shuffle.
+        for actor in self.actors:
+            actor.step()
         self.territory.step(self.territory_inputs())
         self.cooperation.update(self)
         self._record_measure_events()
@@ -495,14 +532,20 @@ class AllianceModel(mesa.Model):
         if self.month > self.end:
             self.running = False
             self.recorder.value("rupture_months", self.cooperation.rupture_months)
-            self.recorder.value("deals", self.diplomacy.deals)
+            for actor in self.actors:
+                for name, value in actor.values().items():
+                    self.recorder.value(name, value)
 
     def _record_measure_events(self) -> None:
-        for side, actor in (("us", self.us), ("col", self.colombia)):
-            for name in actor.measures.started_now:
-                self.recorder.event(f"{side}_{name}_start", self.month)
-            for name in actor.measures.ended_now:
-                self.recorder.event(f"{side}_{name}_end", self.month)
+        """The starts and ends of every actor's measures this month (``<side>_<m>_start``)."""
+        for actor in self.actors:
+            ms = getattr(actor, "measures", None)
+            if not isinstance(ms, Measures):
+                continue
+            for name in ms.started_now:
+                self.recorder.event(f"{ms.side}_{name}_start", self.month)
+            for name in ms.ended_now:
+                self.recorder.event(f"{ms.side}_{name}_end", self.month)
 
     def run(self, until: str | int | None = None) -> RunResult:
         """Step to the end of the horizon, or through month ``until``, and return the result.
@@ -528,18 +571,6 @@ class AllianceModel(mesa.Model):
         return self.state()
 
     # ------------------------------------------------------------------ state
-    def _actor_parts(self) -> dict[str, Any]:
-        parts: dict[str, Any] = {
-            "venezuela": self.venezuela,
-            "china": self.china,
-            "us": self.us,
-            "colombia": self.colombia,
-            "diplomacy": self.diplomacy,
-            "institutions": self.institutions,
-        }
-        parts.update({f"group_{g.name}": g for g in self.groups})
-        return parts
-
     def state(self) -> ModelState:
         """The run's state after the last month stepped (:mod:`rift.model.state`).
 
@@ -572,7 +603,7 @@ class AllianceModel(mesa.Model):
             parameters=dict(self.p),
             model=model,
             territory=self.territory.get_state(),
-            actors={name: actor.get_state() for name, actor in self._actor_parts().items()},
+            actors={name: actor.get_state() for name, actor in self.actor_parts.items()},
             ledger=self.ledger.get_state(),
             cooperation=self.cooperation.get_state(),
             campaign=self.campaign.get_state(),
@@ -601,7 +632,7 @@ class AllianceModel(mesa.Model):
         self._capability_reference = m["capability_reference"]
         self.initial = dict(m["initial"])
         self.territory.set_state(state.territory)
-        actors = self._actor_parts()
+        actors = self.actor_parts
         if set(state.actors) != set(actors):
             raise ValueError(
                 f"the state's actors {sorted(state.actors)}, expected {sorted(actors)}"
@@ -633,9 +664,12 @@ class AllianceModel(mesa.Model):
         return self.outcomes()
 
     def outcomes(self) -> dict[str, float | str]:
-        """The monthly outcomes of the current state, by the names of :mod:`rift.record`."""
-        t, us, col = self.territory, self.us, self.colombia
-        members = t.members_by_group
+        """The monthly outcomes of the current state, by the names of :mod:`rift.record`.
+
+        The territory's and the alliance's are computed here; every actor gives its own
+        (:meth:`~rift.model.actors.base.Actor.outcomes`), in the declared order.
+        """
+        t = self.territory
         coca = t.coca_total
         out: dict[str, float | str] = {
             "presence_any": t.present_count,
@@ -643,45 +677,16 @@ class AllianceModel(mesa.Model):
             "contested": t.contested_count,
             "coca_ha": coca,
             "cocaine_t": coca * self.cocaine_yield(self.month) / 1000.0,
-            "members_total": float(members.sum()),
+            "members_total": float(t.members_by_group.sum()),
             "armed_revenue_musd": float(t.revenue.sum()),
             "cooperation_index": self.cooperation.index,
-            "us_security_aid_musd": us.security_aid,
-            "us_civil_aid_musd": us.civil_aid,
-            "intel_sharing": us.intel_sharing,
-            "certification": us.certification,
-            "us_measures_on": us.measures.count_on(),
-            "col_measures_on": col.measures.count_on(),
-            "us_hostility": us.tension,
-            "col_hostility": col.tension,
-            "vessel_strike_deaths": us.strike_deaths,
-            "vessel_strike_deaths_cum": us.strike_deaths_cum,
-            "rupture_cost_busd": col.cost_of_us_measures(),
-            "extraditions": col.extraditions_month,
             "eradication_ha": t.eradicated,
-            "posture": col.posture,
-            "capability": col.capability() / self._capability_reference,
-            "intel_quality": col.intelligence(),
             "displacement_new": t.new_displacement,
             "displacement_cum": t.displacement_cum,
-            "china_engagement": self.china.engagement,
-            "venezuela_pressure": self.venezuela.pressure,
-            "venezuela_tolerance": self.venezuela.tolerance(),
-            "migration_index": self.venezuela.migration,
-            "approval": col.approval,
-            "president": col.president,
             "rupture": float(self.cooperation.in_rupture),
         }
-        for g, name in enumerate(GROUPS):
-            out[f"presence_{name}"] = t.presence_by_group[g]
-            out[f"control_{name}"] = t.control_by_group[g]
-            out[f"members_{name}"] = members[g]
-        for name in US_MEASURES:
-            out[f"us_{name}"] = float(us.measures.on[name])
-        for name in COL_MEASURES:
-            out[f"col_{name}"] = float(col.measures.on[name])
-        for name in INSTITUTIONS:
-            out[f"inst_{name}"] = float(self.institutions.state[name])
+        for actor in self.actors:
+            out.update(actor.outcomes())
         return out
 
     def result(self) -> RunResult:

@@ -27,6 +27,7 @@ Conventions (also in ``alliance_events.md``):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -34,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from rift.catalogue import CATALOGUE, RECORD_SIDES, Measure
 
 RECORD_COLUMNS = (
     "episode",
@@ -81,36 +84,38 @@ class MeasureSpec:
     family: str
 
 
-_US_STATES = (
-    "tariff_threat",
-    "tariffs",
-    "visa_officials",
-    "sanctions_officials",
-    "president_measures",
-    "civil_aid_cut",
-    "security_aid_cut",
-    "intel_cut",
-    "vessel_strikes",
-    "soil_strikes",
-    "ambassador_recall",
-)
-_PARTNER_STATES = (
-    "deportation_refusal",
-    "ambassador_recall",
-    "extradition_suspension",
-    "intel_suspension",
-    "arms_suspension",
-    "military_cooperation",
-)
-MEASURES: dict[str, MeasureSpec] = {
-    **{f"us.{m}": MeasureSpec("us", "state", "us_coercive") for m in _US_STATES},
-    "us.rhetoric": MeasureSpec("us", "event", "us_coercive"),
-    "us.decertification": MeasureSpec("us", "annual", "us_coercive"),
-    **{f"partner.{m}": MeasureSpec("partner", "state", "partner_counter") for m in _PARTNER_STATES},
-    "partner.rhetoric": MeasureSpec("partner", "event", "partner_counter"),
-    "partner.concession": MeasureSpec("partner", "event", "deescalation"),
-    "both.deal": MeasureSpec("both", "event", "deescalation"),
-}
+class _Specs(Mapping[str, MeasureSpec]):
+    """The catalogue's measures by record key (``partner.intel_suspension``), read live.
+
+    Why live: a measure declared in the catalogue after import (an extension, a test) is in
+    the panel too; the panel never keeps a list of its own.
+    """
+
+    def __init__(self) -> None:
+        self._seen: tuple[Measure, ...] = ()
+        self._cache: dict[str, MeasureSpec] = {}
+
+    def _specs(self) -> dict[str, MeasureSpec]:
+        now = tuple(CATALOGUE)
+        if now != self._seen:
+            self._cache = {
+                m.record_key: MeasureSpec(RECORD_SIDES[m.side], m.kind, m.family) for m in now
+            }
+            self._seen = now
+        return self._cache
+
+    def __getitem__(self, key: str) -> MeasureSpec:
+        return self._specs()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs())
+
+    def __len__(self) -> int:
+        return len(CATALOGUE)
+
+
+#: The model's measures (states, events, the annual decision) by record key, from the catalogue.
+MEASURES: Mapping[str, MeasureSpec] = _Specs()
 
 
 def month_index(date: str) -> int | None:
@@ -291,6 +296,7 @@ def _state_rows(transitions: list[tuple], initial: str | None, m0: int, n: int) 
 
 def build_panel(record: EventRecord) -> Panel:
     """The episode x month x measure panel of states, transitions and covariates."""
+    specs = dict(MEASURES)
     joined = mapped_events(record)
     joined = joined[joined["month"].notna()]
     joined = joined.assign(
@@ -313,7 +319,7 @@ def build_panel(record: EventRecord) -> Panel:
             ("episode", ep),
             ("month", m),
             ("measure", name),
-            ("family", MEASURES[name].family),
+            ("family", specs[name].family),
             ("transition", transition),
             ("y", y),
             ("logdur", ld),
@@ -339,7 +345,7 @@ def build_panel(record: EventRecord) -> Panel:
             if r[6] in ("start", "end", "lapse"):
                 paths.setdefault(r[7], []).append((r[2], r[6]))
             hits.setdefault(r[7], set()).add(r[2])
-        for name, spec in MEASURES.items():
+        for name, spec in specs.items():
             if spec.kind == "annual":
                 continue
             cov = views[spec.side]

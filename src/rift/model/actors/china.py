@@ -16,11 +16,10 @@ was USD 0.27 bn in 2022, the Bogotá metro a USD 4.5 bn contract). Both weights 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-import mesa
-
-from rift.model.actors.common import DT, pick, put
+from rift.model.actors.base import Actor
+from rift.model.actors.common import DT
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -30,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 CHANNEL_FACTOR: dict[str, float] = {"none": 0.0, "moderate": 1.0, "strong": 2.0}
 
 
-class China(mesa.Agent):
+class China(Actor):
     """China's engagement with Colombia, in [0, 1], and its offsets of US measures."""
 
     def __init__(self, model: AllianceModel) -> None:
@@ -48,15 +47,7 @@ class China(mesa.Agent):
 
     #: The attributes a month changes (the rest is read from the run's parameters).
     STATE = ("engagement",)
-
-    def get_state(self) -> dict[str, Any]:
-        """This actor's state: copies of :attr:`STATE`."""
-        state = pick(self, self.STATE)
-        return state
-
-    def set_state(self, state: Mapping[str, Any]) -> None:
-        """Continue from :meth:`get_state`."""
-        put(self, self.STATE, state)
+    ON_CALENDAR: ClassVar[Mapping[str, str]] = {"belt_and_road": "belt_and_road"}
 
     def belt_and_road(self) -> None:
         """Colombia joins the Belt and Road Initiative (2025-05-14)."""
@@ -71,6 +62,10 @@ class China(mesa.Agent):
         trade = tariff * self.us_exports * (1.0 - self.diversion * self.engagement)
         aid = max(0.0, aid_lost_musd) / 1000.0
         return trade + max(0.0, aid - self.finance * self.engagement)
+
+    def outcomes(self) -> dict[str, float | str]:
+        """China's engagement with Colombia."""
+        return {"china_engagement": self.engagement}
 
     def step(self) -> None:
         """Engagement grows with distance from Washington and a Beijing-leaning government."""

@@ -33,17 +33,17 @@ from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import mesa
-
+from rift.catalogue import CATALOGUE
+from rift.model.actors.base import Actor
 from rift.model.actors.common import DT, clip01, pick, put, relax
-from rift.model.actors.measures import COL_MEASURES, Measures, Slopes, event_happens
+from rift.model.actors.measures import Measures, Slopes, event_happens
 from rift.model.streams import poisson_from_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
-class Colombia(mesa.Agent):
+class Colombia(Actor):
     """The Colombian government: president, policies, tension, measures and capability."""
 
     def __init__(self, model: AllianceModel) -> None:
@@ -80,14 +80,14 @@ class Colombia(mesa.Agent):
         purge = p["col.general_purge_share"] * p["col.leadership_loss_per_purge"]
         self._purge_loss = purge
         self.leadership = self._leadership_target(self.president)
-        self.measures = Measures("col", COL_MEASURES, p)
+        self.measures = Measures.catalogued("col", p)
         self.extra = {
             "deportation_other_admin": p["col.measures.deportation_other_admin"],
             "strike_intel": p["col.measures.strike_intel_weight"],
             "paz_total_extradition": p["col.measures.paz_total_extradition_weight"],
         }
-        self.rhetoric_intercept = p["events.partner.rhetoric.event_intercept"]
-        self.concession_intercept = p["events.partner.concession.event_intercept"]
+        self.rhetoric_intercept = p[CATALOGUE.get("col.rhetoric").intercept("event")]
+        self.concession_intercept = p[CATALOGUE.get("col.concession").intercept("event")]
         self.cost_weight = p["col.concession.cost_weight"]
         self.cost_reference = p["col.concession.cost_reference_busd"]
         self.concession_relief = p["col.concession.us_relief"]
@@ -167,11 +167,6 @@ class Colombia(mesa.Agent):
         return self._priors(self.president)["caracas_accommodation"]
 
     # -- what the US and the index read ---------------------------------------------------------
-    @property
-    def hostility(self) -> float:
-        """Tension toward Washington (the name the outcomes and tests use)."""
-        return self.tension
-
     def measure(self, name: str) -> bool:
         """Whether a Colombian counter-measure is in force."""
         return self.measures.is_on(name)
@@ -209,6 +204,20 @@ class Colombia(mesa.Agent):
         m = self.model
         return m.china.offset_cost(m.us.tariff, m.us.base_security + m.us.base_civil
                                    - m.us.security_aid - m.us.civil_aid)  # fmt: skip
+
+    def outcomes(self) -> dict[str, float | str]:
+        """Tension, the cost of US measures, extraditions, means, president, counter-measures."""
+        return {
+            "col_hostility": self.tension,
+            "rupture_cost_busd": self.cost_of_us_measures(),
+            "extraditions": self.extraditions_month,
+            "posture": self.posture,
+            "capability": self.capability() / self.model.capability_reference,
+            "intel_quality": self.intelligence(),
+            "approval": self.approval,
+            "president": self.president,
+            **self.measures.outcomes(),
+        }
 
     # -- the month ---------------------------------------------------------------------------
     def _policies(self) -> None:
@@ -277,7 +286,8 @@ class Colombia(mesa.Agent):
         m.ledger.deescalation("col", len(self.measures.ended_now) + int(self.concession_now))
         if self.concession_now:
             m.recorder.event("concession", m.month)
-            self.measures.end("deportation_refusal", m.month)
+            for name in CATALOGUE.ended_by_concession("col"):
+                self.measures.end(name, m.month)
             us.relieve(self.concession_relief)
             self._surge_until = m.month + self.surge_months
 

@@ -7,37 +7,30 @@ deal slopes, seen from Colombia: ``R`` counts US escalation), shifted by the aff
 the two leaders (``president.<type>.us_affinity``: the Petro-Trump feud lowers it, a right-wing
 president raises it) and lowered by tension. A deal ends the transactional measures (tariffs
 threatened or imposed, visa bans on officials, refused deportation flights, recalled
-ambassadors) and relieves both sides' tension by a share.
+ambassadors: the catalogue's ``ended_by_deal``, :mod:`rift.catalogue`) and relieves both sides'
+tension by a share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import mesa
-
-from rift.model.actors.common import pick, put
+from rift.catalogue import CATALOGUE
+from rift.model.actors.base import Actor
 from rift.model.actors.measures import Slopes, event_happens
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
-#: What a deal ends, by side.
-DEAL_ENDS: dict[str, tuple[str, ...]] = {
-    "us": ("tariff_threat", "tariffs", "visa_officials", "ambassador_recall"),
-    "col": ("deportation_refusal", "ambassador_recall"),
-}
 
-
-class Diplomacy(mesa.Agent):
+class Diplomacy(Actor):
     """Deals between the presidents."""
 
     def __init__(self, model: AllianceModel) -> None:
         super().__init__(model)
         p = model.p
         self.stream = model.streams["diplomacy"]
-        self.intercept = p["events.both.deal.event_intercept"]
+        self.intercept = p[CATALOGUE.get("both.deal").intercept("event")]
         self.slopes = Slopes.from_registry(p, "deal")
         self.k_end = p["events.tension.end_slope"]
         self.reference = p["events.tension.reference"]
@@ -51,14 +44,9 @@ class Diplomacy(mesa.Agent):
         "deals",
     )
 
-    def get_state(self) -> dict[str, Any]:
-        """This actor's state: copies of :attr:`STATE`."""
-        state = pick(self, self.STATE)
-        return state
-
-    def set_state(self, state: Mapping[str, Any]) -> None:
-        """Continue from :meth:`get_state`."""
-        put(self, self.STATE, state)
+    def values(self) -> dict[str, Any]:
+        """How many deals the run saw."""
+        return {"deals": self.deals}
 
     def affinity(self) -> float:
         """Log-hazard shift of deals from the two leaders' relationship."""
@@ -86,6 +74,6 @@ class Diplomacy(mesa.Agent):
         self.deals += 1
         m.recorder.event("deal", m.month)
         for side, actor in (("us", us), ("col", col)):
-            ended = sum(actor.measures.end(name, m.month) for name in DEAL_ENDS[side])
+            ended = sum(actor.measures.end(n, m.month) for n in CATALOGUE.ended_by_deal(side))
             m.ledger.deescalation(side, 1 + ended)
             actor.tension *= 1.0 - self.relief

@@ -6,18 +6,16 @@ territory update; each group decides only how fast it expands, from its finances
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import mesa
-
-from rift.model.actors.common import pick, put
+from rift.model.actors.base import Actor
+from rift.record import GROUPS
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
-class ArmedGroup(mesa.Agent):
+class ArmedGroup(Actor):
     """An armed group: members, revenue, and how fast it expands.
 
     The group's finances set its expansion: when the rent of the territory it holds exceeds
@@ -45,14 +43,20 @@ class ArmedGroup(mesa.Agent):
         "sigma",
     )
 
-    def get_state(self) -> dict[str, Any]:
-        """This actor's state: copies of :attr:`STATE`."""
-        state = pick(self, self.STATE)
-        return state
+    @classmethod
+    def each(cls, model: AllianceModel) -> list[ArmedGroup]:
+        """One actor per armed group of the record (:data:`rift.record.GROUPS`), in order."""
+        return [cls(model, g, name) for g, name in enumerate(GROUPS)]
 
-    def set_state(self, state: Mapping[str, Any]) -> None:
-        """Continue from :meth:`get_state`."""
-        put(self, self.STATE, state)
+    def outcomes(self) -> dict[str, float | str]:
+        """The group's presence, control and members in the territory as it stands."""
+        t = self.model.territory
+        g = self.index
+        return {
+            f"presence_{self.name}": t.presence_by_group[g],
+            f"control_{self.name}": t.control_by_group[g],
+            f"members_{self.name}": t.members_by_group[g],
+        }
 
     def surplus(self) -> float:
         """Revenue over the cost of the group's members (1 = break-even)."""

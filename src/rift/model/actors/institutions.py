@@ -13,12 +13,9 @@ intelligence, and law-enforcement cooperation the extraditions (requests, DEA an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import mesa
-
-from rift.model.actors.common import pick, put
+from rift.model.actors.base import Actor
 from rift.model.actors.measures import cloglog
 from rift.record import INSTITUTIONS
 
@@ -26,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
-class Institutions(mesa.Agent):
+class Institutions(Actor):
     """Military, police and law-enforcement cooperation, each on or lapsed."""
 
     def __init__(self, model: AllianceModel) -> None:
@@ -47,15 +44,6 @@ class Institutions(mesa.Agent):
         "first_lapse",
     )
 
-    def get_state(self) -> dict[str, Any]:
-        """This actor's state: copies of :attr:`STATE`."""
-        state = pick(self, self.STATE)
-        return state
-
-    def set_state(self, state: Mapping[str, Any]) -> None:
-        """Continue from :meth:`get_state`."""
-        put(self, self.STATE, state)
-
     def on(self, name: str) -> bool:
         """Whether an institution's cooperation is working."""
         return self.state[name]
@@ -67,6 +55,10 @@ class Institutions(mesa.Agent):
     def intelligence_factor(self) -> float:
         """Share of US intelligence that still reaches operations (1 with police cooperation)."""
         return 1.0 if self.state["police"] else 1.0 - self.intelligence_loss
+
+    def outcomes(self) -> dict[str, float | str]:
+        """Whether each institution's cooperation is working (``inst_<name>``, 0/1)."""
+        return {f"inst_{name}": float(self.state[name]) for name in INSTITUTIONS}
 
     def step(self) -> None:
         """Each institution lapses or is restored with its hazard (one draw each a month)."""

@@ -20,7 +20,8 @@ month, so a crisis settled within days counts) ends with probability ``1 - exp(-
   measures start more rarely and end sooner. ``k_start``, ``k_end`` and ``T_ref`` are not in
   the record (the record has no tension); they are calibrated on US-Colombia 2019-2025 (quiet
   under Duque and Biden, a crisis in 2025) and sampled over their uncertainty;
-* ``s_m`` is the measure's severity (0 words and visas ... 4 force; ``rift.record.SEVERITY``):
+* ``s_m`` is the measure's severity (0 words and visas ... 4 force; in its entry of the
+  catalogue, :mod:`rift.catalogue`):
   a severe measure needs ``s_m * step`` more tension to start as often as a mild one;
 * ``extra_m`` carries what the record does not: e.g. the strikes on trafficking vessels rise
   with US pressure on Caracas, a refusal of deportation flights needs flights to refuse.
@@ -38,12 +39,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rift.record import COL_MEASURES, SEVERITY, US_MEASURES
+from rift.catalogue import CATALOGUE, COL_MEASURES, US_MEASURES
 
 __all__ = ["COL_MEASURES", "US_MEASURES", "Ledger", "Measures", "Slopes", "cloglog"]
-
-#: The side names of the model and of the record's registry entries.
-REGISTRY_SIDE = {"us": "us", "col": "partner"}
 
 
 def cloglog(eta: float) -> float:
@@ -171,17 +169,18 @@ class Measures:
 
     Args:
         side: ``us`` or ``col``.
-        names: The measures, in the order their decisions are drawn.
-        p: The run's parameters (fitted intercepts ``events.<side>.<m>.start_intercept`` and
-            ``end_intercept``, slopes, tension terms).
+        names: The measures, in the order their decisions are drawn; each must be in the
+            catalogue (:mod:`rift.catalogue`), which gives its severity and the registry names
+            of its fitted intercepts. :meth:`catalogued` takes all of the side's.
+        p: The run's parameters (the fitted intercepts, slopes, tension terms).
     """
 
     def __init__(self, side: str, names: Iterable[str], p: Mapping) -> None:
         self.side = side
         self.names = tuple(names)
-        key = REGISTRY_SIDE[side]
-        self.start_intercept = {m: p[f"events.{key}.{m}.start_intercept"] for m in self.names}
-        self.end_intercept = {m: p[f"events.{key}.{m}.end_intercept"] for m in self.names}
+        entries = {m: CATALOGUE.get(f"{side}.{m}") for m in self.names}
+        self.start_intercept = {m: p[e.intercept("start")] for m, e in entries.items()}
+        self.end_intercept = {m: p[e.intercept("end")] for m, e in entries.items()}
         self.start_slopes = Slopes.from_registry(p, "start")
         self.end_slopes = Slopes.from_registry(p, "end")
         self.k_start = p["events.tension.start_slope"]
@@ -189,13 +188,18 @@ class Measures:
         self.reference = p["events.tension.reference"]
         step = p["events.tension.severity_step"]
         #: Log-hazard penalty of each measure's severity: k_start x severity x step.
-        self.severity = {m: self.k_start * step * SEVERITY[f"{side}.{m}"] for m in self.names}
+        self.severity = {m: self.k_start * step * e.severity for m, e in entries.items()}
         self.on = dict.fromkeys(self.names, False)
         self.since: dict[str, int | None] = dict.fromkeys(self.names)
         self.first_start: dict[str, int | None] = dict.fromkeys(self.names)
         self.first_end: dict[str, int | None] = dict.fromkeys(self.names)
         self.started_now: list[str] = []
         self.ended_now: list[str] = []
+
+    @classmethod
+    def catalogued(cls, side: str, p: Mapping) -> Measures:
+        """All the state measures the catalogue has for ``side``, in its order."""
+        return cls(side, CATALOGUE.names(side), p)
 
     def is_on(self, name: str) -> bool:
         """Whether a measure is in force."""
@@ -235,6 +239,16 @@ class Measures:
     def count_on(self) -> int:
         """How many of the side's measures are in force."""
         return sum(self.on.values())
+
+    def outcomes(self) -> dict[str, float]:
+        """The record's outcomes of these measures: ``<side>_<m>`` (0/1), ``<side>_measures_on``.
+
+        Why here: every actor with measures records them the same way, named as the record
+        declares them from the catalogue.
+        """
+        out: dict[str, float] = {f"{self.side}_{m}": float(self.on[m]) for m in self.names}
+        out[f"{self.side}_measures_on"] = self.count_on()
+        return out
 
     def start(self, name: str, month: int) -> bool:
         """Switch a measure on (True if it was off)."""

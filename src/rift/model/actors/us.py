@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-import mesa
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rift.calendar import CERTIFICATION_MONTH
+from rift.catalogue import CATALOGUE
+from rift.model.actors.base import Actor
 from rift.model.actors.common import clip01, logistic, pick, put, relax
-from rift.model.actors.measures import US_MEASURES, Measures, Slopes, event_happens
+from rift.model.actors.measures import Measures, Slopes, event_happens
 from rift.model.streams import poisson_from_uniform
 from rift.months import calendar_month
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
-class UnitedStates(mesa.Agent):
+class UnitedStates(Actor):
     """The US government: tension, measures, certification and the aid instruments."""
 
     def __init__(self, model: AllianceModel) -> None:
@@ -82,12 +82,12 @@ class UnitedStates(mesa.Agent):
         self.strike_venezuela = p["us.strikes.venezuela_weight"]
         self.strike_deaths_rate = p["us.strikes.deaths_per_month"]
         self.feud_weight = p["us.president_measures.feud_weight"]
-        self.rhetoric_intercept = p["events.us.rhetoric.event_intercept"]
+        self.rhetoric_intercept = p[CATALOGUE.get("us.rhetoric").intercept("event")]
         self.start_slopes = Slopes.from_registry(p, "start")
         self.k_start = p["events.tension.start_slope"]
         self.reference = p["events.tension.reference"]
         self.civil_factor = 1.0
-        self.measures = Measures("us", US_MEASURES, p)
+        self.measures = Measures.catalogued("us", p)
         self.certification = p["init.us_certification"]
         self.recertified_month: int | None = None
         self.decertified_month: int | None = None
@@ -115,6 +115,7 @@ class UnitedStates(mesa.Agent):
         "strike_deaths_cum",
         "rhetoric_now",
     )
+    ON_CALENDAR: ClassVar[Mapping[str, str]] = {"usaid_dismantled": "dismantle_usaid"}
 
     def get_state(self) -> dict[str, Any]:
         """This actor's state: copies of :attr:`STATE` and its measures."""
@@ -139,7 +140,7 @@ class UnitedStates(mesa.Agent):
         g += w["extradition"] * max(
             0.0, 1.0 - col.extraditions_offered() / self.extradition_reference
         )
-        g += w["hostility"] * col.hostility
+        g += w["hostility"] * col.tension
         g += w["china"] * china.channel * china.engagement * col.china_tilt
         g += w["posture"] * (1.0 - col.posture)
         g += w["venezuela"] * col.caracas_accommodation() * ven.pressure
@@ -149,18 +150,13 @@ class UnitedStates(mesa.Agent):
         g -= self.w_concessions * min(1.0, deescalations / 2.0)
         return g
 
-    @property
-    def hostility(self) -> float:
-        """Tension toward Bogotá (the name the outcomes and tests use)."""
-        return self.tension
-
     def on(self, name: str) -> bool:
         """Whether a US measure is in force."""
         return self.measures.is_on(name)
 
     def coercion(self) -> float:
         """How much of the US's coercive repertoire is in force (0-1)."""
-        return self.measures.count_on() / len(US_MEASURES)
+        return self.measures.count_on() / len(self.measures.names)
 
     # -- calendar and diplomacy ------------------------------------------------------------
     def dismantle_usaid(self) -> None:
@@ -170,7 +166,7 @@ class UnitedStates(mesa.Agent):
     def on_runoff(self, elect: str) -> None:
         """Anticipate the president-elect: tension moves toward the new government's stance."""
         m = self.model
-        shift = m.p[f"president.{elect}.hostility_base"] - m.colombia.hostility
+        shift = m.p[f"president.{elect}.hostility_base"] - m.colombia.tension
         self.tension = clip01(self.tension + self.anticipation * self.w["hostility"] * shift)
 
     def relieve(self, share: float) -> None:
@@ -178,8 +174,22 @@ class UnitedStates(mesa.Agent):
         self.tension *= 1.0 - share
 
     def president_changed(self, month: int) -> None:
-        """A new Colombian president: measures on the old one lapse."""
-        self.measures.end("president_measures", month)
+        """A new Colombian president: measures on the old one lapse (the catalogue says which)."""
+        for name in CATALOGUE.lapsing_with_president("us"):
+            self.measures.end(name, month)
+
+    def outcomes(self) -> dict[str, float | str]:
+        """Aid, intelligence sharing, certification, tension, strikes and the US measures."""
+        return {
+            "us_security_aid_musd": self.security_aid,
+            "us_civil_aid_musd": self.civil_aid,
+            "intel_sharing": self.intel_sharing,
+            "certification": self.certification,
+            "us_hostility": self.tension,
+            "vessel_strike_deaths": self.strike_deaths,
+            "vessel_strike_deaths_cum": self.strike_deaths_cum,
+            **self.measures.outcomes(),
+        }
 
     # -- the monthly decisions ---------------------------------------------------------------
     def _extra_start(self) -> dict[str, float]:

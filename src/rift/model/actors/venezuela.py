@@ -18,18 +18,16 @@ toward Caracas is the president's (``president.<type>.caracas_accommodation``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import mesa
-
-from rift.model.actors.common import DT, pick, put
+from rift.model.actors.base import Actor
+from rift.model.actors.common import DT
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
 
 
-class Venezuela(mesa.Agent):
+class Venezuela(Actor):
     """The Venezuelan state as the model sees it: pressure, tolerance, migration."""
 
     def __init__(self, model: AllianceModel) -> None:
@@ -53,15 +51,6 @@ class Venezuela(mesa.Agent):
         "migration",
     )
 
-    def get_state(self) -> dict[str, Any]:
-        """This actor's state: copies of :attr:`STATE`."""
-        state = pick(self, self.STATE)
-        return state
-
-    def set_state(self, state: Mapping[str, Any]) -> None:
-        """Continue from :meth:`get_state`."""
-        put(self, self.STATE, state)
-
     def _migration(self) -> float:
         return self.migration_base + self.migration_slope * self.pressure
 
@@ -70,6 +59,14 @@ class Venezuela(mesa.Agent):
         return (1.0 - self.tolerance_slope * self.pressure) / (
             1.0 - self.tolerance_slope * self.pressure0
         )
+
+    def outcomes(self) -> dict[str, float | str]:
+        """US pressure on Caracas, Caracas's tolerance of the groups, migration."""
+        return {
+            "venezuela_pressure": self.pressure,
+            "venezuela_tolerance": self.tolerance(),
+            "migration_index": self.migration,
+        }
 
     def step(self) -> None:
         """Pressure moves toward the administration's level; migration follows."""
