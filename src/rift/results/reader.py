@@ -19,8 +19,10 @@ from rift.results.writer import partial_path
 
 
 def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a runs table whose run finished without an error (all of them when the
-    table has no ``error`` column)."""
+    """The rows of a runs table whose run finished without an error.
+
+    All of them when the table has no ``error`` column.
+    """
     return runs[runs["error"].isna()] if "error" in runs else runs
 
 
