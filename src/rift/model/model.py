@@ -289,9 +289,7 @@ class AllianceModel(mesa.Model):
         }
 
     @staticmethod
-    def _restart_horizon(
-        state: ModelState, start: str | int | None, end: str | int | None
-    ) -> tuple[int, int]:
+    def _restart_horizon(state: ModelState, start: str | None, end: str | None) -> tuple[int, int]:
         """The horizon of a run continued from ``state`` (see ``state`` in the class doc)."""
         if state.version != STATE_VERSION:
             raise ValueError(f"a state of version {state.version}; this rift reads {STATE_VERSION}")
