@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rift.model.forcing import Intervention, Shock
+from rift.model.model import AllianceModel
 from rift.model.state import ModelState
 from rift.months import parse_month
 from rift.parameters import ParameterSet, registry
@@ -29,8 +30,6 @@ from rift.scenario import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-
-    from rift.model.model import AllianceModel
 
 
 @dataclass(frozen=True)
@@ -176,6 +175,4 @@ def build_model(
     Returns:
         The model, ready to ``run()`` or ``step()``.
     """
-    from rift.model.model import AllianceModel
-
     return AllianceModel(**model_arguments(inputs, rng, collect=collect))
