@@ -3,8 +3,8 @@
 A scenario is read, checked and written in canonical form once, when it is loaded
 (:mod:`rift.scenario`). :func:`inputs_for` turns it into :class:`RunInputs` once per batch:
 months as month numbers, the parameter set resolved over the registry's defaults, and the
-interventions and shocks as the model's own dataclasses, so that nothing downstream parses a
-month or validates a value again. Each run adds only what is its own — its sampled values
+interventions and shocks as the model's own dataclasses, so that no run of the batch parses a
+month or validates a scenario's value again. Each run adds only what is its own — its sampled values
 (:meth:`RunInputs.with_sampled`, the one check of values the loader never saw) and, to
 continue a run, its state — and :func:`build_model` makes the
 :class:`~rift.model.model.AllianceModel` of it. The runner's worker, the Python API, both
