@@ -1,4 +1,4 @@
-"""The documented Python API: simulate, run_batch, exports, and the README's examples."""
+"""The documented Python API: simulate, run_batch, exports, and the API page's examples."""
 
 from __future__ import annotations
 
@@ -84,15 +84,14 @@ def test_exports_to_xarray_and_ema(small_batches):
     assert outcomes["rupture_month"].shape == (n,)
 
 
-def _readme_api_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+def _api_page_blocks() -> list[str]:
+    text = (ROOT / "docs" / "guide" / "python-api.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
 
 
 @pytest.mark.timeout(600)
-def test_the_readme_api_examples_run(tmp_path):
-    blocks = _readme_api_blocks()
+def test_the_api_page_examples_run(tmp_path):
+    blocks = _api_page_blocks()
     assert blocks
     script = tmp_path / "example.py"
     script.write_text("\n".join(blocks))

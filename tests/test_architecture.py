@@ -2,8 +2,10 @@
 load mesa or the model.
 
 The layers follow the data flow (DESIGN §1): leaves ← scenario ← model ← runner ← results ←
-experiment ← analysis/validation ← plots ← report ← api ← cli. Every import counts, including
-imports inside functions, so a cycle cannot hide behind a lazy import.
+experiment ← analysis/validation ← plots ← report ← api ← cli. ``rift.present`` (the record of
+2025-2026 as data) reads only the leaves, and the layers that will run the nowcast read it.
+Every import counts, including imports inside functions, so a cycle cannot hide behind a lazy
+import.
 """
 
 from __future__ import annotations
@@ -26,19 +28,21 @@ LEAVES = {
 #: What each layer may import besides itself and the leaves.
 ALLOWED: dict[str, set[str]] = {
     "leaf": set(),
+    "present": set(),
     "scenario": set(),
     "model": set(),
     "runner": {"scenario", "model"},
     "results": {"scenario"},
     "experiment": {"scenario", "runner", "results"},
     "analysis": {"scenario", "results"},
-    "validation": {"scenario", "model", "runner", "results", "experiment", "analysis"},
+    "validation": {"scenario", "model", "runner", "results", "experiment", "analysis",
+                   "present"},
     "plots": {"results", "analysis"},
     "report": {"results", "analysis", "plots"},
     "api": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
-            "plots", "report"},
+            "plots", "report", "present"},
     "cli": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
-            "plots", "report", "api"},
+            "plots", "report", "api", "present"},
 }  # fmt: skip
 
 

@@ -16,15 +16,15 @@ COMMANDS = {
 }  # fmt: skip
 
 
-def test_help_reads_like_the_readme(capsys):
+def test_help_reads_like_the_cli_page(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     listed = set(re.findall(r"^    ([a-z-]+)(?: {2,}|$)", out, re.M))
     assert listed == COMMANDS, listed  # every command listed, and no other
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    synopsis = readme.split("## Command line", 1)[1].split("```")[1]
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    synopsis = page.split("## Synopsis", 1)[1].split("```")[1]
     assert set(re.findall(r"^rift ([a-z-]+)", synopsis, re.M)) == COMMANDS
 
 

@@ -77,9 +77,9 @@ def test_an_alias_bomb_is_refused_at_once_with_bounded_memory(tmp_path, command,
     monkeypatch.chdir(tmp_path)
     f = write(tmp_path, BOMB)
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = time.thread_time()
     result = cli(command, str(f))
-    seconds = time.perf_counter() - t0
+    seconds = time.thread_time() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     bad(result, str(f), "expands to more than")
@@ -506,10 +506,10 @@ def test_a_part_that_does_not_fit_its_manifest_is_named_and_run_again(tmp_path, 
     part = sorted((work / "parts").glob("part-*.npz"))[1]
     _damage_part(part, how)
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = time.thread_time()
     with pytest.raises(InputError) as exc:
         load(work)
-    seconds = time.perf_counter() - t0
+    seconds = time.thread_time() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert part.name in str(exc.value) and "damaged part" in str(exc.value)
@@ -702,9 +702,9 @@ def test_bad_out_is_refused_before_the_batch_runs(tmp_path, monkeypatch, out, fr
     (tmp_path / "afile").write_text("x")
     f = write(tmp_path, SHORT, "short.yaml")
     before = files_under(tmp_path)
-    t0 = time.perf_counter()
+    t0 = time.thread_time()
     err = bad(cli("run", str(f), "--out", out.format(tmp=tmp_path), "--quiet"), *fragments)
-    assert time.perf_counter() - t0 < 2
+    assert time.thread_time() - t0 < 2
     assert files_under(tmp_path) == before and "rift run --resume" not in err
     assert not (tmp_path / "nowhere").exists()
 
@@ -760,6 +760,24 @@ def test_symlinks_planted_in_a_partial_folder_are_not_followed(tmp_path, link):
     err = bad(_resume(work), "--resume")
     assert str(target) in err
     assert files_under(elsewhere) == before
+
+
+@pytest.mark.parametrize("link", ["figures", "report.html"])
+def test_links_planted_in_a_result_are_not_followed_by_the_report(tmp_path, small_batches, link):
+    import shutil
+
+    result = tmp_path / "result"
+    shutil.copytree(small_batches["baseline"].path, result)
+    shutil.rmtree(result / "figures", ignore_errors=True)
+    (result / "report.html").unlink(missing_ok=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (result / link).symlink_to(elsewhere / link if link == "report.html" else elsewhere)
+    before = files_under(result)
+    err = bad(cli("report", str(result)), "symbolic link")
+    assert str(result / link) in err
+    assert not list(elsewhere.iterdir())
+    assert files_under(result) == before
 
 
 def test_messages_name_the_flag_that_was_given(tmp_path, monkeypatch):

@@ -124,6 +124,19 @@ def test_text_that_is_not_unicode_is_refused_before_the_report(tmp_path):
     assert "not Unicode" in err
 
 
+@pytest.mark.parametrize("char", ["\\0", "\\a", "\\e", "\\x7f"])
+def test_control_characters_in_text_are_refused(tmp_path, char):
+    f = write(tmp_path, f'name: d\nruns: 1\nend: 2025-02\ndescription: "a{char}b"\n')
+    err = bad(cli("validate", str(f)), str(f), "description", "control character")
+    assert "\x00" not in err
+
+
+def test_tabs_and_line_breaks_in_text_are_kept(tmp_path):
+    f = write(tmp_path, 'name: d\nruns: 1\nend: 2025-02\ndescription: "one\\ttwo\\nthree"\n')
+    code, _, err = cli("validate", str(f))
+    assert code == 0, err
+
+
 def test_a_very_long_set_key_is_refused(tmp_path):
     f = write(tmp_path, "name: d\nruns: 1\n")
     err = bad(cli("validate", str(f), "--set", "x" * 5000 + "=1"), "--set")

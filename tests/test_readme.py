@@ -1,4 +1,4 @@
-"""The README's set-up commands are what CI runs."""
+"""The README's set-up commands are what CI runs; the scenario reference's example is valid."""
 
 import re
 
@@ -32,11 +32,12 @@ def test_ci_runs_the_readme_commands():
 
 
 def test_the_annotated_scenario_example_is_valid(tmp_path):
-    """The README's annotated scenario loads, resolves its parent and cites its seed verbatim."""
+    """The scenario reference's annotated example loads, resolves its parent and cites its seed
+    verbatim."""
     from rift.scenario import load_scenario
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Scenarios", 1)[1].split("\n## ", 1)[0]
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    section = text.split("## An annotated example", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     f = tmp_path / "example.yaml"
     f.write_text(block, encoding="utf-8")

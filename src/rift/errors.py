@@ -53,3 +53,21 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A ``did you mean`` hint for an unknown name, or None."""
     match = closest(name, candidates)
     return f"Did you mean '{match}'?" if match else None
+
+
+def refuse_links(paths: Iterable[object], key: str | None, expected: str) -> None:
+    """Refuse a symbolic link where rift writes, so nothing is written out of an output tree.
+
+    Args:
+        paths: The folders and files rift is about to write into or through.
+        key: The flag that named them (``--out``), if any.
+        expected: What should be there instead.
+
+    Raises:
+        InputError: naming the first path that is a symbolic link.
+    """
+    import os
+
+    for path in paths:
+        if os.path.islink(os.fspath(path)):  # type: ignore[arg-type]
+            raise InputError("is a symbolic link", file=str(path), key=key, expected=expected)

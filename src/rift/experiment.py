@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rift.calibration import calibration_id, load_calibration
-from rift.errors import InputError
+from rift.errors import InputError, refuse_links
 from rift.geography import load_geography
 from rift.months import format_month
 from rift.record import GROUPS, RunOutput
@@ -43,6 +43,7 @@ from rift.results import (
     versions,
 )
 from rift.runner import BatchPlan, execute_batch, make_executor, plan_batch
+from rift.runner.base import ExecutorLostError
 from rift.runner.executors import check_executor_options
 from rift.scenario import Scenario
 from rift.seeds import run_label
@@ -109,6 +110,8 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"cannot write the results: {exc.strerror}{where}"
+    if isinstance(exc, ExecutorLostError):
+        return str(exc)
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:300]
 
@@ -188,14 +191,12 @@ def check_out(out: str | Path) -> Path:
             key="--out",
             expected=f"the result folder's name (rift adds {PARTIAL_SUFFIX} while it runs)",
         )
+    refuse_links(
+        (final, partial_path(final)),
+        "--out",
+        "a new folder (rift does not follow links out of a result)",
+    )
     for folder in (final, partial_path(final)):
-        if folder.is_symlink():
-            raise InputError(
-                "is a symbolic link",
-                file=str(folder),
-                key="--out",
-                expected="a new folder (rift does not follow links out of a result)",
-            )
         if _lexists(folder):
             raise InputError(
                 "the output folder already exists",
@@ -433,14 +434,9 @@ def resume_scenario(
         work / MANIFEST,
         work / LOCK_FILE,
     )
-    for link in links:
-        if link.is_symlink():
-            raise InputError(
-                "is a symbolic link",
-                file=str(link),
-                key="--resume",
-                expected="the batch's own folders and files (rift does not follow links out)",
-            )
+    refuse_links(
+        links, "--resume", "the batch's own folders and files (rift does not follow links out)"
+    )
     if (final / MANIFEST).is_file() and not work.exists():
         raise InputError(
             "this batch is already complete",

@@ -23,6 +23,7 @@ from rift.analysis.elections import BY_WINNER, split_by_winner
 from rift.analysis.summary import category_shares, format_value
 from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.atomic import atomic_write_text
+from rift.errors import refuse_links
 from rift.parameters import registry
 from rift.record import RECORD
 from rift.results import Results
@@ -411,6 +412,12 @@ def write_report(
     from rift.plots import save_figure, write_figures
 
     folder = Path(folder)
+    # A link planted inside an output tree is never followed out of it.
+    refuse_links(
+        (folder / "figures", folder / "report.html"),
+        None,
+        "the report's own folder and file (rift does not follow links out of an output tree)",
+    )
     folder.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(("png", *formats)))
     saved = {

@@ -11,6 +11,13 @@ from rift.runner.worker import RunSpec, RunTask
 EXECUTORS = ("serial", "process", "dask")
 
 
+class ExecutorLostError(RuntimeError):
+    """The executor itself failed (a lost scheduler, workers that keep dying), not a run.
+
+    Its message is one line for the user; the batch stops and keeps what finished.
+    """
+
+
 class Executor:
     """Runs chunks of tasks; yields each chunk's outputs when it is done."""
 

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from rift.errors import InputError
 from rift.record import RunOutput
-from rift.runner.base import EXECUTORS, Executor, default_workers
+from rift.runner.base import EXECUTORS, Executor, ExecutorLostError, default_workers
 from rift.runner.worker import RunSpec, RunTask, run_chunk
 
 
@@ -205,7 +205,7 @@ class ProcessExecutor(Executor):
                     broken = True
                     if attempts[key] >= CHUNK_ATTEMPTS:
                         runs = [t.index for t in chunk]
-                        raise RuntimeError(
+                        raise ExecutorLostError(
                             f"a worker process died {attempts[key]} times running runs "
                             f"{runs[0]}..{runs[-1]}"
                         )

@@ -118,11 +118,11 @@ MAX_WHOLE = 2**63 - 1
 
 
 def check_values(data: Any, doc: Document) -> None:
-    """Every text encodes as UTF-8 and every whole number fits 64 bits, at any depth.
+    """Every text is printable UTF-8 and every whole number fits 64 bits, at any depth.
 
     Text the report cannot write (lone surrogates, e.g. from bytes on the command line that
-    are not UTF-8) and numbers of hundreds of digits are refused here, naming the key path,
-    before any other check converts them.
+    are not UTF-8; NUL and other control characters) and numbers of hundreds of digits are
+    refused here, naming the key path, before any other check converts them.
     """
     stack: list[tuple[Any, tuple]] = [(data, ())]
     while stack:
@@ -145,6 +145,11 @@ def check_values(data: Any, doc: Document) -> None:
             )
 
 
+#: Control characters text may hold: tab, line feed, carriage return. The others (NUL, BEL,
+#: ESC …) have no place in a scenario: the report's HTML and the terminal would carry them raw.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
 def _check_text(text: str, doc: Document, path: tuple) -> None:
     try:
         text.encode("utf-8")
@@ -155,6 +160,14 @@ def _check_text(text: str, doc: Document, path: tuple) -> None:
             key=doc.key(path),
             expected="UTF-8 text",
         ) from None
+    for i, ch in enumerate(text):
+        if (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS:
+            raise InputError(
+                f"the text has a control character {ch!r} (position {i})",
+                file=doc.file,
+                key=doc.key(path),
+                expected="printable text (tabs and line breaks allowed)",
+            )
 
 
 def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
