@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from rift.model import AllianceModel
+from rift.runner.inputs import build_model, model_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "baseline.yaml"
@@ -56,12 +57,10 @@ def _plan(runs: int, months: int | None = None):
     return plan_batch(load_scenario(SCENARIO, overrides), runs)
 
 
-def _model_args(plan, index: int) -> dict[str, Any]:
-    """Keyword arguments of run ``index`` of a plan, as the runner's worker builds them."""
+def _model(plan, index: int):
+    """The model of run ``index`` of a plan, built as the runner's worker builds it."""
     task = plan.task(index)
-    kwargs = dict(plan.spec.model_kwargs)
-    params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
-    return {"rng": task.seed, "parameters": params, "calibrated": False, **kwargs}
+    return build_model(plan.spec.inputs.with_sampled(task.sampled), task.seed)
 
 
 def _stats(xs: list[float]) -> dict[str, float]:
@@ -153,7 +152,7 @@ def bench_single_run(n: int) -> dict[str, Any]:
     """One 72-month baseline run: construction, stepping, and the territory update alone."""
     plan = _plan(max(n, 2))
     t0 = time.perf_counter()
-    AllianceModel(collect=False, **_model_args(plan, 0))
+    _model(plan, 0)
     first = time.perf_counter() - t0  # the first in this process: geography and registry
 
     construct, stepping, total, cpu, territory, steps = [], [], [], [], [], []
@@ -161,7 +160,7 @@ def bench_single_run(n: int) -> dict[str, Any]:
         gc.collect()
         c0 = time.process_time()
         t0 = time.perf_counter()
-        m = AllianceModel(collect=False, **_model_args(plan, i))
+        m = _model(plan, i)
         t1 = time.perf_counter()
         while m.running:
             m.step()
@@ -173,7 +172,7 @@ def bench_single_run(n: int) -> dict[str, Any]:
         total.append(t2 - t0)
     share = []
     for i in range(n):  # instrumented runs: the territory update timed inside each step
-        m = AllianceModel(collect=False, **_model_args(plan, i))
+        m = _model(plan, i)
         update = m.territory.step
         acc = [0.0, 0]
 
@@ -215,7 +214,7 @@ def bare_loop(plan) -> tuple[float, float]:
     cpu = _Cpu()
     t0 = time.perf_counter()
     for i in range(plan.runs):
-        AllianceModel(collect=False, **_model_args(plan, i)).run()
+        _model(plan, i).run()
     return time.perf_counter() - t0, cpu.seconds()
 
 
@@ -256,7 +255,10 @@ class IndexedRun(AllianceModel):
     """
 
     def __init__(self, run: int = 0, runs: int = 1, rng: Any = None, **_: Any) -> None:
-        super().__init__(collect=True, **_model_args(_plan(runs), run))
+        plan = _plan(runs)
+        task = plan.task(run)
+        inputs = plan.spec.inputs.with_sampled(task.sampled)
+        super().__init__(**model_arguments(inputs, task.seed, collect=True))
 
 
 def mesa_batch_run(plan, processes: int) -> tuple[float, float]:
@@ -411,7 +413,7 @@ def bench_months(months: list[int], runs: int) -> dict[str, Any]:
         total, stepping = [], []
         for i in range(runs):
             t0 = time.perf_counter()
-            m = AllianceModel(collect=False, **_model_args(plan, i))
+            m = _model(plan, i)
             t1 = time.perf_counter()
             m.run()
             t2 = time.perf_counter()

@@ -50,7 +50,7 @@ def extended(monkeypatch):
         Event("hostile_september", "a hostile September", "US tension above 0.5 in September")
     )
     RECORD.declare(Outcome("hostility_above_half", "0/1", "US tension above 0.5", "flag"))
-    monkeypatch.setattr("rift.runner.worker.AllianceModel", SeptemberModel)
+    monkeypatch.setattr("rift.runner.inputs.AllianceModel", SeptemberModel)  # build_model's
     yield
     RECORD.remove("hostile_september")
     RECORD.remove("hostility_above_half")

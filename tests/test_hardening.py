@@ -211,9 +211,7 @@ def _make_interrupted(tmp_path: Path, runs_kept: int) -> None:
     plan = plan_batch(s)
     months = range(s.start_month, s.end_month + 1)
     with batch_lock(partial_path(final)):
-        writer = ResultWriter(
-            final, _manifest(s, 12, "serial", 1, None), months, load_geography().n
-        )
+        writer = ResultWriter(final, _manifest(plan, "serial", 1, None), months, load_geography().n)
         for k in range(0, runs_kept, 2):  # two runs per part file
             outcome = execute_batch(plan, indices=[k, k + 1])
             for o in outcome.outputs.values():

@@ -155,8 +155,8 @@ def simulate(
     Raises:
         InputError: Bad scenario, parameters or run index.
     """
-    from rift.model.model import AllianceModel
     from rift.runner.batch import plan_batch
+    from rift.runner.inputs import build_model
 
     sc = as_scenario(scenario, seed=seed, parameters=parameters)
     if not 0 <= run < sc.runs:
@@ -165,11 +165,7 @@ def simulate(
         )
     plan = plan_batch(sc)
     task = plan.task(run)
-    kwargs = dict(plan.spec.model_kwargs)
-    values = {**kwargs.pop("parameters"), **task.sampled}
-    model = AllianceModel(
-        rng=task.seed, collect=False, calibrated=False, parameters=values, **kwargs
-    )
+    model = build_model(plan.spec.inputs.with_sampled(task.sampled), task.seed)
     return Run(sc, run, run_label(sc.seed, run), dict(task.sampled), model.run())
 
 

@@ -42,10 +42,9 @@ from rift.results import (
     set_aside,
     versions,
 )
-from rift.runner import execute_batch, make_executor, plan_batch
+from rift.runner import BatchPlan, execute_batch, make_executor, plan_batch
 from rift.runner.base import ExecutorLostError
 from rift.runner.executors import check_executor_options
-from rift.runner.sampling import Sampler
 from rift.scenario import Scenario
 from rift.seeds import run_label
 
@@ -305,9 +304,8 @@ def batch_lock(work: Path, key: str | None = "--resume") -> Iterator[None]:
         fh.close()
 
 
-def _manifest(
-    scenario: Scenario, runs: int, executor: str, workers: int, command: str | None
-) -> dict[str, Any]:
+def _manifest(plan: BatchPlan, executor: str, workers: int, command: str | None) -> dict[str, Any]:
+    scenario, runs = plan.scenario, plan.runs
     start, end = scenario.start_month, scenario.end_month
     return {
         "schema": SCHEMA,
@@ -321,7 +319,7 @@ def _manifest(
         "group_names": list(GROUPS),
         "record": record_names(),
         "uncertain": sorted(scenario.uncertain),
-        "sampled": Sampler(scenario).parameter_names,
+        "sampled": plan.sampler.parameter_names,
         "outcomes": scenario.reported_outcomes(),
         "versions": versions(),
         "git_commit": git_commit(),
@@ -371,7 +369,7 @@ def run_scenario(
         with batch_lock(work, key):
             try:
                 with make_executor(executor, workers, address, dask_timeout, warm=warm) as ex:
-                    manifest = _manifest(scenario, plan.runs, ex.name, ex.workers, command)
+                    manifest = _manifest(plan, ex.name, ex.workers, command)
                     writer = ResultWriter(final, manifest, months, load_geography().n)
                     return _execute(plan, ex, writer, set(), quiet, chunk_size)
             except (InputError, BatchStoppedError):

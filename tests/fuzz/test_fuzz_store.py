@@ -36,8 +36,8 @@ def stored(tmp_path_factory) -> dict[str, Path]:
     final = claim_output(s, base / "killed")
     months = range(s.start_month, s.end_month + 1)
     with batch_lock(partial_path(final)):
-        writer = ResultWriter(final, _manifest(s, 6, "serial", 1, None), months, load_geography().n)
         plan = plan_batch(s)
+        writer = ResultWriter(final, _manifest(plan, "serial", 1, None), months, load_geography().n)
         for k in (0, 2):
             for out in execute_batch(plan, indices=[k, k + 1]).outputs.values():
                 writer.add(out)

@@ -10,6 +10,7 @@ from rift.model import AllianceModel
 from rift.record import RunResult
 from rift.runner import plan_batch
 from rift.runner.batch import BatchPlan
+from rift.runner.inputs import model_arguments
 from rift.scenario import load_scenario
 
 
@@ -20,12 +21,16 @@ def scenario_plan(name: str, runs: int = 8) -> BatchPlan:
 
 
 def model_kwargs(name: str, run: int) -> dict[str, Any]:
-    """The model's arguments for run ``run`` of a shipped scenario, as the worker makes them."""
+    """The model's arguments for run ``run`` of a shipped scenario, as the worker makes them.
+
+    Without the seed and the state: the restart tests give those themselves.
+    """
     plan = scenario_plan(name)
-    task = plan.task(run)
-    kwargs = dict(plan.spec.model_kwargs)
-    params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
-    return {"collect": False, "calibrated": False, "parameters": params, **kwargs}
+    inputs = plan.spec.inputs.with_sampled(plan.task(run).sampled)
+    kwargs = model_arguments(inputs)
+    del kwargs["rng"], kwargs["state"]
+    kwargs["parameters"] = inputs.given_values()  # a state keeps its own values of the rest
+    return kwargs
 
 
 def scenario_model(name: str, run: int, **extra: Any) -> AllianceModel:

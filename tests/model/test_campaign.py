@@ -8,6 +8,7 @@ import pytest
 
 from rift.model import AllianceModel
 from rift.record import BLOCS
+from rift.runner.inputs import build_model, inputs_for
 
 from ..conftest import paired_interval
 from ..test_hardening import bad, cli, write
@@ -106,7 +107,7 @@ def test_good_election_keys_condition_the_vote(tmp_path):
         "name: x\nend: 2026-08\nelection: {first_round: {left: 0.3, centre: 0.2, right: 0.5}}\n",
     )
     s = load_scenario(f)
-    v = AllianceModel(rng=1, collect=False, **s.model_kwargs()).run().values
+    v = build_model(inputs_for(s), 1).run().values
     assert v["first_round_right"] == pytest.approx(0.5) and v[
         "first_round_centre"
     ] == pytest.approx(0.2)
@@ -115,7 +116,7 @@ def test_good_election_keys_condition_the_vote(tmp_path):
         "name: y\nend: 2026-08\nelection: {runoff: {centre: 0.55, right: 0.45}}\n",
         "y.yaml",
     )
-    v = AllianceModel(rng=1, collect=False, **load_scenario(f).model_kwargs()).run().values
+    v = build_model(inputs_for(load_scenario(f)), 1).run().values
     assert v["winner"] == "centre"
 
 

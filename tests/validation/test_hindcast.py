@@ -8,6 +8,7 @@ import pytest
 from rift.calibration import load_calibration
 from rift.cli import main
 from rift.months import parse_month
+from rift.runner.inputs import inputs_for
 from rift.scenario import load_scenario, scenario_from_dict
 from rift.validation.abc import Prior, abc_smc
 from rift.validation.calibrate import (
@@ -106,7 +107,7 @@ def test_calibration_recovers_parameters_from_the_models_own_output():
         {"name": "synthetic", "start": "2019-01", "end": "2021-12", "parameters": fixed}
     )
     months = [parse_month(m) for m in ("2019-12", "2020-12", "2021-12")]
-    sim = HindcastSimulator(s.model_kwargs(), months, [RECORD.outcome_names.index("coca_ha")] * 3)
+    sim = HindcastSimulator(inputs_for(s), months, [RECORD.outcome_names.index("coca_ha")] * 3)
     truth = {"coca.replant_share": 0.8}
     observed = np.mean([sim(truth, np.random.SeedSequence(k)) for k in range(4)], axis=0)
     prior = Prior("coca.replant_share", 0.3, 1.0)

@@ -102,8 +102,8 @@ class AllianceModel(mesa.Model):
     Args:
         rng: Seed for ``mesa.Model`` (an int, a ``numpy.random.SeedSequence`` or a
             Generator). Every random draw comes from named streams derived from it.
-        start: First simulated month, ``YYYY-MM`` (not before 2018-08).
-        end: Last simulated month, ``YYYY-MM``.
+        start: First simulated month, ``YYYY-MM`` or a month number (not before 2018-08).
+        end: Last simulated month, ``YYYY-MM`` or a month number.
         parameters: A :class:`ParameterSet`, or overrides by dotted name.
         interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
             optional ``until``, or :class:`~rift.model.forcing.Intervention` objects).
@@ -135,8 +135,8 @@ class AllianceModel(mesa.Model):
         self,
         rng: Any = None,
         *,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | int | None = None,
+        end: str | int | None = None,
         parameters: ParameterSet | Mapping[str, Any] | None = None,
         interventions: Sequence[Intervention | Mapping[str, Any]] = (),
         shocks: Sequence[Shock | Mapping[str, Any]] = (),
@@ -153,8 +153,8 @@ class AllianceModel(mesa.Model):
             state = state.copy()  # one state may start many runs: never share its arrays
             self.start, self.end = self._restart_horizon(state, start, end)
         else:
-            self.start = parse_month(DEFAULT_START if start is None else start)
-            self.end = parse_month(DEFAULT_END if end is None else end)
+            self.start = _month_number(DEFAULT_START if start is None else start)
+            self.end = _month_number(DEFAULT_END if end is None else end)
         if restart:
             self.streams = Streams.from_state(state.streams["named"])
         else:

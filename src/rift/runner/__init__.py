@@ -2,13 +2,17 @@
 
 from rift.runner.batch import BatchOutcome, BatchPlan, execute_batch, plan_batch
 from rift.runner.executors import EXECUTORS, make_executor
+from rift.runner.inputs import RunInputs, build_model, inputs_for
 from rift.seeds import run_seed
 
 __all__ = [
     "EXECUTORS",
     "BatchOutcome",
     "BatchPlan",
+    "RunInputs",
+    "build_model",
     "execute_batch",
+    "inputs_for",
     "make_executor",
     "plan_batch",
     "run_seed",

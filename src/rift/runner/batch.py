@@ -15,6 +15,7 @@ import numpy as np
 
 from rift.record import RunOutput
 from rift.runner.executors import Executor, SerialExecutor
+from rift.runner.inputs import inputs_for
 from rift.runner.sampling import Sampler
 from rift.runner.worker import RunSpec, RunTask
 from rift.scenario import Scenario
@@ -38,7 +39,7 @@ class BatchPlan:
 def plan_batch(scenario: Scenario, runs: int | None = None) -> BatchPlan:
     """Seeds, samples and shared model arguments of a batch."""
     n = scenario.runs if runs is None else runs
-    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(scenario.model_kwargs()))
+    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(inputs_for(scenario)))
 
 
 def chunked(indices: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -129,10 +129,8 @@ class Sampler:
         post = posterior(through)
         if post is None:
             raise LookupError("the package has no calibration; run `rift calibrate`")
-        mine = set(scenario.parameters) | set(scenario.uncertain)
-        if scenario.start != calibration_start(through):
-            mine |= {k for k in post.names if k.startswith("init.")}
-        columns = [j for j, name in enumerate(post.names) if name not in mine]
+        drawn = calibrated_names(scenario)
+        columns = [j for j, name in enumerate(post.names) if name in drawn]
         seed = np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY)
         keys = keys_from(seed, 1, extra=1)
         w = np.asarray(post.weights, float)

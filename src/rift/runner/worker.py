@@ -15,16 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from rift.model.model import AllianceModel
 from rift.model.state import ModelState
 from rift.record import RunOutput
+from rift.runner.inputs import RunInputs, build_model
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What all runs of a batch share: the model's keyword arguments."""
+    """What all runs of a batch share: their inputs before each run's sampled values."""
 
-    model_kwargs: Mapping[str, Any]
+    inputs: RunInputs
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,12 @@ def _task_state(task: RunTask) -> ModelState | None:
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
     """Run one task; an exception is caught and returned as text with the run's index."""
     t0 = time.perf_counter()
-    kwargs = dict(spec.model_kwargs)
-    params = {**dict(kwargs.pop("parameters", None) or {}), **dict(task.sampled)}
-    try:
-        state = _task_state(task)
-        rng = task.seed if state is None or task.reseed else None
-        model = AllianceModel(
-            rng=rng, collect=False, calibrated=False, parameters=params, state=state, **kwargs
-        )
-        result = model.run()
+    try:  # a bad sampled value or state is this run's error, not the batch's
+        inputs = spec.inputs.with_sampled(task.sampled)
+        if task.state is not None:
+            inputs = inputs.with_state(_task_state(task))
+        rng = task.seed if inputs.state is None or task.reseed else None
+        result = build_model(inputs, rng).run()
         error = None
     except Exception as exc:
         result = None

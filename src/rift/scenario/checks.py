@@ -32,6 +32,7 @@ from rift.scenario.schema import (
     SCENARIO_KEYS,
     ElectionSpec,
     InterventionSpec,
+    ObservationSpec,
     Scenario,
     ShockSpec,
 )
@@ -231,8 +232,16 @@ def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) ->
         )
 
 
-def check_scenario(scenario: Scenario, doc: Document) -> None:
-    """Everything the schema cannot check alone (see the module doc)."""
+def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
+    """Everything the schema cannot check alone (see the module doc), and the canonical form.
+
+    Each month is parsed and each value validated once, here: what the checks make of them
+    (months written ``YYYY-MM``, values coerced to their parameter's kind) is the scenario
+    returned, so that its hash does not depend on how the file spells them.
+
+    Returns:
+        The scenario with its months and values in canonical form.
+    """
     reg = registry()
     file = doc.file
     start = _month(scenario.start, doc, ("start",))
@@ -259,9 +268,10 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
             key=doc.key(("end",)),
             expected=f"a month on or after {scenario.start}",
         )
+    parameters = {}
     for name, value in scenario.parameters.items():
         param = reg.lookup(name, file=file, key=doc.key(("parameters", name)))
-        param.validate(value, file=file, key=doc.key(("parameters", name)))
+        parameters[name] = param.validate(value, file=file, key=doc.key(("parameters", name)))
     for name, d in scenario.uncertain.items():
         check_distribution(name, d, doc, ("uncertain", name))
         if name in scenario.parameters:
@@ -272,9 +282,9 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
                 expected="one or the other",
             )
     _check_election(scenario, doc, start)
-    _check_interventions(scenario, doc, start, end)
-    _check_shocks(scenario, doc, start, end)
-    _check_observations(scenario, doc, start, end)
+    interventions = _check_interventions(scenario, doc, start, end)
+    shocks = _check_shocks(scenario, doc, start, end)
+    observations = _check_observations(scenario, doc, start, end)
     for i, name in enumerate(scenario.outcomes):
         if name not in RECORD.outcome_names:
             raise InputError(
@@ -284,6 +294,16 @@ def check_scenario(scenario: Scenario, doc: Document) -> None:
                 expected=f"one of: {', '.join(RECORD.outcome_names)}",
                 hint=did_you_mean(name, RECORD.outcome_names),
             )
+    return scenario.model_copy(
+        update={
+            "start": format_month(start),
+            "end": format_month(end),
+            "parameters": parameters,
+            "interventions": interventions,
+            "shocks": shocks,
+            "observations": observations,
+        }
+    )
 
 
 def _check_election(scenario: Scenario, doc: Document, start: int) -> None:
@@ -324,10 +344,14 @@ def _check_election(scenario: Scenario, doc: Document, start: int) -> None:
         )
 
 
-def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+def _check_interventions(
+    scenario: Scenario, doc: Document, start: int, end: int
+) -> list[InterventionSpec]:
+    """The interventions, checked, with their months and values in canonical form."""
     reg = registry()
     file = doc.file
     instruments = set(reg.instruments())
+    out = []
     for i, iv in enumerate(scenario.interventions):
         at = _month(iv.at, doc, ("interventions", i, "at"))
         if not start <= at <= end:
@@ -337,6 +361,7 @@ def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int
                 key=doc.key(("interventions", i, "at")),
                 expected="a month within the horizon",
             )
+        until = None
         if iv.until is not None:
             until = _month(iv.until, doc, ("interventions", i, "until"))
             if until < at:
@@ -346,6 +371,7 @@ def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int
                     key=doc.key(("interventions", i, "until")),
                     expected=f"a month on or after {iv.at}",
                 )
+        values = {}
         for name, value in iv.set.items():
             key = doc.key(("interventions", i, "set", name))
             param = reg.lookup(name, file=file, key=key)
@@ -357,11 +383,20 @@ def _check_interventions(scenario: Scenario, doc: Document, start: int, end: int
                     expected=f"one of the instruments: {', '.join(sorted(instruments))}",
                     hint=did_you_mean(name, instruments),
                 )
-            param.validate(value, file=file, key=key)
+            values[name] = param.validate(value, file=file, key=key)
+        update = {"at": format_month(at), "until": _canonical(until), "set": values}
+        out.append(iv.model_copy(update=update))
+    return out
 
 
-def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+def _canonical(month: int | None) -> str | None:
+    return None if month is None else format_month(month)
+
+
+def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> list[ShockSpec]:
+    """The shocks, checked, with their months in canonical form."""
     file = doc.file
+    out = []
     for i, sh in enumerate(scenario.shocks):
         at = _month(sh.at, doc, ("shocks", i, "at"))
         if not start <= at <= end:
@@ -371,7 +406,8 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> No
                 key=doc.key(("shocks", i, "at")),
                 expected="a month within the horizon",
             )
-        if sh.until is not None and _month(sh.until, doc, ("shocks", i, "until")) < at:
+        until = None if sh.until is None else _month(sh.until, doc, ("shocks", i, "until"))
+        if until is not None and until < at:
             raise InputError(
                 f"until {sh.until} is before at {sh.at}",
                 file=file,
@@ -403,10 +439,16 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> No
                 key=doc.key(("shocks", i)),
                 expected="each measure in 'start' or 'end', not both",
             )
+        out.append(sh.model_copy(update={"at": format_month(at), "until": _canonical(until)}))
+    return out
 
 
-def _check_observations(scenario: Scenario, doc: Document, start: int, end: int) -> None:
+def _check_observations(
+    scenario: Scenario, doc: Document, start: int, end: int
+) -> list[ObservationSpec]:
+    """The observations, checked, with their months in canonical form."""
     file = doc.file
+    out = []
     numeric = [n for n in RECORD.outcome_names if RECORD.outcome(n).kind != "category"]
     for i, ob in enumerate(scenario.observations):
         if ob.outcome not in numeric:
@@ -425,6 +467,8 @@ def _check_observations(scenario: Scenario, doc: Document, start: int, end: int)
                 key=doc.key(("observations", i, "month")),
                 expected="a month within the horizon",
             )
+        out.append(ob.model_copy(update={"month": format_month(month)}))
+    return out
 
 
 def _check_vote(scenario: Scenario, doc: Document) -> None:

@@ -2,9 +2,9 @@
 
 Each stage has one job: :class:`~.document.Document` reads the file, :func:`_with_parents`
 overlays the scenarios it ``extends``, :func:`~.overrides.apply_overrides` applies ``--set``,
-the schema checks structure and :func:`~.checks.check_scenario` the rest, and
-:func:`_normalise` writes months and parameter values in one canonical form (so that the hash
-of a scenario does not depend on how its file spells them).
+the schema checks structure, and :func:`~.checks.check_scenario` the rest and writes months
+and parameter values in one canonical form (so that the hash of a scenario does not depend on
+how its file spells them).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from pydantic import ValidationError
 
 from rift.calibration import calibration_id, calibration_years, load_calibration
 from rift.errors import InputError, did_you_mean
-from rift.months import format_month, parse_month
-from rift.parameters import registry
 from rift.scenario.checks import check_scenario, check_values, pydantic_error
 from rift.scenario.document import Document, _short, path_problem
 from rift.scenario.overrides import apply_overrides
@@ -220,32 +218,8 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     return _overlay(inherited, data)
 
 
-def _normalise(scenario: Scenario) -> Scenario:
-    """Months as ``YYYY-MM`` and parameter values coerced to their kinds."""
-    reg = registry()
-    ivs = [
-        iv.model_copy(
-            update={
-                "at": format_month(parse_month(iv.at)),
-                "until": None if iv.until is None else format_month(parse_month(iv.until)),
-                "set": {k: reg[k].validate(v) for k, v in iv.set.items()},
-            }
-        )
-        for iv in scenario.interventions
-    ]
-    observations = [
-        ob.model_copy(update={"month": format_month(parse_month(ob.month))})
-        for ob in scenario.observations
-    ]
-    shocks = [
-        sh.model_copy(
-            update={
-                "at": format_month(parse_month(sh.at)),
-                "until": None if sh.until is None else format_month(parse_month(sh.until)),
-            }
-        )
-        for sh in scenario.shocks
-    ]
+def _with_calibration(scenario: Scenario) -> Scenario:
+    """The scenario naming the packaged calibration it samples (None if it samples none)."""
     through = scenario.sampling.calibrated_through
     record = load_calibration(through) if scenario.sampling.calibrated else None
     if through is not None and scenario.sampling.calibrated and record is None:
@@ -258,15 +232,7 @@ def _normalise(scenario: Scenario) -> Scenario:
             f"or `rift calibrate --through {through}`",
         )
     return scenario.model_copy(
-        update={
-            "calibration": None if record is None else calibration_id(record),
-            "shocks": shocks,
-            "observations": observations,
-            "start": format_month(parse_month(scenario.start)),
-            "end": format_month(parse_month(scenario.end)),
-            "parameters": {k: reg[k].validate(v) for k, v in scenario.parameters.items()},
-            "interventions": ivs,
-        }
+        update={"calibration": None if record is None else calibration_id(record)}
     )
 
 
@@ -286,8 +252,7 @@ def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise pydantic_error(exc, doc) from None
-    check_scenario(scenario, doc)
-    return _normalise(scenario)
+    return _with_calibration(check_scenario(scenario, doc))
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

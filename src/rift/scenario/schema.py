@@ -215,23 +215,6 @@ class Scenario(Strict):
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    def model_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~rift.model.AllianceModel` (without sampled values)."""
-        election = {k: v for k, v in self.election.model_dump().items() if v is not None}
-        return {
-            "start": self.start,
-            "end": self.end,
-            "parameters": dict(self.parameters),
-            "interventions": [
-                {"at": iv.at, "set": dict(iv.set), "until": iv.until} for iv in self.interventions
-            ],
-            "shocks": [
-                {"at": sh.at, "start": list(sh.start), "end": list(sh.end), "until": sh.until}
-                for sh in self.shocks
-            ],
-            "election": election or None,
-        }
-
 
 #: Top-level keys of a scenario file (``calibration`` and ``source`` are set by rift).
 SCENARIO_KEYS: tuple[str, ...] = tuple(

@@ -28,11 +28,11 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +40,9 @@ from rift.atomic import atomic_write_json
 from rift.months import parse_month
 from rift.record import COL_MEASURES, US_MEASURES
 from rift.validation.abc import Prior, abc_smc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rift.runner.inputs import RunInputs
 
 FILE = "alliance_calibration.json"
 #: What the record says (see the module doc), in the order of :func:`summaries`.
@@ -68,26 +71,27 @@ def _starts(result: Any, side: str, names: tuple[str, ...], last: str) -> int:
 
 @dataclass
 class AllianceSimulator:
-    """``simulate(theta, seed)``: a 2025 baseline run and a 2019-2024 hindcast run."""
+    """``simulate(theta, seed)``: a 2025 baseline run and a 2019-2024 hindcast run.
 
-    baseline: dict[str, Any]
-    hindcast: dict[str, Any]
+    Both runs draw the calibrated parameters ``theta`` leaves free from the packaged posterior
+    (``calibrated=True``): the tension terms are fitted given what the hindcast calibration
+    knows, one particle per run, not given the registry's defaults.
+    """
+
+    baseline: RunInputs
+    hindcast: RunInputs
 
     def __call__(self, theta: dict[str, float], seed: np.random.SeedSequence) -> np.ndarray:
         """The four summary statistics of the module doc."""
-        from rift.model.model import AllianceModel
+        from rift.runner.inputs import build_model
 
         a, b = seed.spawn(2)
-        kw = dict(self.baseline)
-        params = {**kw.pop("parameters"), **theta}
-        r25 = AllianceModel(rng=a, collect=False, parameters=params, **kw).run()
+        r25 = build_model(self.baseline.with_sampled(theta), a).run()
         us = _starts(r25, "us", tuple(m for m in US_MEASURES if m != "civil_aid_cut"), "2025-12")
         col = _starts(r25, "col", COL_MEASURES, "2025-12")
         decert = float(r25.events["decertification"] is not None)
-        kw = dict(self.hindcast)
         shared = {k: v for k, v in theta.items() if k not in START_2025}
-        params = {**kw.pop("parameters"), **shared}
-        r19 = AllianceModel(rng=b, collect=False, parameters=params, **kw).run()
+        r19 = build_model(self.hindcast.with_sampled(shared), b).run()
         quiet = _starts(r19, "us", US_MEASURES, "2024-12") + _starts(
             r19, "col", COL_MEASURES, "2024-12"
         )
@@ -96,11 +100,12 @@ class AllianceSimulator:
 
 def simulator() -> AllianceSimulator:
     """The simulator on the shipped baseline (2025 only) and hindcast scenarios."""
+    from rift.runner.inputs import inputs_for
     from rift.scenario import load_scenario
 
-    base = load_scenario("baseline", ["end=2025-12"]).model_kwargs()
-    hind = load_scenario("hindcast_2019").model_kwargs()
-    return AllianceSimulator(base, hind)
+    base = inputs_for(load_scenario("baseline", ["end=2025-12"]))
+    hind = inputs_for(load_scenario("hindcast_2019"))
+    return AllianceSimulator(replace(base, calibrated=True), replace(hind, calibrated=True))
 
 
 def distance(simulated: np.ndarray, observed: np.ndarray) -> float:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -45,6 +45,9 @@ from rift.record import RECORD
 from rift.validation.abc import Prior, abc_smc
 from rift.validation.targets import Target, targets
 from rift.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rift.runner.inputs import RunInputs
 
 
 def calibration_spec() -> dict[str, Any]:
@@ -81,7 +84,7 @@ class HindcastSimulator:
     the registry's weights (:meth:`rift.parameters.Parameter.choice_from_unit`).
     """
 
-    model_kwargs: dict[str, Any]
+    inputs: RunInputs
     months: list[int]
     columns: list[int]
     nuisance: dict[str, Any] = field(default_factory=dict)
@@ -89,6 +92,10 @@ class HindcastSimulator:
 
     def parameters(self, theta: dict[str, float], seed: np.random.SeedSequence) -> dict:
         """The run's parameters: the scenario's, the nuisance draws and ``theta``."""
+        return {**self.inputs.given_values(), **self._sampled(theta, seed)}
+
+    def _sampled(self, theta: dict[str, float], seed: np.random.SeedSequence) -> dict:
+        """The nuisance draws and ``theta`` (choices mapped from their uniforms)."""
         from rift.distributions import Choice, to_scipy
         from rift.parameters import registry
         from rift.runner.sampling import quantile_values
@@ -109,19 +116,13 @@ class HindcastSimulator:
             n: reg[n].choice_from_unit(v) if reg[n].kind == "choice" else v
             for n, v in theta.items()
         }
-        return {**dict(self.model_kwargs.get("parameters") or {}), **drawn, **chosen}
+        return {**drawn, **chosen}
 
     def __call__(self, theta: dict[str, float], seed: np.random.SeedSequence) -> np.ndarray:
         """Run the hindcast with ``theta`` over the scenario's parameters; summary statistics."""
-        from rift.model import AllianceModel
+        from rift.runner.inputs import build_model
 
-        kwargs = dict(self.model_kwargs)
-        kwargs.pop("parameters", None)
-        params = self.parameters(theta, seed)
-        model = AllianceModel(
-            rng=seed, collect=False, calibrated=False, parameters=params, **kwargs
-        )
-        result = model.run()
+        result = build_model(self.inputs.with_sampled(self._sampled(theta, seed)), seed).run()
         rows = np.searchsorted(result.months, self.months)
         return result.series[rows, self.columns]
 
@@ -141,6 +142,7 @@ def hindcast_simulator(
     scenario_name: str | None = None, through: int | None = None
 ) -> tuple[HindcastSimulator, list[Target]]:
     """The simulator and the targets of the calibration scenario (data through ``through``)."""
+    from rift.runner.inputs import inputs_for
     from rift.runner.sampling import declared_spreads
     from rift.scenario import SamplingSpec, load_scenario, shipped_scenarios
 
@@ -148,7 +150,6 @@ def hindcast_simulator(
     scenario = load_scenario(shipped_scenarios()[scenario_name or spec["scenario"]])
     cut = min(scenario.end, data_through(through, spec))
     tg = targets(scenario.start, cut)
-    kwargs = scenario.model_kwargs()
     prior_only = scenario.model_copy(
         update={"sampling": SamplingSpec(calibrated=False), "calibration": None}
     )
@@ -156,7 +157,7 @@ def hindcast_simulator(
     for name in spec["parameters"]:
         nuisance.pop(name, None)
     sim = HindcastSimulator(
-        kwargs,
+        inputs_for(scenario),
         [t.month for t in tg],
         [RECORD.outcome_names.index(t.outcome) for t in tg],
         nuisance,
@@ -210,7 +211,7 @@ def calibrate(
         "version": _dt.date.today().isoformat(),
         "rift": __version__,
         "scenario": spec["scenario"],
-        "start": sim.model_kwargs["start"],
+        "start": format_month(sim.inputs.start),
         "data_through": data_through(through, spec),
         "targets": [
             {"key": t.key, "date": t.date, "month": format_month(t.month), "observed": t.observed}
