@@ -1,9 +1,10 @@
 """The layering of src/rift: imports point down, no cycles, and the store and the figures never
 load mesa or the model.
 
-The layers follow the data flow (DESIGN §1): leaves ← scenario ← model ← runner ← results ←
-experiment ← analysis/validation ← plots ← report ← api ← cli. ``rift.present`` (the record of
-2025-2026 as data) reads only the leaves, and the layers that will run the nowcast read it.
+The layers follow the data flow (docs/architecture.md): leaves ← scenario ← model ← runner ←
+results ← experiment ← analysis/validation ← plots ← report ← api ← cli. ``rift.present``
+(the record of 2025-2026 as data) reads only the leaves, and the layers that will run the
+nowcast read it.
 Every import counts, including imports inside functions, so a cycle cannot hide behind a lazy
 import.
 """

@@ -68,7 +68,7 @@ def test_border_flags():
     assert ecu[GEO.find("San Miguel", department="Putumayo")]
     assert pan[GEO.find("Acandí")]
     assert not ven[GEO.find("Bogotá, D.C.")] and not ecu[GEO.find("Medellín")]
-    # flags stay within the border departments named in DESIGN.md
+    # flags stay within the border departments named in the design (docs/architecture.md)
     assert set(GEO.department_code[ven]) <= {"44", "20", "54", "15", "81", "99", "94"}
     assert set(GEO.department_code[ecu]) <= {"52", "86"}
     assert 30 < ven.sum() < 80 and 15 < ecu.sum() < 45

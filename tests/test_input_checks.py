@@ -20,7 +20,7 @@ from rift.parameters import registry
 from rift.runner.sampling import sample_uncertain
 from rift.scenario import load_scenario, scenario_from_dict
 
-from .test_hardening import bad, cli, files_under, write
+from .cli_helpers import bad, cli, files_under, write
 
 AID = "us.aid_total_musd"  # valid range [0, 3000], USD million/yr
 

@@ -156,7 +156,7 @@ def test_unwritable_out_is_bad_input(tmp_path, capsys):
     blocker.write_text("x")
     assert main(["run", str(scenario_file(tmp_path, 1)), "--out", str(blocker / "sub" / "r")]) == 2
     err = capsys.readouterr().err
-    # The parent is a file: named as such (issue 18), not "cannot write" nor "another batch".
+    # The parent is a file: named as such, not "cannot write" nor "another batch".
     assert "--out" in err and f"{blocker}," in err and "is a file, not a folder" in err
     assert "Traceback" not in err and "another batch" not in err
 

@@ -1,6 +1,6 @@
 """The municipalities of Colombia as a neighbour graph, with border and reach tables.
 
-The territory of the model is a set of numpy arrays indexed by municipality (DESIGN §2). This
+The territory of the model is a set of numpy arrays indexed by municipality. This
 module builds the static part once per process: centroids, departments, the Delaunay neighbour
 graph with long edges cut, border flags, the state-reach proxy, and two sanctuary nodes
 (Venezuela and Ecuador) appended after the 1,122 municipalities.

@@ -1,7 +1,7 @@
 """Fuzzing the scenario language: generated files, ``--set`` strings, mutated shipped files.
 
 Every input either validates (exit 0) or is bad input (exit 2 with a message): never exit 1,
-never a traceback, each within 2 s and 500 MB (issue 11). ``RIFT_FUZZ_EXAMPLES`` sets the
+never a traceback, each within 2 CPU-seconds and 500 MB. ``RIFT_FUZZ_EXAMPLES`` sets the
 examples per test (CI: 1,000).
 """
 

@@ -1,4 +1,4 @@
-"""Paired effects of the alliance's channels over many seeds (issue 13).
+"""Paired effects of the alliance's channels over many seeds.
 
 Each test runs the same seeds twice with one channel changed and checks the direction of the
 paired difference with a 95 % interval that excludes zero.

@@ -10,8 +10,8 @@ from rift.model import AllianceModel
 from rift.record import BLOCS
 from rift.runner.inputs import build_model, inputs_for
 
+from ..cli_helpers import bad, cli, write
 from ..conftest import paired_interval
-from ..test_hardening import bad, cli, write
 
 SEEDS = range(120)
 

@@ -1,6 +1,6 @@
 """A run stopped at a month and restarted from its state equals the uninterrupted run, bit for bit.
 
-Issue 20, item 1: ``ModelState`` (``rift.model.state``), ``AllianceModel(state=...)``,
+``ModelState`` (``rift.model.state``), ``AllianceModel(state=...)``,
 ``run(until=...)``, ``ModelState.save`` / ``load``.
 """
 

@@ -1,5 +1,5 @@
 """Runs restarted from states (in the task, or a path to a saved one) give the uninterrupted
-runs' bits on every executor (issue 20, item 1)."""
+runs' bits on every executor."""
 
 from __future__ import annotations
 

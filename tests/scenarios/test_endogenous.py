@@ -1,4 +1,4 @@
-"""Scenarios are shocks; outcomes stay endogenous (issue 13).
+"""Scenarios are shocks; outcomes stay endogenous.
 
 No shipped scenario forces the events it reports: none forces the September determination, and
 none holds the measures that define a full rupture (security aid and intelligence cut) beyond

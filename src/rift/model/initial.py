@@ -1,6 +1,6 @@
 """The initial state of the territory, built from the documents' figures.
 
-The 2025-01 defaults come from the seeds and ``reference.csv`` (DESIGN §2):
+The 2025-01 defaults come from the seeds and ``reference.csv``:
 
 * coca (~253,000 ha) is split across departments by the ``init.coca_share.*`` parameters and,
   within a department, across municipalities by seeded lognormal weights;
@@ -43,7 +43,7 @@ COCA_DEPARTMENTS: dict[str, str] = {
     "vichada": "99",
 }
 
-#: Strongholds of each group (DESIGN §2): department codes and named regions.
+#: Strongholds of each group (from the seeds): department codes and named regions.
 STRONGHOLDS: dict[str, dict[str, list[str]]] = {
     "egc": {"departments": ["23", "70", "13", "27"], "regions": ["uraba", "bajo_cauca"]},
     "eln": {"departments": ["81", "27", "19", "52"], "regions": ["catatumbo", "sur_de_bolivar"]},

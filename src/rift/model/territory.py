@@ -1,7 +1,7 @@
 """The territory: 1,122 municipalities and two sanctuaries as numpy arrays.
 
 One Python object per municipality would be about 100 times slower for the same rules, so the
-territory is a set of arrays updated in one vectorised step per month (DESIGN §2):
+territory is a set of arrays updated in one vectorised step per month:
 
 * ``s[g, i]``: members of armed group ``g`` in node ``i`` (municipalities, then the
   sanctuaries Venezuela and Ecuador, which have no Colombian state and a fixed capacity);

@@ -1,13 +1,13 @@
 """Bad input never hangs rift, never writes outside its output folder, never ends in a raw error.
 
-Each test is a reproduction from issue 11: the input, the exit code (2, with a message naming the
-file and key or flag, and no traceback) and, where it matters, that nothing was written.
+Each test is a reproduction of a case a user met: the input, the exit code (2, with a message
+naming the file and key or flag, and no traceback) and, where it matters, that nothing was
+written; faults (a kill, a full disk, Ctrl-C) end with the command that resumes the batch.
 """
 
 from __future__ import annotations
 
 import socket
-import textwrap
 import time
 import tracemalloc
 from pathlib import Path
@@ -15,47 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rift.cli import main
 from rift.errors import InputError
 from rift.experiment import run_scenario
 from rift.results import load, partial_path
 from rift.scenario import load_scenario
 
+from .cli_helpers import bad, cli, files_under, write
 from .conftest import SCENARIOS
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """Run the command line in this process: exit code, stdout, stderr."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(args))
-        except SystemExit as exc:  # argparse's usage errors
-            code = exc.code if isinstance(exc.code, int) else 2
-    return code, out.getvalue(), err.getvalue()
-
-
-def bad(code_out_err, *fragments: str) -> str:
-    code, _, err = code_out_err
-    assert code == 2, err
-    assert "Traceback" not in err
-    for frag in fragments:
-        assert frag in err, (frag, err)
-    return err
-
-
-def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
-    f = tmp_path / name
-    f.write_text(textwrap.dedent(text))
-    return f
-
-
-def files_under(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
-
 
 # --------------------------------------------------------------------------- resources
 BOMB = """\
@@ -420,7 +386,7 @@ def test_set_values_are_read_with_the_same_limits(tmp_path):
     assert code == 2 and "--set us.aid_total_musd" in err and "Traceback" not in err
 
 
-# --------------------------------------------------------------------------- issue 18: the store
+# --------------------------------------------------------------------------- the store
 def _resume(work: Path, *extra: str) -> tuple[int, str, str]:
     return cli("run", "--resume", str(work), "--quiet", "--no-report", *extra)
 
