@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 
 from rift.analysis.compare import Comparison
 from rift.analysis.elections import BY_WINNER, split_by_winner
-from rift.analysis.summary import category_shares, format_value
+from rift.analysis.summary import category_shares, event_probability, format_value
 from rift.analysis.tables import category_table, event_table, outcome_table
+from rift.analysis.weights import run_weights, weighted_quantile, weighting_note, weights_for
 from rift.atomic import atomic_write_text
 from rift.errors import refuse_links
 from rift.parameters import registry
@@ -76,20 +77,23 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
-    """Median, 5th and 95th percentile of the headline outcomes and event probabilities."""
+    """Median, 5th and 95th percentile of the headline outcomes and event probabilities.
+
+    Weighted for a batch conditioned on observations (see :mod:`rift.analysis.weights`).
+    """
     ok = res.ok_runs
+    weights = run_weights(res)
     out: dict[str, dict[str, float]] = {}
     for name in HEADLINES:
         x = ok[name].to_numpy(dtype=float)
-        if len(x):
-            out[name] = {
-                "median": float(np.median(x)),
-                "p5": float(np.percentile(x, 5)),
-                "p95": float(np.percentile(x, 95)),
-            }
+        finite = np.isfinite(x)
+        if finite.any():
+            w = weights_for(ok["run"].to_numpy()[finite], weights)
+            p5, median, p95 = weighted_quantile(x[finite], [0.05, 0.5, 0.95], w)
+            out[name] = {"median": float(median), "p5": float(p5), "p95": float(p95)}
     for event in RECORD.events:
         if event.figure and event.column in ok:  # the headline events, not every measure
-            p = float(ok[event.column].notna().mean()) if len(ok) else float("nan")
+            p = event_probability(ok, event.name, weights=weights) if len(ok) else float("nan")
             out[f"p_{event.name}"] = {"probability": p}
     return out
 
@@ -134,7 +138,7 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
         for value in o.labels:
             cells = []
             for res in results:
-                table = category_shares(res.runs, [o.name])
+                table = category_shares(res.runs, [o.name], run_weights(res))
                 share = table.loc[table["value"] == value, "share"]
                 cells.append(f'<td class="num">{float(share.iloc[0]):.2f}</td>')
             rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
@@ -177,8 +181,8 @@ def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
     note = (
         "<p>The runs are weighted by the likelihood of the scenario's observations and "
         "resampled (sequential importance resampling): the ensemble after conditioning is "
-        "what the runs that reproduce the observations do. The headline numbers and figures "
-        "above are the unconditioned batch.</p>"
+        "what the runs that reproduce the observations do. The headline numbers, the "
+        "comparison and the figures are weighted (`--unweighted` shows the plain batch).</p>"
     )
     return "<h2>Observations assimilated</h2>" + note + "".join(parts)
 
@@ -365,6 +369,15 @@ def build_report(
         "Figures show the spread over runs; the spread is the model's uncertainty about "
         "the future under the scenario's assumptions, not a forecast interval.</p>"
     )
+    notes = [n for n in (weighting_note(r) for r in results) if n]
+    weighting = (
+        '<div class="note weighting"><b>Weights</b><ul>'
+        + "".join(f"<li>{_e(n)}</li>" for n in notes)
+        + "</ul></div>"
+        if notes
+        else ""
+    )
+    parts.append(weighting)
     parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names))
     if comparison is not None and len(results) > 1:
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
@@ -377,7 +390,7 @@ def build_report(
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
     parts.append(_assimilation_html(results, names))
     parts.append(_election_html(results, names))
-    parts.append("<h2>Figures</h2>" + _figures_html(figures))
+    parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
     body = "\n".join(parts)

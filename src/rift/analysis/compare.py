@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from rift.analysis.summary import category_shares
+from rift.analysis.weights import run_weights, weighted_mean, weighted_quantile, weights_for
 from rift.errors import InputError
 from rift.record import RECORD
 from rift.results import Results
@@ -236,6 +237,28 @@ def _bootstrap_means(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return x[idx].mean(axis=1)
 
 
+def _weighted_boots(x: np.ndarray, w: np.ndarray, rng: np.random.Generator, stat=np.mean):
+    """A statistic of the weighted distribution, over draws from it (n draws each)."""
+    idx = rng.choice(len(x), size=(BOOTSTRAP // 4, len(x)), p=w)
+    return stat(x[idx], axis=1)
+
+
+def _paired_weighted_means(
+    xa: np.ndarray, xb: np.ndarray, wa: np.ndarray, wb: np.ndarray, rng: np.random.Generator
+) -> tuple[float, np.ndarray]:
+    """Weighted mean of b minus weighted mean of a, and its paired bootstrap.
+
+    The runs are resampled jointly (run k of both batches together, which keeps the pairing's
+    correlation) and each batch's weights renormalised on the resample. With equal weights
+    this is the plain paired bootstrap of the mean difference.
+    """
+    diff = float(np.sum(wb * xb) - np.sum(wa * xa))
+    idx = rng.integers(0, len(xa), size=(BOOTSTRAP, len(xa)))
+    ma = np.sum(wa[idx] * xa[idx], axis=1) / np.sum(wa[idx], axis=1)
+    mb = np.sum(wb[idx] * xb[idx], axis=1) / np.sum(wb[idx], axis=1)
+    return diff, mb - ma
+
+
 def _median_se(x: np.ndarray, rng: np.random.Generator) -> float:
     if len(x) < 2:
         return float("nan")
@@ -243,12 +266,32 @@ def _median_se(x: np.ndarray, rng: np.random.Generator) -> float:
     return float(np.median(x[idx], axis=1).std(ddof=1))
 
 
-def _scenario_rows(name: str, ok: pd.DataFrame, outcomes: list[str]) -> list[dict]:
+def _scenario_rows(
+    name: str, ok: pd.DataFrame, outcomes: list[str], weights: pd.Series | None = None
+) -> list[dict]:
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     rows = []
     for o in outcomes:
         x = ok[o].to_numpy(dtype=float)
         n = len(x)
+        w = weights_for(ok.index.to_numpy(), weights)
+        if w is not None and n:
+            p5, median, p95 = weighted_quantile(x, [0.05, 0.5, 0.95], w)
+            mean = float(weighted_mean(x, w))
+            rows.append(
+                {
+                    "scenario": name,
+                    "outcome": o,
+                    "median": float(median),
+                    "p5": float(p5),
+                    "p95": float(p95),
+                    "mean": mean,
+                    "se_mean": float(np.sqrt(np.sum(w * w * (x - mean) ** 2))),
+                    "se_median": float(np.std(_weighted_boots(x, w, rng, np.median))),
+                    "n": n,
+                }
+            )
+            continue
         rows.append(
             {
                 "scenario": name,
@@ -273,8 +316,17 @@ def runs_needed(d: np.ndarray) -> int:
     return int(np.ceil((Z95 * s / m) ** 2)) + 1
 
 
-def _paired_row(o: str, a: pd.Series, b: pd.Series, rng) -> tuple[dict, str | None]:
+def _paired_row(
+    o: str,
+    a: pd.Series,
+    b: pd.Series,
+    rng,
+    wa: pd.Series | None = None,
+    wb: pd.Series | None = None,
+) -> tuple[dict, str | None]:
     common = a.index.intersection(b.index)
+    if (wa is not None or wb is not None) and len(common):
+        return _weighted_paired_row(o, a.loc[common], b.loc[common], rng, wa, wb)
     d = b.loc[common].to_numpy(dtype=float) - a.loc[common].to_numpy(dtype=float)
     n = len(d)
     boots = _bootstrap_means(d, rng) if n else np.array([np.nan])
@@ -299,6 +351,73 @@ def _paired_row(o: str, a: pd.Series, b: pd.Series, rng) -> tuple[dict, str | No
             f"{RECORD.outcome(o).label}: the mean difference {row['difference']:+.3g} is within "
             f"Monte Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g}); "
             f"about {need} runs would resolve a difference of this size"
+        )
+    return row, warning
+
+
+def _weighted_paired_row(
+    o: str, a: pd.Series, b: pd.Series, rng, wa: pd.Series | None, wb: pd.Series | None
+) -> tuple[dict, str | None]:
+    """A paired row for weighted batches: the difference of their weighted distributions."""
+    runs = a.index.to_numpy()
+    xa, xb = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+    n = len(xa)
+    uniform = np.full(n, 1.0 / n)
+    va = weights_for(runs, wa) if wa is not None else uniform
+    vb = weights_for(runs, wb) if wb is not None else uniform
+    diff, boots = _paired_weighted_means(xa, xb, va, vb, rng)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    mid = (va + vb) / 2  # the run-level difference's weight: both batches' weights alike
+    d = xb - xa
+    row = {
+        "outcome": o,
+        "n": n,
+        "difference": diff,
+        "median_difference": float(weighted_quantile(xb, 0.5, vb) - weighted_quantile(xa, 0.5, va)),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "se": float(np.std(boots, ddof=1)),
+        "p_greater": float(np.sum(mid * (d > 0))),
+        "p_less": float(np.sum(mid * (d < 0))),
+        "test": "weighted paired bootstrap",
+        "p_value": np.nan,
+    }
+    warning = None
+    if np.any(d != 0) and lo <= 0 <= hi:
+        label = RECORD.outcome(o).label if o in RECORD.outcome_names else o
+        warning = (
+            f"{label}: the weighted difference {diff:+.3g} is within Monte "
+            f"Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g})"
+        )
+    return row, warning
+
+
+def _weighted_unpaired_row(
+    o: str, a: np.ndarray, b: np.ndarray, rng, wa: np.ndarray, wb: np.ndarray
+) -> tuple[dict, str | None]:
+    """An unpaired row for weighted batches: bootstrap draws from each weighted distribution."""
+    boots = _weighted_boots(b, wb, rng) - _weighted_boots(a, wa, rng)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    diff = float(weighted_mean(b, wb) - weighted_mean(a, wa))
+    outer = wb[:, None] * wa[None, :]
+    row = {
+        "outcome": o,
+        "n": min(len(a), len(b)),
+        "difference": diff,
+        "median_difference": float(weighted_quantile(b, 0.5, wb) - weighted_quantile(a, 0.5, wa)),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "se": float(np.std(boots, ddof=1)),
+        "p_greater": float(np.sum(outer * (b[:, None] > a[None, :]))),
+        "p_less": float(np.sum(outer * (b[:, None] < a[None, :]))),
+        "test": "weighted bootstrap",
+        "p_value": np.nan,
+    }
+    warning = None
+    if lo <= 0 <= hi and np.ptp(np.concatenate([a, b])) > 0:
+        warning = (
+            f"{RECORD.outcome(o).label}: the weighted difference {diff:+.3g} is within Monte "
+            f"Carlo error (95 % interval {lo:+.3g} to {hi:+.3g}, unpaired)"
         )
     return row, warning
 
@@ -346,18 +465,20 @@ def _event_flags(ok: pd.DataFrame, column: str, by: str) -> pd.Series:
     return (months.notna() & (months.fillna("9999-99") <= by)).astype(float)
 
 
-def _event_rows(names, oks, results, paired, rng, last: str) -> list[dict]:
+def _event_rows(names, oks, results, paired, rng, last: str, weights=None) -> list[dict]:
     rows = []
     ref = oks[0]
+    weights = weights or [None] * len(results)
     events = [RECORD.event(e) for e in common_events(results)]
-    for name, ok, _res in zip(names, oks, results, strict=True):
+    for name, ok, _res, w in zip(names, oks, results, weights, strict=True):
         end = last
+        wk = weights_for(ok.index.to_numpy(), w)
         for event, column in ((e.name, e.column) for e in events):
             for by in EVENT_DATES:
                 beyond = by > end
                 flags = _event_flags(ok, column, by)
                 n = len(flags)
-                p = np.nan if beyond or n == 0 else float(flags.mean())
+                p = np.nan if beyond or n == 0 else float(weighted_mean(flags.to_numpy(), wk))
                 row = {
                     "scenario": name,
                     "event": event,
@@ -369,7 +490,30 @@ def _event_rows(names, oks, results, paired, rng, last: str) -> list[dict]:
                     "ci_low": np.nan,
                     "ci_high": np.nan,
                 }
-                if ok is not ref and not beyond:
+                if ok is not ref and not beyond and (w is not None or weights[0] is not None):
+                    a = _event_flags(ref, column, by)
+                    if paired:
+                        common = a.index.intersection(flags.index)
+                        row_w, _ = _weighted_paired_row(
+                            event, a.loc[common], flags.loc[common], rng, weights[0], w
+                        ) if len(common) else ({"difference": np.nan, "ci_low": np.nan,
+                                                "ci_high": np.nan}, None)  # fmt: skip
+                    else:
+                        fa, fb = a.to_numpy(), flags.to_numpy()
+                        va = weights_for(a.index.to_numpy(), weights[0])
+                        vb = weights_for(flags.index.to_numpy(), w)
+                        va = np.full(len(fa), 1 / len(fa)) if va is None else va
+                        vb = np.full(len(fb), 1 / len(fb)) if vb is None else vb
+                        boots = _weighted_boots(fb, vb, rng) - _weighted_boots(fa, va, rng)
+                        lo, hi = np.percentile(boots, [2.5, 97.5])
+                        row_w = {
+                            "difference": float(weighted_mean(fb, vb) - weighted_mean(fa, va)),
+                            "ci_low": float(lo),
+                            "ci_high": float(hi),
+                        }
+                    for k in ("difference", "ci_low", "ci_high"):
+                        row[k] = row_w[k]
+                elif ok is not ref and not beyond:
                     a = _event_flags(ref, column, by)
                     if paired:
                         common = a.index.intersection(flags.index)
@@ -439,27 +583,43 @@ def compare(results: Sequence[Results]) -> Comparison:
         note = "unpaired: " + note.replace(": unpaired: ", ": ")
     outcomes = common_outcomes(results)
     oks = [_ok(r, at) for r in results]
+    weights = [run_weights(r) for r in results]
+    weighted = [n for n, w in zip(names, weights, strict=True) if w is not None]
+    if weighted:
+        note += (
+            f"; weighted by their observations: {', '.join(weighted)} (weighted means and "
+            "quantiles; a weighted bootstrap for the intervals)"
+        )
     scen_rows = [
-        row for n, ok in zip(names, oks, strict=True) for row in _scenario_rows(n, ok, outcomes)
+        row
+        for n, ok, w in zip(names, oks, weights, strict=True)
+        for row in _scenario_rows(n, ok, outcomes, w)
     ]
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     diff_rows, warnings = [], []
-    for name, ok in zip(names[1:], oks[1:], strict=True):
+    for name, ok, w in zip(names[1:], oks[1:], weights[1:], strict=True):
         for o in outcomes:
             if paired:
-                row, warn = _paired_row(o, oks[0][o], ok[o], rng)
+                row, warn = _paired_row(o, oks[0][o], ok[o], rng, weights[0], w)
+            elif weights[0] is not None or w is not None:
+                a, b = oks[0][o].to_numpy(dtype=float), ok[o].to_numpy(dtype=float)
+                va = weights_for(oks[0].index.to_numpy(), weights[0])
+                vb = weights_for(ok.index.to_numpy(), w)
+                va = np.full(len(a), 1 / len(a)) if va is None else va
+                vb = np.full(len(b), 1 / len(b)) if vb is None else vb
+                row, warn = _weighted_unpaired_row(o, a, b, rng, va, vb)
             else:
                 a, b = oks[0][o].to_numpy(dtype=float), ok[o].to_numpy(dtype=float)
                 row, warn = _unpaired_row(o, a, b, rng)
             diff_rows.append({"scenario": name, "reference": names[0], **row})
             if warn:
                 warnings.append(f"{name} vs {names[0]}: {warn}")
-    events = pd.DataFrame(_event_rows(names, oks, results, paired, rng, at))
+    events = pd.DataFrame(_event_rows(names, oks, results, paired, rng, at, weights))
     cats = common_outcomes(results, ("category",))
     categories = pd.concat(
         [
-            category_shares(ok.reset_index(), cats).assign(scenario=n)
-            for n, ok in zip(names, oks, strict=True)
+            category_shares(ok.reset_index(), cats, w).assign(scenario=n)
+            for n, ok, w in zip(names, oks, weights, strict=True)
         ],
         ignore_index=True,
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from rift.analysis.weights import run_weights, weighted_mean, weighted_quantile, weights_for
 from rift.months import parse_month
 from rift.record import GROUPS, RECORD
 from rift.results import Results, series_array
@@ -31,8 +32,17 @@ def horizon_month(results: Results) -> str:
 
 def horizon_values(results: Results, outcome: str) -> np.ndarray:
     """Finite values of an outcome at the horizon, one per successful run."""
-    values = successful_runs(results)[outcome].to_numpy(dtype=float)
-    return values[np.isfinite(values)]
+    return horizon_values_and_weights(results, outcome)[0]
+
+
+def horizon_values_and_weights(
+    results: Results, outcome: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Finite values of an outcome at the horizon and their runs' weights (None: unweighted)."""
+    ok = successful_runs(results)
+    values = ok[outcome].to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    return values[finite], weights_for(ok["run"].to_numpy()[finite], run_weights(results))
 
 
 def fan_quantiles(
@@ -50,12 +60,12 @@ def fan_quantiles(
         computed with :func:`numpy.quantile` (default method) over the successful runs. Empty
         when no run succeeded.
     """
-    values, _, months = series_array(results, outcome)
+    values, runs, months = series_array(results, outcome)
     qs = [float(x) for x in q]
     index = pd.Index(months, name="month")
     if values.shape[0] == 0:
         return pd.DataFrame(np.full((len(months), len(qs)), np.nan), index=index, columns=qs)
-    table = np.quantile(values, qs, axis=0)
+    table = weighted_quantile(values, qs, weights_for(runs, run_weights(results)), axis=0)
     return pd.DataFrame(np.asarray(table).T, index=index, columns=qs)
 
 
@@ -95,14 +105,23 @@ def event_curve(results: Results, event: str, months: Sequence[str] | None = Non
     """
     column = event if event.endswith("_month") else RECORD.event(event).column
     labels = [str(m) for m in (results.manifest["months"] if months is None else months)]
-    ok = successful_runs(results)[column]
-    happened = np.sort(
-        np.array([parse_month(v) for v in ok if isinstance(v, str) and v], dtype=np.int64)
-    )
-    n = len(ok)
+    runs = successful_runs(results)
+    ok = runs[column]
     at = np.array([parse_month(m) for m in labels], dtype=np.int64)
-    counts = np.searchsorted(happened, at, side="right")
-    p = counts / n if n else np.full(len(labels), np.nan)
+    n = len(ok)
+    w = weights_for(runs["run"].to_numpy(), run_weights(results))
+    if w is None:
+        happened = np.sort(
+            np.array([parse_month(v) for v in ok if isinstance(v, str) and v], dtype=np.int64)
+        )
+        counts = np.searchsorted(happened, at, side="right")
+        p = counts / n if n else np.full(len(labels), np.nan)
+    else:  # the weight of the runs whose event came by each month
+        month = np.array(
+            [parse_month(v) if isinstance(v, str) and v else np.iinfo(np.int64).max for v in ok],
+            dtype=np.int64,
+        )
+        p = np.array([w[month <= m].sum() for m in at]) if n else np.full(len(labels), np.nan)
     return pd.Series(p, index=pd.Index(labels, name="month"), name=column, dtype=float)
 
 
@@ -113,8 +132,9 @@ def group_names(results: Results) -> list[str]:
 
 def flag_probability(results: Results, outcome: str) -> pd.Series:
     """The share of runs in which a flag is on, month by month (indexed by month label)."""
-    values, _, months = series_array(results, outcome)
-    p = values.mean(axis=0) if values.shape[0] else np.full(len(months), np.nan)
+    values, runs, months = series_array(results, outcome)
+    w = weights_for(runs, run_weights(results))
+    p = weighted_mean(values, w, axis=0) if values.shape[0] else np.full(len(months), np.nan)
     return pd.Series(p, index=pd.Index(months, name="month"), name=outcome, dtype=float)
 
 
@@ -123,7 +143,15 @@ def category_shares_by_month(results: Results, outcome: str) -> pd.DataFrame:
     o = RECORD.outcome(outcome)
     s = results.series
     months = list(dict.fromkeys(s["month"].tolist()))
-    table = pd.crosstab(s["month"].astype(str), s[outcome].astype(str), normalize="index")
+    weights = run_weights(results)
+    if weights is None:
+        table = pd.crosstab(s["month"].astype(str), s[outcome].astype(str), normalize="index")
+    else:
+        w = weights.reindex(s["run"].to_numpy()).fillna(0.0).to_numpy()
+        table = pd.crosstab(
+            s["month"].astype(str), s[outcome].astype(str), values=w, aggfunc="sum"
+        ).fillna(0.0)
+        table = table.div(table.sum(axis=1), axis=0)
     return table.reindex(index=months, columns=list(o.labels), fill_value=0.0)
 
 
@@ -143,6 +171,16 @@ def control_probability(
     """
     counts = np.asarray(results.territory["control_counts"], dtype=float)
     n = int(results.territory["runs"])
+    weights = run_weights(results)
+    if weights is not None and "controller" in results.territory:
+        # The weighted share of runs in which each group controls each municipality.
+        controller = np.asarray(results.territory["controller"])
+        runs = np.asarray(results.territory["run_index"])
+        w = weights_for(runs, weights)
+        counts = np.stack(
+            [(w[:, None] * (controller == g)).sum(axis=0) for g in range(len(counts))]
+        )
+        n = 1 if len(controller) else 0
     if by_group:
         selected = counts
     elif group is None:

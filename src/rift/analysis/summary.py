@@ -11,11 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from rift.analysis.weights import weighted_mean, weighted_quantile, weights_for
 from rift.record import RECORD
 from rift.results.reader import ok_runs
 
 
-def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+def horizon_summary(
+    runs: pd.DataFrame, outcomes: Sequence[str], weights: pd.Series | None = None
+) -> pd.DataFrame:
     """Median, 5th and 95th percentiles and mean of each numeric outcome at the horizon.
 
     Flags are summarised as the share of runs in which they are on (``mean``; the median and
@@ -24,6 +27,7 @@ def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
     Args:
         runs: The runs table (one row per run).
         outcomes: Outcome names to summarise.
+        weights: Weights by run (:func:`~rift.analysis.weights.run_weights`); None: plain.
 
     Returns:
         One row per outcome with ``outcome``, ``label``, ``unit``, ``kind``, ``median``, ``p5``,
@@ -36,27 +40,32 @@ def horizon_summary(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
         if o.kind == "category" or name not in ok:
             continue
         values = ok[name].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
+        finite = np.isfinite(values)
+        w = weights_for(ok["run"].to_numpy()[finite], weights) if "run" in ok else None
+        values = values[finite]
         if len(values) == 0:
             continue
+        p5, median, p95 = weighted_quantile(values, [0.05, 0.5, 0.95], w)
         rows.append(
             {
                 "outcome": name,
                 "label": o.label if o.kind != "flag" else f"P({o.label.lower()})",
                 "unit": o.unit if o.kind != "flag" else "share of runs",
                 "kind": o.kind,
-                "median": float(np.median(values)),
-                "p5": float(np.percentile(values, 5)),
-                "p95": float(np.percentile(values, 95)),
-                "mean": float(values.mean()),
+                "median": float(median),
+                "p5": float(p5),
+                "p95": float(p95),
+                "mean": float(weighted_mean(values, w)),
                 "n": len(values),
             }
         )
     return pd.DataFrame(rows)
 
 
-def category_shares(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
-    """The share of runs in each label of each category outcome at the horizon.
+def category_shares(
+    runs: pd.DataFrame, outcomes: Sequence[str], weights: pd.Series | None = None
+) -> pd.DataFrame:
+    """The share of runs (weighted, with ``weights``) in each label of each category outcome.
 
     Returns:
         One row per outcome and label: ``outcome``, ``label``, ``value`` (the category's
@@ -69,20 +78,26 @@ def category_shares(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
         if o.kind != "category" or name not in ok:
             continue
         values = ok[name].astype("string")
-        n = int(values.notna().sum())
+        known = values.notna().to_numpy()
+        n = int(known.sum())
+        w = weights_for(ok["run"].to_numpy()[known], weights) if "run" in ok else None
         for label in o.labels:
-            share = float((values == label).sum() / n) if n else float("nan")
+            hit = (values[known] == label).to_numpy(dtype=float)
+            share = float(weighted_mean(hit, w)) if n else float("nan")
             rows.append({"outcome": name, "label": o.label, "value": label, "share": share, "n": n})
     return pd.DataFrame(rows)
 
 
-def event_probability(runs: pd.DataFrame, event: str, by: str | None = None) -> float:
+def event_probability(
+    runs: pd.DataFrame, event: str, by: str | None = None, weights: pd.Series | None = None
+) -> float:
     """Share of successful runs in which an event happened (by a month, ``YYYY-MM``).
 
     Args:
         runs: The runs table.
         event: An event name (``rupture``) or its column (``rupture_month``).
         by: Count only events in or before this month.
+        weights: Weights by run; None: every run counts the same.
     """
     column = event if event.endswith("_month") else RECORD.event(event).column
     ok = ok_runs(runs)
@@ -92,7 +107,8 @@ def event_probability(runs: pd.DataFrame, event: str, by: str | None = None) -> 
     happened = months.notna()
     if by is not None:
         happened &= months.fillna("9999-99") <= by
-    return float(happened.mean())
+    w = weights_for(ok["run"].to_numpy(), weights) if "run" in ok else None
+    return float(weighted_mean(happened.to_numpy(dtype=float), w))
 
 
 def format_value(x: float) -> str:
@@ -141,10 +157,10 @@ def format_categories(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_events(runs: pd.DataFrame, end: str) -> str:
+def format_events(runs: pd.DataFrame, end: str, weights: pd.Series | None = None) -> str:
     """``P(<event> by <end>) = p`` for every declared event the runs table holds."""
     items = [
-        f"P({e.label} by {end}) = {event_probability(runs, e.name):.2f}"
+        f"P({e.label} by {end}) = {event_probability(runs, e.name, weights=weights):.2f}"
         for e in RECORD.events
         if e.column in runs
     ]

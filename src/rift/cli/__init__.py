@@ -37,6 +37,10 @@ examples:
 """
 
 
+#: Help of ``--unweighted`` (run, compare, report).
+_UNWEIGHTED = "ignore the weights of batches conditioned on observations (the plain ensemble)"
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
@@ -127,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    run.add_argument(
+        "--unweighted",
+        action="store_true",
+        help=_UNWEIGHTED,
+    )
 
     compare = sub.add_parser(
         "compare",
@@ -147,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
+        "--unweighted",
+        action="store_true",
+        help=_UNWEIGHTED,
+    )
+    compare.add_argument(
         "--by",
         metavar="COLUMN",
         help="also split each batch's paired effect by a sampled input, e.g. "
@@ -164,6 +178,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("dirs", nargs="+", metavar="DIR", help="result folders")
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    report.add_argument(
+        "--unweighted",
+        action="store_true",
+        help=_UNWEIGHTED,
+    )
 
     history = sub.add_parser(
         "validate-history",

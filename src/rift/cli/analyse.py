@@ -10,10 +10,12 @@ from pathlib import Path
 from rift.errors import InputError
 
 
-def _load_all(dirs: list[str]):
+def _load_all(dirs: list[str], unweighted: bool = False):
     from rift.results import load
 
     results = [load(d) for d in dirs]
+    if unweighted:
+        results = [r.unweighted() for r in results]
     seen: dict[Path, str] = {}
     for d, r in zip(dirs, results, strict=True):
         where = r.path.resolve()
@@ -81,7 +83,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             key="DIR",
             expected="rift compare outputs/baseline/<run-id> outputs/full_rupture/<run-id>",
         )
-    results = _load_all(args.dirs)
+    results = _load_all(args.dirs, args.unweighted)
     comp = compare(results)
     print(format_comparison(comp))
     split = []
@@ -115,7 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rift.analysis.compare import compare
     from rift.report import write_report
 
-    results = _load_all(args.dirs)
+    results = _load_all(args.dirs, args.unweighted)
     if len(results) == 1 and not args.out:
         out = results[0].path
         if (out / "report.html").exists():

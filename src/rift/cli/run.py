@@ -88,6 +88,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         return 130
     results = load(stored.path)
+    if args.unweighted:
+        results = results.unweighted()
     print(_run_summary(results, stored))
     if not stored.complete:
         print(
@@ -126,22 +128,26 @@ def _run_summary(results, stored) -> str:
         format_summary,
         horizon_summary,
     )
+    from rift.analysis.weights import run_weights, weighting_note
 
     m = results.manifest
     sc = m["scenario"]
     runs = results.runs
+    weights = run_weights(results)
+    note = weighting_note(results)
     lines = [
         f"{sc['name']}: {len(runs)} run(s), {sc['start']}..{sc['end']}, seed {m['seed']}, "
         f"{stored.seconds:.2f} s ({stored.executor})",
         f"results: {results.path}",
+        *([note] if note else []),
         "",
-        f"Outcomes at {sc['end']}:",
-        format_summary(horizon_summary(runs, m["outcomes"]), single=len(runs) == 1),
+        f"Outcomes at {sc['end']}{' (weighted)' if weights is not None else ''}:",
+        format_summary(horizon_summary(runs, m["outcomes"], weights), single=len(runs) == 1),
     ]
-    categories = category_shares(runs, m["outcomes"])
+    categories = category_shares(runs, m["outcomes"], weights)
     if len(categories):
         lines += ["", format_categories(categories)]
-    lines += ["", format_events(runs, sc["end"])]
+    lines += ["", format_events(runs, sc["end"], weights)]
     return "\n".join(lines)
 
 

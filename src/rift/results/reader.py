@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,14 @@ class Results:
     runs: pd.DataFrame
     series: pd.DataFrame
     territory: dict[str, np.ndarray]
+    #: Whether a batch conditioned on observations is shown weighted (see ``unweighted``).
+    weighting: bool = True
+    #: Values computed once per loaded batch (the weights).
+    cache: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def unweighted(self) -> Results:
+        """The same batch with its observations' weights ignored (the plain ensemble)."""
+        return replace(self, weighting=False, cache={})
 
     @property
     def complete(self) -> bool:

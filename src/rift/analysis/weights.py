@@ -1,0 +1,116 @@
+"""The weights of a batch's runs, and weighted quantiles, means and shares.
+
+A batch whose scenario has ``observations`` is conditioned on them: each successful run has
+the likelihood weight :func:`rift.analysis.assimilation.assimilate` gives it. Every summary,
+headline, figure and comparison of such a batch is weighted; ``Results.unweighted()`` (the
+``--unweighted`` flag) gives the plain batch. A batch without observations has no weights
+(``None``), and the functions here then reduce to the plain statistics exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rift.results.reader import Results
+
+
+def run_weights(results: Results) -> pd.Series | None:
+    """The normalised weight of each successful run (index: run), or None when unweighted.
+
+    None when the scenario has no observations or the batch was marked
+    :meth:`~rift.results.Results.unweighted`. Computed once per loaded batch.
+    """
+    if not results.weighting or not results.manifest["scenario"].get("observations"):
+        return None
+    cached = results.cache.get("weights")
+    if cached is None:
+        from rift.analysis.assimilation import assimilate
+
+        fit = assimilate(results)
+        cached = pd.Series(fit.weights, index=pd.Index(fit.runs, name="run"), name="weight")
+        results.cache["weights"] = cached
+        results.cache["ess"] = fit.ess
+    return cached
+
+
+def effective_sample_size(weights: pd.Series | np.ndarray | None, n: int) -> float:
+    """Kish's effective sample size, ``1 / sum(w^2)`` of normalised weights (``n`` if None)."""
+    if weights is None:
+        return float(n)
+    w = np.asarray(weights, dtype=float)
+    total = w.sum()
+    return float(total**2 / np.sum(w * w)) if total > 0 else 0.0
+
+
+def weighting_note(results: Results) -> str | None:
+    """One line for every page that shows a weighted batch (None for an unweighted one)."""
+    w = run_weights(results)
+    if w is None:
+        if results.manifest["scenario"].get("observations"):
+            return f"{results.name}: unweighted (the observations are ignored on request)"
+        return None
+    ess = effective_sample_size(w, len(w))
+    return (
+        f"{results.name}: weighted by its observations, effective sample size {ess:.0f} of "
+        f"{len(w)} runs (--unweighted for the plain batch)"
+    )
+
+
+def weights_for(runs: Sequence[int] | np.ndarray, weights: pd.Series | None) -> np.ndarray | None:
+    """The weights of the given runs in that order, normalised over them (None stays None)."""
+    if weights is None:
+        return None
+    w = weights.reindex(np.asarray(runs)).fillna(0.0).to_numpy(dtype=float)
+    total = w.sum()
+    return w / total if total > 0 else np.full(len(w), 1.0 / max(len(w), 1))
+
+
+def weighted_quantile(
+    values: np.ndarray, q: Sequence[float] | float, weights: np.ndarray | None = None, axis: int = 0
+) -> np.ndarray:
+    """Quantiles of ``values`` along ``axis`` under ``weights`` (one per row along ``axis``).
+
+    With ``weights=None`` this is :func:`numpy.quantile` (linear interpolation). With weights,
+    the sorted values sit at the plotting positions ``(S_k - w_k) / (S_n - w_n)`` (``S`` the
+    cumulative weights), which are numpy's ``(k - 1) / (n - 1)`` when the weights are equal,
+    and the quantile is interpolated linearly between them.
+    """
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    v = np.moveaxis(np.asarray(values, dtype=float), axis, 0)
+    if weights is None:
+        out = np.quantile(v, qs, axis=0)
+        return out if np.ndim(q) else out[0]
+    w = np.asarray(weights, dtype=float)
+    flat = v.reshape(v.shape[0], -1)
+    out = np.full((len(qs), flat.shape[1]), np.nan)
+    for j in range(flat.shape[1]):
+        col = flat[:, j]
+        keep = np.isfinite(col) & (w > 0)
+        if not keep.any():
+            continue
+        order = np.argsort(col[keep], kind="stable")
+        x, wk = col[keep][order], w[keep][order]
+        cum = np.cumsum(wk)
+        span = cum[-1] - wk[-1]
+        pos = (cum - wk) / span if span > 0 else np.zeros(len(x))
+        out[:, j] = np.interp(qs, pos, x) if span > 0 else x[-1]
+    out = out.reshape((len(qs), *v.shape[1:]))
+    return out if np.ndim(q) else out[0]
+
+
+def weighted_mean(
+    values: np.ndarray, weights: np.ndarray | None = None, axis: int = 0
+) -> np.ndarray:
+    """The mean along ``axis`` (the plain mean when ``weights`` is None)."""
+    v = np.asarray(values, dtype=float)
+    if weights is None:
+        return v.mean(axis=axis)
+    w = np.asarray(weights, dtype=float)
+    shape = [1] * v.ndim
+    shape[axis] = len(w)
+    return np.sum(v * w.reshape(shape), axis=axis) / w.sum()
