@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
+from rift.calendar import US_ADMINISTRATIONS
 from rift.model.actors.common import DT, pick, put
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,9 +39,7 @@ class Venezuela(mesa.Agent):
         self.pressure = p["init.venezuela_pressure"]
         self.pressure0 = self.pressure
         self.growth = p["venezuela.pressure.growth_per_yr"]
-        self.levels = {
-            a: p[f"venezuela.pressure.{a}"] for a in ("trump1", "biden", "trump2", "successor")
-        }
+        self.levels = {a: p[f"venezuela.pressure.{a}"] for a in US_ADMINISTRATIONS}
         self.tolerance_slope = p["venezuela.tolerance_slope"]
         self.migration_base = p["venezuela.migration.base"]
         self.migration_slope = p["venezuela.migration.pressure_slope"]
