@@ -118,7 +118,7 @@ class Campaign2030:
         self.standing: dict[str, float] | None = None
         self.seats: dict[str, float] | None = None
         self.winner: str | None = None
-        if model.start >= CALENDAR.first_round:
+        if model.start > CALENDAR.first_round:
             self.winner = self.winner_fixed
 
     def get_state(self) -> dict[str, Any]:
@@ -171,8 +171,9 @@ class Campaign2030:
             self.reference = self._world()
         if month == CALENDAR.congress:
             self.congress()
-        if month == CALENDAR.first_round:
-            self.first_round()
+        late_start = month == self.model.start and CALENDAR.first_round < month
+        if month == CALENDAR.first_round or (late_start and self.winner is None):
+            self.first_round()  # a run starting between the rounds and the oath votes at once
         m = self.model
         if month == CALENDAR.runoff and self.winner is not None:
             m.colombia.president_elect = self.winner

@@ -1,8 +1,8 @@
 """AllianceModel: the US-Colombia alliance, its armed groups, China and Venezuela, month by month.
 
 Each month (``step``): the scenario's forcing and the calendar (inaugurations, the 2026
-election, dated one-off events) apply; then the actors decide, in this order — Venezuela (US
-pressure on Caracas), China, the United States (tension, measures, the September
+and 2030 elections, the US ones, dated events) apply; then the actors decide, in order: Venezuela
+(US pressure on Caracas), China, the United States (tension, measures, the September
 certification, aid), Colombia (policies, tension, counter-measures, concessions, capability),
 diplomacy (deals), institutions (cooperation apart from leaders), the armed groups (how fast to
 expand) — and the territory is updated with what they decided; the cooperation index and full
@@ -112,7 +112,9 @@ class AllianceModel(mesa.Model):
         election: The 2026 election (:mod:`rift.model.campaign`): by default the vote is
             simulated from the polls; ``{"first_round": {...}}``, ``{"runoff": {...}}`` or
             ``{"shift": {...}}`` condition it; ``{"winner": "right"}`` or
-            ``{"priors": {"left": p, "centre": p, "right": p}}`` replace it with a draw.
+            ``{"priors": {"left": p, "centre": p, "right": p}}`` replace it with a draw;
+            ``winner_2030``, ``us_2028`` and ``midterms_2026`` fix the later elections
+            (:mod:`rift.model.election_2030`, :mod:`rift.model.election_us`).
         collect: Whether to fill the mesa ``DataCollector`` each step (needed by
             ``mesa.batch_run``; the rift runner reads :meth:`result` instead).
         calibrated: Draw the calibrated parameters not given in ``parameters`` from the
