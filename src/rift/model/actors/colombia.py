@@ -75,7 +75,6 @@ class Colombia(mesa.Agent):
         self.rally = p["col.approval_rally"]
         self.approval_years = 1.0 / p["col.approval_adjust_per_yr"]
         self.approval_params = ApprovalParams.from_mapping(p)
-        self.approval_stream = model.streams["approval"]
         self.term_start = term_start_at(model.start)
         self.control_at_oath = model.territory.control_count / model.geo.n
         self.aid_lag_years = p["col.aid_lag_years"]
@@ -265,7 +264,7 @@ class Colombia(mesa.Agent):
             control_gain=m.territory.control_count / m.geo.n - self.control_at_oath,
             cost=self.cost_of_us_measures(),
         )
-        shock = self.approval_params.noise_sd * self.approval_stream.standard_normal()
+        shock = self.approval_params.noise_sd * m.streams["approval"].standard_normal()
         self.approval = clip01(relax(self.approval, target, self.approval_years) + rally + shock)
         return coercion
 
