@@ -1,6 +1,6 @@
 """The calendar: dated facts the model and the scenario language share.
 
-DESIGN §2: the dismantling of USAID, Colombia joining the Belt and Road (the 2025-01-26
+The dismantling of USAID, Colombia joining the Belt and Road (the 2025-01-26
 deportation crisis is not a calendar fact: the model's measures produce such crises), the annual
 September certification, the 2026 and 2030 Colombian elections (congress, first round,
 runoff, inauguration), the US midterms of November 2026 and the presidential election of
@@ -65,8 +65,9 @@ DEFAULT_START = "2025-01"
 DEFAULT_END = "2030-12"
 #: The earliest first month: the model knows Colombian presidents from Duque on.
 EARLIEST_START = parse_month("2018-08")
-#: The latest last month: US administrations are known to 2029-01 (then a successor), and the
-#: armed groups' and coca's rules are not meant for longer horizons.
+#: The latest last month: the armed groups' and coca's rules are not meant for longer horizons.
+#: The calendar's last elections are Colombia's of 2030 and the US one of 2028: a run past
+#: 2032-11 (US) or 2034-05 (Colombia) keeps the presidents elected then.
 LATEST_END = parse_month("2040-12")
 
 
@@ -75,7 +76,7 @@ class Election:
     """A Colombian presidential election.
 
     Attributes:
-        congress: Month of the congressional election (no mechanics; a calendar marker).
+        congress: Month of the congressional election (the Senate's seats are drawn then).
         first_round: Month of the first round; the winner is drawn then.
         runoff: Month of the runoff; the president-elect becomes known to the US.
         inauguration: Month the new president takes office.

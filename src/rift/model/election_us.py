@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from rift.calendar import (
     US_CONGRESS_2027,
     US_ELECTION_2028,
+    US_INAUGURATIONS,
     US_MIDTERM_OUTCOMES,
     US_MIDTERMS_2026,
     US_PARTIES_2028,
@@ -45,8 +46,7 @@ MIDTERMS = parse_month(US_MIDTERMS_2026)
 CONGRESS_SEATED = parse_month(US_CONGRESS_2027)
 ELECTION_2028 = parse_month(US_ELECTION_2028)
 #: The month the calendar's placeholder ``successor`` takes office (2029-01).
-INAUGURATION_2029 = min(m for m in range(ELECTION_2028, ELECTION_2028 + 4)
-                        if us_administration_at(m) == "successor")  # fmt: skip
+INAUGURATION_2029 = next(parse_month(d) for d, who in US_INAUGURATIONS if who == "successor")
 
 
 def check_choice(value: Any, key: str, choices: tuple[str, ...]) -> str | None:
