@@ -180,3 +180,23 @@ def test_fixed_us_outcomes_are_honoured():
         assert result.values["us_party_2028"] == "democrat"
         assert result.values["us_midterms_2026"] == "divided"
         assert model.us_administration == "successor_dem"
+
+
+def test_a_divided_congress_scales_us_grievances_only_while_it_sits():
+    """The factor is 1 by default; set, it applies from 2027-01 to the 2029 inauguration."""
+    model = AllianceModel(
+        rng=2,
+        collect=False,
+        calibrated=False,
+        parameters={"us.midterms_2026.divided_scale_factor": 0.8},
+        election={"midterms_2026": "divided"},
+    )
+    factors = {}
+    while model.running:
+        month = model.month
+        model.step()
+        factors[month] = model.us_politics.congress_factor
+    sits = range(parse_month("2027-01"), parse_month("2029-01"))
+    assert all(f == (0.8 if m in sits else 1.0) for m, f in factors.items())
+    default = AllianceModel(rng=2, collect=False, calibrated=False)
+    assert default.p["us.midterms_2026.divided_scale_factor"] == 1.0
