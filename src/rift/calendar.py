@@ -1,9 +1,10 @@
 """The calendar: dated facts the model and the scenario language share.
 
-DESIGN §2: the dismantling of USAID, Colombia joining the Belt and Road (the 2025-01-26
+The dismantling of USAID, Colombia joining the Belt and Road (the 2025-01-26
 deportation crisis is not a calendar fact: the model's measures produce such crises), the annual
-September certification, the 2026 Colombian election (congress, first round, runoff,
-inauguration), the presidents of Colombia and the US administrations.
+September certification, the 2026 and 2030 Colombian elections (congress, first round,
+runoff, inauguration), the US midterms of November 2026 and the presidential election of
+November 2028, the presidents of Colombia and the US administrations.
 """
 
 from __future__ import annotations
@@ -16,8 +17,23 @@ from rift.months import parse_month
 #: Candidates' types in the 2026 election (DESIGN §2: winner drawn from the election priors).
 CANDIDATE_TYPES: tuple[str, ...] = ("left", "centre", "right")
 
-#: US administration types, in order of the outcome code.
-US_ADMINISTRATIONS: tuple[str, ...] = ("trump1", "biden", "trump2", "successor")
+#: US administration types, in order of the outcome code. ``successor`` is a Republican
+#: administration inaugurated in January 2029 (the party holds the White House), and
+#: ``successor_dem`` a Democratic one; which of the two takes office is drawn in November 2028.
+US_ADMINISTRATIONS: tuple[str, ...] = ("trump1", "biden", "trump2", "successor", "successor_dem")
+
+#: The parties of the 2028 US election, with the administration each inaugurates in 2029.
+US_PARTIES_2028: dict[str, str] = {"republican": "successor", "democrat": "successor_dem"}
+
+#: Outcomes of the 2026 US midterms for the House: ``divided`` (the opposition wins it) or
+#: ``unified`` (the president's party keeps it).
+US_MIDTERM_OUTCOMES: tuple[str, ...] = ("divided", "unified")
+
+#: The US midterm election (3 November 2026); the new Congress sits from 3 January 2027.
+US_MIDTERMS_2026 = "2026-11-03"
+US_CONGRESS_2027 = "2027-01-03"
+#: The US presidential election (7 November 2028); the winner takes office on 2029-01-20.
+US_ELECTION_2028 = "2028-11-07"
 
 #: Inaugurations of Colombian presidents before the modelled election (history).
 COLOMBIA_INAUGURATIONS: tuple[tuple[str, str], ...] = (
@@ -25,7 +41,9 @@ COLOMBIA_INAUGURATIONS: tuple[tuple[str, str], ...] = (
     ("2022-08-07", "petro"),
 )
 
-#: Inaugurations of US presidents (history, then the successor elected in November 2028).
+#: Inaugurations of US presidents (history, then the successor elected in November 2028, whose
+#: party the run draws: :data:`US_PARTIES_2028`; ``successor`` here is the calendar's
+#: placeholder for either).
 US_INAUGURATIONS: tuple[tuple[str, str], ...] = (
     ("2017-01-20", "trump1"),
     ("2021-01-20", "biden"),
@@ -47,8 +65,9 @@ DEFAULT_START = "2025-01"
 DEFAULT_END = "2030-12"
 #: The earliest first month: the model knows Colombian presidents from Duque on.
 EARLIEST_START = parse_month("2018-08")
-#: The latest last month: US administrations are known to 2029-01 (then a successor), and the
-#: armed groups' and coca's rules are not meant for longer horizons.
+#: The latest last month: the armed groups' and coca's rules are not meant for longer horizons.
+#: The calendar's last elections are Colombia's of 2030 and the US one of 2028: a run past
+#: 2032-11 (US) or 2034-05 (Colombia) keeps the presidents elected then.
 LATEST_END = parse_month("2040-12")
 
 
@@ -57,7 +76,7 @@ class Election:
     """A Colombian presidential election.
 
     Attributes:
-        congress: Month of the congressional election (no mechanics; a calendar marker).
+        congress: Month of the congressional election (the Senate's seats are drawn then).
         first_round: Month of the first round; the winner is drawn then.
         runoff: Month of the runoff; the president-elect becomes known to the US.
         inauguration: Month the new president takes office.
@@ -85,6 +104,24 @@ def election_2026(priors: Mapping[str, float], winner: str | None = None) -> Ele
     )
 
 
+def election_2030(priors: Mapping[str, float] | None = None, winner: str | None = None) -> Election:
+    """The 2030 election on its calendar.
+
+    The dates follow the pattern of the 2018, 2022 and 2026 calendars (Congress on the second
+    Sunday of March, the first round on the last Sunday of May, the runoff three weeks later,
+    the inauguration on 7 August): 2030-03-10, 2030-05-26, 2030-06-16, 2030-08-07. They are
+    not yet set by the Registraduría, which is why they are derived rather than quoted.
+    """
+    return Election(
+        congress=parse_month("2030-03-10"),
+        first_round=parse_month("2030-05-26"),
+        runoff=parse_month("2030-06-16"),
+        inauguration=parse_month("2030-08-07"),
+        priors=dict(priors or {}),
+        winner=winner,
+    )
+
+
 def president_at(month: int) -> str:
     """The Colombian president in office at a month before the modelled election."""
     current = None
@@ -94,6 +131,18 @@ def president_at(month: int) -> str:
     if current is None:
         raise ValueError("the model starts no earlier than 2018-08 (Duque's inauguration)")
     return current
+
+
+def term_start_at(month: int) -> int:
+    """The month the Colombian president in office at ``month`` took office.
+
+    The inaugurations of 2018 and 2022, then the modelled ones of 2026 and 2030 (7 August):
+    the approval's honeymoon counts from it.
+    """
+    dates = [parse_month(d) for d, _ in COLOMBIA_INAUGURATIONS]
+    dates += [parse_month("2026-08-07"), parse_month("2030-08-07")]
+    started = [d for d in dates if d <= month]
+    return max(started) if started else dates[0]
 
 
 def us_administration_at(month: int) -> str:

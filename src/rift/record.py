@@ -272,6 +272,18 @@ VALUES: tuple[Outcome, ...] = (
             "flag", "election"),
     Outcome("governability", "index 0-1", "The new president's governability", "index",
             "election"),
+    *(Outcome(f"senate_2030_{b}", "share of seats", f"Senate seats, {b} (2030)", "share",
+              "election") for b in BLOCS),
+    *(Outcome(f"first_round_2030_{b}", "share of votes", f"First round 2030, {b}", "share",
+              "election") for b in BLOCS),
+    Outcome("winner_2030", "bloc", "Winner of the 2030 election", "category", "election", BLOCS),
+    Outcome("margin_2030", "share of votes", "Winning margin in 2030", "share", "election"),
+    Outcome("governability_2030", "index 0-1", "The 2030 president's governability", "index",
+            "election"),
+    Outcome("us_midterms_2026", "outcome", "US House after the 2026 midterms", "category",
+            "election", ("divided", "unified")),
+    Outcome("us_party_2028", "party", "Winner of the 2028 US presidential election",
+            "category", "election", ("republican", "democrat")),
 )  # fmt: skip
 
 

@@ -17,7 +17,12 @@ from rift.model import AllianceModel
 from rift.model.state import STATE_VERSION, ModelState
 from rift.months import format_month, parse_month
 from rift.record import GROUPS
-from tests.model.restart_helpers import assert_same_result, model_kwargs, scenario_model
+from tests.model.restart_helpers import (
+    assert_same_result,
+    model_kwargs,
+    scenario_model,
+    scenario_plan,
+)
 
 SCENARIOS = ("baseline", "full_rupture")
 STOP = "2026-11"
@@ -50,6 +55,8 @@ def _event_months(name: str, run: int) -> list[str]:
         m for e, m in full.events.items() if e.endswith("_start") and m is not None
     )
     months = ["2026-03", "2026-05", "2026-06", "2026-08"]  # Senate, first round, runoff, oath
+    months += ["2026-11", "2028-11", "2029-01"]  # US midterms, US election, inauguration
+    months += ["2030-03", "2030-05", "2030-06", "2030-08"]  # the 2030 election's steps
     if measure_starts:
         months.append(format_month(measure_starts[len(measure_starts) // 2]))
     return months
@@ -62,6 +69,26 @@ def test_restart_at_the_first_month_after_events_and_at_the_last_but_one(name, t
     for stop in ["2025-01", *_event_months(name, run), "2030-11"]:
         assert_same_result(full, _restarted(name, run, stop))
     assert_same_result(full, _restarted(name, run, "2030-11", tmp_path / "late.npz"))
+
+
+@pytest.mark.parametrize("election", [None, {"winner_2030": "centre", "us_2028": "democrat"}])
+@pytest.mark.parametrize("run", [5, 6])
+def test_restart_just_before_and_after_each_election_of_2026_to_2030(run, election, tmp_path):
+    """Stops on both sides of every election month: its draws and results are in the state."""
+    kwargs = model_kwargs("baseline", run)
+    if election is not None:
+        kwargs["election"] = {**(kwargs.get("election") or {}), **election}
+    seed = scenario_plan("baseline").task(run).seed
+    full = AllianceModel(rng=seed, **kwargs).run()
+    stops = ["2026-10", "2026-11", "2028-10", "2028-11", "2028-12", "2029-01",
+             "2030-02", "2030-03", "2030-04", "2030-05", "2030-07", "2030-08"]  # fmt: skip
+    for stop in stops:
+        state = AllianceModel(rng=seed, **kwargs).run_until(stop)
+        state.save(tmp_path / "s.npz")
+        state = ModelState.load(tmp_path / "s.npz")
+        again = AllianceModel(state=state, **kwargs).run()
+        assert_same_result(full, again)
+    assert "winner_2030" in full.values and "us_party_2028" in full.values
 
 
 def test_a_state_before_any_step_and_after_the_last_step():
@@ -120,6 +147,8 @@ def test_the_state_holds_every_part_the_issue_names():
     }  # fmt: skip
     col = s.actors["colombia"]
     assert {"president", "governability", "approval", "tension"} <= set(col)
+    assert {"term_start", "control_at_oath"} <= set(col)
+    assert {"campaign_2030", "us_politics"} <= set(s.model)
     assert {"certification", "tension"} <= set(s.actors["us"])
     assert s.measures == {
         "us": m.us.measures.in_force(),

@@ -209,19 +209,31 @@ class ElectionOutcome:
         return out
 
 
-def log_share_effects(drivers: Drivers, params: ElectionParams) -> np.ndarray:
-    """The drivers' shifts of each bloc's log-share, in ``BLOCS`` order."""
+def log_share_effects(
+    drivers: Drivers, params: ElectionParams, incumbent: str = "left"
+) -> np.ndarray:
+    """The drivers' shifts of each bloc's log-share, in ``BLOCS`` order.
+
+    The approval, economic-cost and rally effects act on the outgoing government's bloc
+    (``incumbent``: the left, Petro's, in 2026; the 2026 winner's in 2030), because voters
+    judge the government's record through its heir. Security and a US endorsement act on the
+    right whoever governs: the right owns the security issue in Colombian campaigns (Uribe
+    2002-2006, Duque 2018), and Washington's backing goes to it.
+    """
+    if incumbent not in _INDEX:
+        raise ValueError(f"incumbent must be one of {BLOCS}, got {incumbent!r}")
     econ = drivers.tariff_change * params.export_share_us
-    left = (
+    out = np.zeros(len(BLOCS))
+    out[_INDEX[incumbent]] += (
         params.effect_approval * drivers.approval_change
         + params.effect_econ_cost * econ
         + params.effect_rally * drivers.us_coercion_change
     )
-    right = (
+    out[_INDEX["right"]] += (
         params.effect_security * drivers.armed_control_change
         + params.effect_endorsement * drivers.us_endorsement
     )
-    return np.array([left, 0.0, right])
+    return out
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -1,12 +1,12 @@
 """AllianceModel: the US-Colombia alliance, its armed groups, China and Venezuela, month by month.
 
 Each month (``step``): the scenario's forcing and the calendar (inaugurations, the 2026
-election, dated one-off events) apply; then the actors decide in the order of their
-declaration (:data:`rift.model.actors.ACTORS`: Venezuela, China, the United States, Colombia,
-diplomacy, institutions, the armed groups) and the territory is updated with what they
-decided; the cooperation index and full rupture are computed and the month is recorded by name
-(:mod:`rift.record`): the territory's and the alliance's outcomes here, each actor's from the
-actor itself.
+and 2030 elections, the US ones, dated one-off events) apply; then the actors decide in the
+order of their declaration (:data:`rift.model.actors.ACTORS`: Venezuela, China, the United
+States, Colombia, diplomacy, institutions, the armed groups) and the territory is updated with
+what they decided; the cooperation index and full rupture are computed and the month is
+recorded by name (:mod:`rift.record`): the territory's and the alliance's outcomes here, each
+actor's from the actor itself.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from rift.model.actors import (
 from rift.model.actors.measures import Ledger, Measures
 from rift.model.campaign import POLL_MONTH, Campaign
 from rift.model.cooperation import Cooperation
+from rift.model.election_2030 import Campaign2030
+from rift.model.election_us import UsPolitics
 from rift.model.forcing import Intervention, Shock, forcing_for
 from rift.model.initial import build_initial_state
 from rift.model.state import STATE_VERSION, ModelState
@@ -112,7 +114,9 @@ class AllianceModel(mesa.Model):
         election: The 2026 election (:mod:`rift.model.campaign`): by default the vote is
             simulated from the polls; ``{"first_round": {...}}``, ``{"runoff": {...}}`` or
             ``{"shift": {...}}`` condition it; ``{"winner": "right"}`` or
-            ``{"priors": {"left": p, "centre": p, "right": p}}`` replace it with a draw.
+            ``{"priors": {"left": p, "centre": p, "right": p}}`` replace it with a draw;
+            ``winner_2030``, ``us_2028`` and ``midterms_2026`` fix the later elections
+            (:mod:`rift.model.election_2030`, :mod:`rift.model.election_us`).
         collect: Whether to fill the mesa ``DataCollector`` each step (needed by
             ``mesa.batch_run``; the rift runner reads :meth:`result` instead).
         calibrated: Draw the calibrated parameters not given in ``parameters`` from the
@@ -185,8 +189,9 @@ class AllianceModel(mesa.Model):
 
         spec = dict(election or {})
         self.election = election_2026(spec.get("priors") or {}, spec.get("winner"))
-        self.president_at_start = self._president_at_start()
-        self.us_administration = _us_administration_at(self.start)
+        self.president_at_start = self._president_at_start(spec)
+        self.us_politics = UsPolitics(self, spec)  # the 2026 midterms and the 2028 election
+        self.us_administration = self.us_politics.administration(self.start)
         self.events = one_off_events(self.start, self.end)
         self.inaugurations = {
             parse_month(d): who
@@ -209,6 +214,7 @@ class AllianceModel(mesa.Model):
         self.cooperation = Cooperation(p)
         self._build_actors()
         self.campaign = Campaign(self, spec)
+        self.campaign_2030 = Campaign2030(self, spec)
         _forget_id_counter(self)
         if state is None and self.start > parse_month(
             "2025-02"
@@ -394,7 +400,11 @@ class AllianceModel(mesa.Model):
         col = self.colombia
         return col.leadership * (col.force / col.force_reference)
 
-    def _president_at_start(self) -> str:
+    def _president_at_start(self, spec: Mapping[str, Any]) -> str:
+        if self.start >= parse_month("2030-08") and spec.get("winner_2030") is None:
+            raise ValueError("a run starting after the 2030 inauguration needs a fixed 2030 winner")
+        if self.start >= parse_month("2030-08"):
+            return str(spec["winner_2030"])
         if self.start < self.election.inauguration:
             return president_at(self.start)
         if self.election.winner is None:
@@ -430,7 +440,9 @@ class AllianceModel(mesa.Model):
         if month == e.inauguration and self.winner is not None:
             self.colombia.governability = self.campaign.governability(self.winner)
             self._inaugurate(self.winner)
-        administration = _us_administration_at(month)
+        self.campaign_2030.month(month)
+        self.us_politics.month(month)
+        administration = self.us_politics.administration(month)
         if administration != self.us_administration:
             self.ledger.leader_change(month)
         self.us_administration = administration
@@ -586,6 +598,8 @@ class AllianceModel(mesa.Model):
             "forced_month": self.month - 1,
             "winner": self.winner,
             "us_administration": self.us_administration,
+            "campaign_2030": self.campaign_2030.get_state(),
+            "us_politics": self.us_politics.get_state(),
             "presence_floor_effort": self._presence_floor_effort,
             "capability_reference": self._capability_reference,
             "initial": dict(self.initial),
@@ -628,6 +642,8 @@ class AllianceModel(mesa.Model):
         self.forced = self.forcing.at(int(m["forced_month"]))
         self.winner = m["winner"]
         self.us_administration = m["us_administration"]
+        self.campaign_2030.set_state(m["campaign_2030"])
+        self.us_politics.set_state(m["us_politics"])
         self._presence_floor_effort = m["presence_floor_effort"]
         self._capability_reference = m["capability_reference"]
         self.initial = dict(m["initial"])

@@ -5,7 +5,8 @@ and restarted from its state gives, bit for bit, the uninterrupted run's whole o
 
 * ``parameters``: the run's resolved parameter values (the calibrated draw included);
 * ``model``: the model's own numbers (the month, Mesa's step count, this year's process
-  factors, the expansion hazards, the winner, the US administration, the references fixed
+  factors, the expansion hazards, the winner, the US administration, the 2030 campaign and
+  the US elections (midterms, 2028) drawn so far, the references fixed
   at the start: the state's presence effort and capability, the initial outcomes);
 * ``territory``: the municipality arrays (members, coca, state presence, rent, capacity) with
   the constants of the initial placement; zones, control and counts are recomputed from them;
@@ -44,7 +45,7 @@ from rift.errors import InputError
 from rift.months import format_month
 
 #: The layout's version: bumped whenever a part or a key of the state changes.
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 #: The npz entry that holds the JSON part.
 _JSON_KEY = "state.json"

@@ -12,7 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rift.calendar import CANDIDATE_TYPES, EARLIEST_START, LATEST_END, election_2026
+from rift.calendar import (
+    CANDIDATE_TYPES,
+    EARLIEST_START,
+    LATEST_END,
+    election_2026,
+    election_2030,
+)
 from rift.distributions import (
     DISTRIBUTIONS,
     MODELS,
@@ -341,6 +347,13 @@ def _check_election(scenario: Scenario, doc: Document, start: int) -> None:
             file=file,
             key=doc.key(("election",)),
             expected="election: {winner: left|centre|right}",
+        )
+    if start >= election_2030().inauguration and not scenario.election.winner_2030:
+        raise InputError(
+            "the run starts after the 2030 inauguration",
+            file=file,
+            key=doc.key(("election",)),
+            expected="election: {winner_2030: left|centre|right}",
         )
 
 

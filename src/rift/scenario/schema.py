@@ -50,6 +50,10 @@ class ElectionSpec(Strict):
         shift: Move the poll prior by bloc, in percentage points.
         winner: Replace the vote with a fixed winner.
         priors: Replace the vote with a draw of the winner (probabilities by bloc).
+        winner_2030: Fix the winner of the 2030 election (its vote is then not recorded).
+        us_2028: Fix the party that wins the 2028 US presidential election.
+        midterms_2026: Fix the House after the 2026 US midterms (``divided``: the opposition
+            wins it).
     """
 
     first_round: dict[str, Any] | None = None
@@ -57,6 +61,9 @@ class ElectionSpec(Strict):
     shift: dict[str, Any] | None = None
     priors: dict[str, float] | None = None
     winner: Literal["left", "centre", "right"] | None = None
+    winner_2030: Literal["left", "centre", "right"] | None = None
+    us_2028: Literal["republican", "democrat"] | None = None
+    midterms_2026: Literal["divided", "unified"] | None = None
 
 
 class InterventionSpec(Strict):

@@ -6,8 +6,10 @@ priors with a lag; a new president's priors are reached only as far as Congress 
 
 **Tension** (0-1) relaxes toward the president's baseline plus a reaction to the share of the US
 repertoire in force and to US strikes (the sovereignty reaction: "Do not threaten our
-sovereignty", seed 001) — the other half of the Richardson pair. Approval rallies when US
-coercion rises.
+sovereignty", seed 001) — the other half of the Richardson pair. **Approval** relaxes toward
+a target that moves with the run (:func:`rift.model.approval.approval_target`: a honeymoon that
+decays, armed control gained since the oath, the cost of US measures), wanders with monthly
+shocks, and rallies when US coercion rises.
 
 **Counter-measures** (refusing deportation flights, recalling the ambassador, suspending
 extraditions, intelligence sharing and US arms purchases, ending military cooperation) start and
@@ -33,10 +35,12 @@ from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from rift.calendar import term_start_at
 from rift.catalogue import CATALOGUE
 from rift.model.actors.base import Actor
 from rift.model.actors.common import DT, clip01, pick, put, relax
 from rift.model.actors.measures import Measures, Slopes, event_happens
+from rift.model.approval import ApprovalParams, approval_target
 from rift.model.streams import poisson_from_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +74,9 @@ class Colombia(Actor):
         self.strike_weight = p["col.hostility_strike_weight"]
         self.rally = p["col.approval_rally"]
         self.approval_years = 1.0 / p["col.approval_adjust_per_yr"]
+        self.approval_params = ApprovalParams.from_mapping(p)
+        self.term_start = term_start_at(model.start)
+        self.control_at_oath = model.territory.control_count / model.geo.n
         self.aid_lag_years = p["col.aid_lag_years"]
         self.aid_dependence = p["col.aid_dependence"]
         self.aid_reference = p["col.aid_reference_musd"]
@@ -123,6 +130,8 @@ class Colombia(Actor):
         "governability",
         "tension",
         "approval",
+        "term_start",
+        "control_at_oath",
         "force",
         "leadership",
         "aid_lag",
@@ -161,6 +170,10 @@ class Colombia(Actor):
         """A new president takes office; policy targets change from now on."""
         self.president = president
         self.president_elect = None
+        m = self.model
+        self.term_start = m.month
+        self.control_at_oath = m.territory.control_count / m.geo.n
+        self.approval = clip01(self.approval_base + self.approval_params.honeymoon)
 
     def caracas_accommodation(self) -> float:
         """How accommodating the government is toward Caracas (0 hostile - 1 aligned)."""
@@ -253,9 +266,15 @@ class Colombia(Actor):
         self.tension = forced.get("col.hostility", t)
         rally = self.rally * max(0.0, coercion - self._coercion)
         self._coercion = coercion
-        self.approval = clip01(
-            relax(self.approval, self.approval_base, self.approval_years) + rally
+        target = approval_target(
+            self.approval_params,
+            base=self.approval_base,
+            months_in_office=m.month - self.term_start,
+            control_gain=m.territory.control_count / m.geo.n - self.control_at_oath,
+            cost=self.cost_of_us_measures(),
         )
+        shock = self.approval_params.noise_sd * m.streams["approval"].standard_normal()
+        self.approval = clip01(relax(self.approval, target, self.approval_years) + rally + shock)
         return coercion
 
     def _moves(self) -> None:

@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rift.calendar import CERTIFICATION_MONTH
+from rift.calendar import CERTIFICATION_MONTH, US_ADMINISTRATIONS
 from rift.catalogue import CATALOGUE
 from rift.model.actors.base import Actor
 from rift.model.actors.common import clip01, logistic, pick, put, relax
@@ -63,10 +63,7 @@ class UnitedStates(Actor):
         self.coca_reference = p["us.grievance.coca_reference_ha"]
         self.extradition_reference = p["us.grievance.extradition_reference"]
         self.action_credit = p["us.grievance.action_credit"]
-        self.admin_scale = {
-            a: p[f"us.admin.{a}.grievance_scale"]
-            for a in ("trump1", "biden", "trump2", "successor")
-        }
+        self.admin_scale = {a: p[f"us.admin.{a}.grievance_scale"] for a in US_ADMINISTRATIONS}
         self.anticipation = p["us.anticipation"]
         self.base_security = p["us.aid_total_musd"] * p["us.aid_security_share"]
         self.base_civil = p["us.aid_total_musd"] * (1.0 - p["us.aid_security_share"])
@@ -240,7 +237,7 @@ class UnitedStates(Actor):
         """Tension, measures, rhetoric, the September certification, instruments, strikes."""
         m = self.model
         forced = m.forced
-        scale = self.admin_scale[m.us_administration]
+        scale = self.admin_scale[m.us_administration] * m.us_politics.congress_factor
         target = -math.expm1(-scale * max(0.0, self.grievance()))  # 1 - exp(-scale g), in [0, 1)
         shock = self.noise * self.stream.standard_normal()
         self.tension = clip01(relax(self.tension, target, self.adjust_years) + shock)

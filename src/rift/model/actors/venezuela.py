@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rift.calendar import US_ADMINISTRATIONS
 from rift.model.actors.base import Actor
 from rift.model.actors.common import DT
 
@@ -36,9 +37,7 @@ class Venezuela(Actor):
         self.pressure = p["init.venezuela_pressure"]
         self.pressure0 = self.pressure
         self.growth = p["venezuela.pressure.growth_per_yr"]
-        self.levels = {
-            a: p[f"venezuela.pressure.{a}"] for a in ("trump1", "biden", "trump2", "successor")
-        }
+        self.levels = {a: p[f"venezuela.pressure.{a}"] for a in US_ADMINISTRATIONS}
         self.tolerance_slope = p["venezuela.tolerance_slope"]
         self.migration_base = p["venezuela.migration.base"]
         self.migration_slope = p["venezuela.migration.pressure_slope"]
