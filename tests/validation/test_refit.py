@@ -50,12 +50,13 @@ def test_bad_flags_exit_2(argv, capsys):
 
 @pytest.mark.parametrize(
     ("flag", "value"),
-    [("--population", "1"), ("--generations", "101"), ("--seed", "-1")],
+    [("--population", "1"), ("--generations", "101"), ("--seed", "-1"), ("--seed", "9" * 40)],
 )
 def test_out_of_range_settings_are_bad_input(flag, value, capsys):
     assert main(["refit", "alliance", flag, value]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rift: ") and flag in err and "Traceback" not in err
+    assert "9" * 40 not in err  # a huge number is named by its size
 
 
 def test_refit_events_prints_the_report(capsys):

@@ -81,7 +81,8 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Most ABC-SMC generations ``rift calibrate`` runs (the shipped fit uses 4).
+#: Most ABC-SMC generations ``rift calibrate`` and ``rift refit alliance`` run (the shipped fits
+#: use 4 and 5).
 MAX_GENERATIONS = 100
 
 

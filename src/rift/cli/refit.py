@@ -12,8 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-#: Most ABC-SMC generations ``rift refit alliance`` runs (the shipped fit uses 5).
-MAX_GENERATIONS = 100
+from rift.cli.history import MAX_GENERATIONS, _number
 
 
 def cmd_refit(args: argparse.Namespace) -> int:
@@ -41,17 +40,17 @@ def cmd_refit_alliance(args: argparse.Namespace) -> int:
 
     if not 0 <= args.seed <= MAX_SEED:
         raise InputError(
-            f"got {args.seed}", key="--seed", expected="a whole number from 0 to 2**63 - 1"
+            f"got {_number(args.seed)}", key="--seed", expected="a whole number from 0 to 2**63 - 1"
         )
     if not 2 <= args.population <= MAX_RUNS:
         raise InputError(
-            f"got {args.population}",
+            f"got {_number(args.population)}",
             key="--population",
             expected=f"from 2 to {MAX_RUNS:,} particles",
         )
     if args.generations > MAX_GENERATIONS:
         raise InputError(
-            f"got {args.generations}",
+            f"got {_number(args.generations)}",
             key="--generations",
             expected=f"from 1 to {MAX_GENERATIONS} generations",
         )
