@@ -10,8 +10,8 @@ import pytest
 from rift.catalogue import CATALOGUE, MEASURES, RECORD_SIDES, SIDES, Measure
 from rift.parameters import registry
 from rift.record import RECORD
-from rift.validation import event_panel
-from rift.validation.event_panel import load_record
+from rift.validation.events import panel as event_panel
+from rift.validation.events.panel import load_record
 
 FITTED = "fitted on alliance_events.csv by rift.validation.events.fit_hazards"
 INTERCEPT = re.compile(r"events\.(us|partner|both)\.([a-z_]+)\.(start|end|event)_intercept")

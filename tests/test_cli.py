@@ -11,8 +11,8 @@ from rift.cli import main
 from .conftest import ROOT, SCENARIOS
 
 COMMANDS = {
-    "run", "compare", "report", "validate-history", "calibrate", "params", "validate",
-    "scenarios",
+    "run", "compare", "report", "validate-history", "calibrate", "refit", "params",
+    "validate", "scenarios",
 }  # fmt: skip
 
 

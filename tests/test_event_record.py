@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from rift.validation.event_panel import (
+from rift.validation.events.panel import (
     DIRECTIONS,
     EPISODE_COLUMNS,
     HORIZON,

@@ -27,7 +27,7 @@ from rift.record import RECORD, Event, Outcome, declare_measure, remove_measure
 from rift.report import build_report
 from rift.results import load
 from rift.scenario import load_scenario
-from rift.validation import event_panel
+from rift.validation.events import panel as event_panel
 
 
 class SeptemberModel(AllianceModel):

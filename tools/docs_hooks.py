@@ -40,7 +40,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 
 
 def cli_reference() -> str:
-    """``rift --help`` and ``rift COMMAND --help`` for every command, as Markdown."""
+    """``rift --help`` and ``rift COMMAND [TARGET] --help`` for every command, as Markdown."""
     _src_on_path()
     from rift.cli import _parser
 
@@ -51,6 +51,9 @@ def cli_reference() -> str:
         parts = ["### rift", "", "```text", parser.format_help().rstrip(), "```"]
         for name, sub in _subparsers(parser).items():
             parts += ["", f"### rift {name}", "", "```text", sub.format_help().rstrip(), "```"]
+            for target, inner in _subparsers(sub).items():  # rift refit events, ...
+                title = f"rift {name} {target}"
+                parts += ["", f"### {title}", "", "```text", inner.format_help().rstrip(), "```"]
     finally:
         if old is None:
             del os.environ["COLUMNS"]
@@ -60,9 +63,13 @@ def cli_reference() -> str:
 
 
 def event_scores() -> str:
-    """The leave-one-episode-out scores of the measures' hazards, summed by transition."""
+    """The leave-one-episode-out scores of the measures' hazards, summed by transition.
+
+    The "all" rows of the table ``rift refit events`` prints under "Leave one episode out".
+    """
     _src_on_path()
-    from rift.validation.events import load_record, loeo_predictions, score_predictions
+    from rift.validation.events.panel import load_record
+    from rift.validation.events.scores import loeo_predictions, score_predictions
 
     table = score_predictions(loeo_predictions(load_record()))
     table = table[table["measure"] == "all"].set_index("transition")
@@ -103,7 +110,7 @@ def first_starts_2025() -> str:
     from rift.experiment import run_scenario
     from rift.results import load
     from rift.scenario import load_scenario
-    from rift.validation.alliance import markdown, reproduction_table
+    from rift.validation.forecast.alliance import markdown, reproduction_table
 
     with tempfile.TemporaryDirectory() as tmp:
         stored = run_scenario(

@@ -58,7 +58,7 @@ def hindcast_table(runs: int = 400, executor: str = "serial", workers: int | Non
     from rift.experiment import run_scenario
     from rift.results import load
     from rift.scenario import load_scenario, shipped_scenarios
-    from rift.validation.hindcast import score_hindcast
+    from rift.validation.forecast.hindcast import score_hindcast
 
     summaries: dict[tuple[str, ...], dict[str, Any]] = {}
     lines = [HEADER]

@@ -1,13 +1,12 @@
 """The calibrated posterior shipped with rift: load it, and draw whole particles from it.
 
-``rift calibrate`` (:mod:`rift.validation.calibrate`) fits the assumed coefficients to the record
-by ABC-SMC and writes ``rift/data/calibration.json``: its version, the scenario and first month it
-was fitted on, the last data it saw, the priors, and the weighted particles. ``rift calibrate
---through YEAR`` writes an out-of-sample calibration fitted on the data through that year only
-(``calibration_through_YEAR.json``), which ``rift validate-history --calibrated-through YEAR``
-scores on the later years. This module only
-reads that file; it is a leaf, so the scenario language and the runner can use the posterior
-without importing the validation code that made it.
+``rift calibrate`` (:mod:`rift.validation.calibration.calibrate`) fits the assumed coefficients to
+the record by ABC-SMC and writes ``rift/data/calibration.json``: its version, the scenario and
+first month it was fitted on, the last data it saw, the priors, and the weighted particles. ``rift
+calibrate --through YEAR`` writes an out-of-sample calibration fitted on the data through that year
+only (``calibration_through_YEAR.json``), which ``rift validate-history --calibrated-through YEAR``
+scores on the later years. This module only reads that file; it is a leaf, so the scenario language
+and the runner can use the posterior without importing the validation code that made it.
 """
 
 from __future__ import annotations

@@ -9,14 +9,14 @@ measure is lives in its entry here:
 * its side and name, its label, and for a state its **severity** (0 words and visas ... 4
   force: a severe measure needs more tension to start);
 * the **family** its fitted intercepts shrink toward in the hazard fit
-  (:mod:`rift.validation.event_fit`), and so the names of those intercepts in the parameter
+  (:mod:`rift.validation.events.fit`), and so the names of those intercepts in the parameter
   registry (``events.<record side>.<name>.start_intercept`` ...);
 * the rules that end it other than its own hazard: a leader-to-leader **deal**, a Colombian
   **concession**, or the Colombian **president** leaving office (a measure on the person).
 
 The run record (:mod:`rift.record`: a 0/1 outcome ``<side>_<name>`` and the events
 ``<side>_<name>_start`` and ``_end`` of each state), the event panel the hazards are fitted on
-(:mod:`rift.validation.event_panel`), the deal and concession rules and the actors read this
+(:mod:`rift.validation.events.panel`), the deal and concession rules and the actors read this
 catalogue. A new measure is one :class:`Measure` here (or :meth:`Catalogue.declare` from an
 extension) plus its fitted intercepts in ``parameters.yaml``. This module imports nothing from
 rift.

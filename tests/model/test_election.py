@@ -390,7 +390,7 @@ def test_the_2022_senate_file_sums_to_its_totals():
         "rift.election_inputs",
         "rift.record",
         "rift.model.congress",
-        "rift.validation.election_fits",
+        "rift.validation.elections.fits",
         "rift.validation.elections",
     ],
 )
@@ -414,8 +414,8 @@ def test_the_engine_imports_no_mesa_model_runner_or_cli(module):
         "rift.election_inputs",
         "rift.catalogue",
         "rift.record",
-        "rift.validation.election_fits",
-        "rift.validation.scoring",
+        "rift.validation.elections.fits",
+        "rift.validation.forecast.scoring",
     }
     for name in imported:
         if name.startswith("rift"):

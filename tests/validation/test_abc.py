@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rift.validation.abc import Posterior, Prior, abc_smc, regression_adjust
+from rift.validation.calibration.abc import Posterior, Prior, abc_smc, regression_adjust
 
 N_DRAWS = 50
 MU_TRUE, SIGMA_TRUE = 1.5, 2.0
@@ -348,7 +348,7 @@ def test_weights_do_not_collapse_with_many_weakly_identified_parameters():
 
 
 def test_the_truncated_kernel_proposes_inside_the_support_and_weighs_its_mass():
-    from rift.validation.abc import _Kernel
+    from rift.validation.calibration.abc import _Kernel
 
     rng = np.random.default_rng(0)
     centres = np.array([[0.0, 5.0], [0.999, 0.001], [0.5, 0.5], [0.6, 9.0]])

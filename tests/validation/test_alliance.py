@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from rift.parameters import registry
-from rift.validation.alliance import markdown, reproduction_table
-from rift.validation.alliance_calibration import OBSERVED, PRIORS, distance, packaged, simulator
+from rift.validation.calibration.alliance import OBSERVED, PRIORS, distance, packaged, simulator
+from rift.validation.forecast.alliance import markdown, reproduction_table
 
 
 def test_the_registry_states_the_packaged_calibration():

@@ -27,7 +27,7 @@ def split(tmp_path_factory):
 
 @pytest.mark.slow
 def test_the_2023_figures_improve_the_2024_forecast(split):
-    from rift.validation.assimilation import later_targets, score_assimilation
+    from rift.validation.forecast.assimilation import later_targets, score_assimilation
 
     table, summary, fit = score_assimilation(split, 2023)
     assert summary["observations"] >= 5  # coca, cocaine, dissident presence, members x3

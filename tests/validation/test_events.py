@@ -13,7 +13,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rift.validation import event_fit, event_panel, event_registry, event_tables
 from rift.validation.events import (
     MEASURES,
     EventRecord,
@@ -26,6 +25,10 @@ from rift.validation.events import (
     loeo_markdown,
     registry_entries,
 )
+from rift.validation.events import fit as event_fit
+from rift.validation.events import panel as event_panel
+from rift.validation.events import registry as event_registry
+from rift.validation.events import tables as event_tables
 
 MAP = load_record().measure_map
 EP_COLUMNS = list(event_panel.EPISODE_COLUMNS)
@@ -415,7 +418,7 @@ def test_base_rate_on_a_toy_record():
 
 
 def test_loeo_forecasts_a_held_out_episode_with_the_other_episodes_rates():
-    from rift.validation.event_scores import loeo_predictions
+    from rift.validation.events.scores import loeo_predictions
 
     pred = loeo_predictions(_two_episodes())
     b = pred[(pred["episode"] == "B") & (pred["measure"] == "us.tariffs")]
@@ -451,7 +454,7 @@ def test_loeo_on_the_record_is_finite_and_beats_the_base_rate_overall(loeo_table
 def test_parameters_yaml_ends_with_the_fitted_block_as_regenerated():
     text = event_registry.parameters_path().read_text(encoding="utf-8")
     head, block = event_registry.split_block(text)
-    assert block, "the fitted block is missing; run python -m rift.validation.events --write"
+    assert block, "the fitted block is missing; run rift refit events --write"
     stored = yaml.safe_load(block)
     fresh = registry_entries(fit_hazards(load_record()))
     in_head = [k for k in (yaml.safe_load(head) or {}) if k in fresh]

@@ -10,14 +10,14 @@ from rift.cli import main
 from rift.months import parse_month
 from rift.runner.inputs import inputs_for
 from rift.scenario import load_scenario, scenario_from_dict
-from rift.validation.abc import Prior, abc_smc
-from rift.validation.calibrate import (
+from rift.validation.calibration.abc import Prior, abc_smc
+from rift.validation.calibration.calibrate import (
     HindcastSimulator,
     calibration_spec,
     log_distance,
 )
-from rift.validation.scoring import naive_trend_forecast
-from rift.validation.targets import model_month, targets
+from rift.validation.calibration.targets import model_month, targets
+from rift.validation.forecast.scoring import naive_trend_forecast
 from tests.conftest import SCENARIOS
 
 
@@ -63,7 +63,7 @@ def hindcast(tmp_path_factory):
 
 
 def test_hindcast_scores_every_target_against_the_naive_forecast(hindcast):
-    from rift.validation.hindcast import score_hindcast
+    from rift.validation.forecast.hindcast import score_hindcast
 
     table, summary = score_hindcast(hindcast)
     assert len(table) == len(targets("2019-01", "2024-12")) == summary["all"]["n"]
@@ -150,7 +150,7 @@ def test_a_choice_is_calibrated_as_a_uniform_by_its_weights():
 
 
 def test_the_calibration_simulator_draws_the_nuisance_spreads_from_its_seed():
-    from rift.validation.calibrate import hindcast_simulator
+    from rift.validation.calibration.calibrate import hindcast_simulator
 
     sim, tg = hindcast_simulator(through=2022)
     assert all(t.month <= parse_month("2022-12") for t in tg)
@@ -325,7 +325,7 @@ def test_every_declared_spread_is_a_param_column(tmp_path, name):
 
 
 def test_a_reported_figure_carries_its_measurement_error():
-    from rift.validation.hindcast import reported
+    from rift.validation.forecast.hindcast import reported
 
     x = np.full(20_000, 1000.0)
     assert np.array_equal(reported(x, 0.0, 1, 0), x)

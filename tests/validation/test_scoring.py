@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from rift.validation.scoring import (
+from rift.validation.forecast.scoring import (
     crps_ensemble,
     interval_hit,
     naive_trend_forecast,
@@ -281,7 +281,7 @@ def test_score_table_summary_runs_end_to_end():
 
 
 def test_naive_growth_forecast_carries_the_last_growth_forward():
-    from rift.validation.scoring import naive_growth_forecast
+    from rift.validation.forecast.scoring import naive_growth_forecast
 
     years, values = [2020, 2021, 2022], [100.0, 150.0, 225.0]
     assert naive_growth_forecast(years, values, 2024) == pytest.approx(225 * 1.5**2)

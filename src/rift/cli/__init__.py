@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rift.cli.analyse import cmd_compare, cmd_report
 from rift.cli.history import cmd_calibrate, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
+from rift.cli.refit import add_refit_parser, cmd_refit
 from rift.cli.run import cmd_run
 from rift.errors import InputError
 from rift.runner.base import EXECUTORS
@@ -246,6 +247,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     calib.add_argument("--out", help="where to write (default: the package's calibration.json)")
 
+    add_refit_parser(sub, positive_int)
+
     params = sub.add_parser(
         "params",
         help="list the model parameters with units, ranges and sources",
@@ -283,6 +286,7 @@ COMMANDS = {
     "report": cmd_report,
     "validate-history": cmd_validate_history,
     "calibrate": cmd_calibrate,
+    "refit": cmd_refit,
     "params": cmd_params,
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,

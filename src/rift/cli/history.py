@@ -16,7 +16,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     from rift.report import write_report
     from rift.results import load
     from rift.scenario import load_scenario, shipped_scenarios
-    from rift.validation.hindcast import format_scores, horizon_targets, score_hindcast
+    from rift.validation.forecast.hindcast import format_scores, horizon_targets, score_hindcast
 
     if args.assimilate is not None and not 2020 <= args.assimilate <= 2023:
         from rift.errors import InputError
@@ -52,7 +52,7 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     atomic_write_text(results.path / "scores.csv", table.to_csv(index=False))
     print(f"\nscores: {results.path / 'scores.csv'}")
     if args.assimilate is not None:
-        from rift.validation.assimilation import format_assimilation, score_assimilation
+        from rift.validation.forecast.assimilation import format_assimilation, score_assimilation
 
         horizon = summary.get("horizon")
         if horizon is not None and args.assimilate <= int(format_month(horizon)[:4]):
@@ -81,7 +81,8 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Most ABC-SMC generations ``rift calibrate`` runs (the shipped fit uses 4).
+#: Most ABC-SMC generations ``rift calibrate`` and ``rift refit alliance`` run (the shipped fits
+#: use 4 and 5).
 MAX_GENERATIONS = 100
 
 
@@ -95,7 +96,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Fit the calibrated parameters by ABC-SMC and store the posterior."""
     from rift.errors import InputError
     from rift.scenario.schema import MAX_RUNS, MAX_SEED
-    from rift.validation.calibrate import calibrate, calibration_spec, output_path, save
+    from rift.validation.calibration.calibrate import calibrate, calibration_spec, output_path, save
 
     last = int(str(calibration_spec()["data_through"])[:4])
     if args.through is not None and not 2020 <= args.through <= last:

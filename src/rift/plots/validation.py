@@ -1,6 +1,6 @@
 """The reliability of a hindcast: how its predictive bands fare against the record.
 
-Input is the score table of :func:`rift.validation.hindcast.score_hindcast` (one row per
+Input is the score table of :func:`rift.validation.forecast.hindcast.score_hindcast` (one row per
 observed figure, with its PIT and whether the calibration saw it), so this module needs no
 validation code: a plain DataFrame with columns ``pit`` and ``sample``.
 """

@@ -1,7 +1,17 @@
-"""Validation of the model against observations: forecast scores and ABC calibration."""
+"""Validation of the model against observations, one subpackage per question.
 
-from rift.validation.abc import Posterior, Prior, abc_smc, regression_adjust
-from rift.validation.scoring import (
+* ``events``: do the measures' hazards fit the record of US-partner crises (and the fitted
+  block of the parameter registry they yield);
+* ``calibration``: which parameter values fit the record (ABC-SMC, the hindcast calibration, the
+  alliance calibration);
+* ``forecast``: does the model forecast the record (the hindcast, its scores, assimilation);
+* ``elections``: do the election engine's fitted errors forecast held-out elections.
+
+The names below are the model-free tools, importable from here as before the split.
+"""
+
+from rift.validation.calibration.abc import Posterior, Prior, abc_smc, regression_adjust
+from rift.validation.forecast.scoring import (
     crps_ensemble,
     interval_hit,
     naive_trend_forecast,

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from rift.validation.event_panel import (
+from rift.validation.events.panel import (
     MEASURES,
     EventRecord,
     mapped_events,

@@ -18,13 +18,13 @@ import pandas as pd
 from rift.calibration import load_calibration
 from rift.months import calendar_month, format_month, parse_month, year_of
 from rift.results import Results, series_array
-from rift.validation.scoring import (
+from rift.validation.calibration.targets import Target, history, targets
+from rift.validation.forecast.scoring import (
     naive_growth_forecast,
     naive_trend_forecast,
     score_table,
     summarise_scores,
 )
-from rift.validation.targets import Target, history, targets
 
 NAIVE_FIRST_YEAR = 2015
 
@@ -47,7 +47,7 @@ MEASUREMENT_KEY = 2**32 - 5
 
 def measurement_sd_share() -> float:
     """The stated uncertainty of a reference figure, as a share of its value."""
-    from rift.validation.calibrate import calibration_spec
+    from rift.validation.calibration.calibrate import calibration_spec
 
     return float(calibration_spec()["observation_sd_share"])
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rift.validation.event_fit import PRIORS, Priors, base_rate_table, fit_risk, predict_base
-from rift.validation.event_panel import EventRecord, build_panel
+from rift.validation.events.fit import PRIORS, Priors, base_rate_table, fit_risk, predict_base
+from rift.validation.events.panel import EventRecord, build_panel
 
 _EPS = 1e-12
 

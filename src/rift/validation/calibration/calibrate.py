@@ -27,10 +27,8 @@ import datetime as _dt
 import errno
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +40,9 @@ from rift.calibration import packaged_path
 from rift.errors import InputError
 from rift.months import format_month
 from rift.record import RECORD
-from rift.validation.abc import Prior, abc_smc
-from rift.validation.targets import Target, targets
+from rift.validation.calibration.abc import Prior, abc_smc
+from rift.validation.calibration.pool import simulation_map
+from rift.validation.calibration.targets import Target, targets
 from rift.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,15 +197,8 @@ def calibrate(
         rng=rng,
         max_simulations=max_simulations,
     )
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-
-            def pmap(fn, args):
-                return pool.map(fn, list(args), chunksize=max(1, population // (4 * workers)))
-
-            post = abc_smc(sim, pri, observed, log_distance, map_fn=pmap, **kwargs)
-    else:
-        post = abc_smc(sim, pri, observed, log_distance, **kwargs)
+    with simulation_map(workers, population) as map_fn:
+        post = abc_smc(sim, pri, observed, log_distance, map_fn=map_fn, **kwargs)
     return {
         "version": _dt.date.today().isoformat(),
         "rift": __version__,

@@ -16,21 +16,18 @@ tensions of 2025 are fitted here on what US-Colombia relations did:
 
 Summary statistics of one simulation: those four numbers. Distance: Euclidean, each divided by
 its scale (2 measures, 2 measures, 1, 1 measure). The 2025 check of the baseline
-(``rift.validation.alliance``) is therefore **in-sample** for these terms.
+(``rift.validation.forecast.alliance``) is therefore **in-sample** for these terms.
 
-Regenerate: ``python -m rift.validation.alliance_calibration --write`` (about 10 minutes on two
+Regenerate: ``rift refit alliance --write`` (about 10 minutes on two
 cores); it rewrites ``rift/data/alliance_calibration.json``, whose posterior medians and 5-95 %
 ranges the registry entries of these parameters state (a test checks they agree).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +36,8 @@ import numpy as np
 from rift.atomic import atomic_write_json
 from rift.months import parse_month
 from rift.record import COL_MEASURES, US_MEASURES
-from rift.validation.abc import Prior, abc_smc
+from rift.validation.calibration.abc import Prior, abc_smc
+from rift.validation.calibration.pool import simulation_map
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.runner.inputs import RunInputs
@@ -120,15 +118,8 @@ def calibrate(
     sim = simulator()
     rng = np.random.default_rng(seed)
     kwargs = dict(population=population, generations=generations, rng=rng)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-
-            def pmap(fn, args):
-                return pool.map(fn, list(args), chunksize=max(1, population // (4 * workers)))
-
-            post = abc_smc(sim, PRIORS, OBSERVED, distance, map_fn=pmap, **kwargs)
-    else:
-        post = abc_smc(sim, PRIORS, OBSERVED, distance, **kwargs)
+    with simulation_map(workers, population) as map_fn:
+        post = abc_smc(sim, PRIORS, OBSERVED, distance, map_fn=map_fn, **kwargs)
     q = post.quantiles([0.05, 0.5, 0.95])
     return {
         "version": _dt.date.today().isoformat(),
@@ -154,25 +145,28 @@ def packaged() -> dict[str, Any]:
     return json.loads(text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m rift.validation.alliance_calibration [--write]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="write the packaged record")
-    parser.add_argument("--population", type=int, default=300)
-    parser.add_argument("--generations", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    record = calibrate(args.population, args.generations, args.workers)
-    for name, (lo, mid, hi) in record["quantiles"].items():
-        print(f"{name}: {mid:.3g} [{lo:.3g}, {hi:.3g}]")
+def packaged_path() -> Path:
+    """Where the packaged record lives (the source file in an editable install)."""
+    return Path(str(resources.files("rift.data").joinpath(FILE)))
+
+
+def save(record: dict[str, Any], path: Path | None = None) -> Path:
+    """Write a calibration record atomically (default: over the packaged one) and say where.
+
+    The registry entries of the calibrated parameters quote the packaged record's medians and
+    ranges, so overwriting it is followed by editing those entries (a test checks they agree).
+    """
+    target = path or packaged_path()
+    atomic_write_json(target, record)
+    return target
+
+
+def summary_lines(record: dict[str, Any]) -> list[str]:
+    """The posterior median and 5-95 % range of each parameter, then the simulation count."""
+    lines = [
+        f"{name}: {mid:.3g} [{lo:.3g}, {hi:.3g}]"
+        for name, (lo, mid, hi) in record["quantiles"].items()
+    ]
     post = record["posterior"]
-    print(f"{post['simulations']} simulations; tolerances {post['epsilons']}")
-    if args.write:
-        path = Path(str(resources.files("rift.data").joinpath(FILE)))
-        atomic_write_json(path, record)
-        print(f"written to {path}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    lines.append(f"{post['simulations']} simulations; tolerances {post['epsilons']}")
+    return lines

@@ -8,7 +8,8 @@ that band. Measures that did not start in 2025 are checked the other way: the pr
 the model did not start them by 2025-12.
 
 The intercepts and slopes of the hazards are fitted on 14 episodes, one of which is 2025, and
-the tension terms on 2019-2025 (:mod:`.alliance_calibration`): this check is in-sample.
+the tension terms on 2019-2025 (:mod:`rift.validation.calibration.alliance`): this check is
+in-sample.
 """
 
 from __future__ import annotations

@@ -14,11 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rift.validation import event_panel as ep
-from rift.validation.event_fit import HazardFit
+from rift.validation.events import panel as ep
+from rift.validation.events.fit import HazardFit
 
 HEADER = "# Alliance event hazards (issue 13), fitted"
 FIT_DATE = "2026-11-25"
+#: The command that regenerates the block, named in its second line.
+REGENERATE = "rift refit events --write"
 INTERCEPT_RANGE = (-12.0, 4.0)
 SLOPE_RANGE = (-5.0, 5.0)
 SLOPE_NAMES = {
@@ -139,7 +141,7 @@ def registry_entries(fit: HazardFit, date: str = FIT_DATE) -> dict[str, dict[str
             "sources": [
                 {
                     "assumption": "definition of the covariate the event hazards were "
-                    "fitted with (rift.validation.event_panel)"
+                    "fitted with (rift.validation.events.panel)"
                 }
             ],
         }
@@ -171,7 +173,7 @@ def _entry_yaml(name: str, e: dict[str, Any]) -> list[str]:
 
 def registry_block(entries: dict[str, dict[str, Any]]) -> str:
     """The YAML text of the block (header comment, then one mapping per entry)."""
-    lines = [HEADER, "# Regenerate with: python -m rift.validation.events --write"]
+    lines = [HEADER, f"# Regenerate with: {REGENERATE}"]
     for name, e in entries.items():
         lines += _entry_yaml(name, e)
     return "\n".join(lines) + "\n"

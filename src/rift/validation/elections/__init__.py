@@ -1,7 +1,7 @@
 """Leave-one-election-out back-test of the election engine against a polls-only forecast.
 
 :func:`backtest` refits the engine's poll error, horizon drift and transfers without the
-held-out election (:mod:`rift.validation.election_fits`, re-exported here), forecasts that
+held-out election (:mod:`rift.validation.elections.fits`, re-exported here), forecasts that
 election's first round, runoff and winner from its own polls with drivers at zero change (no
 covariates of the time), and scores the forecasts; :func:`backtest_table` summarises them in
 Markdown.
@@ -20,7 +20,7 @@ from scipy import stats
 from rift.model.election import Drivers, ElectionParams, simulate_elections
 from rift.model.election_data import BLOCS, PollPrior, poll_average, result_shares
 from rift.parameters import defaults
-from rift.validation.election_fits import (
+from rift.validation.elections.fits import (
     HORIZON_YEARS,
     YEARS,
     HorizonFit,
@@ -35,7 +35,7 @@ from rift.validation.election_fits import (
     fitted_parameters,
     poll_errors,
 )
-from rift.validation.scoring import crps_ensemble
+from rift.validation.forecast.scoring import crps_ensemble
 
 __all__ = [
     "HorizonFit",

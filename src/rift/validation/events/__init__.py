@@ -1,35 +1,34 @@
 """Measures that start and end: monthly hazards fitted and scored on a record of crises.
 
-Issue 13: each government's measures are on/off states with a monthly hazard of starting and of
+Each government's measures are on/off states with a monthly hazard of starting and of
 ending, fitted on a dated record of US-partner crises.
 
 The record, its episodes and the map from record codes to the model's measures are package data
 (``rift/data/alliance_events.csv``, ``alliance_episodes.csv``, ``measure_map.csv``, described in
 ``alliance_events.md``). This module is the public entry point; the work is done in
 
-* ``event_panel``: loading the record and building the episode x month x measure panel;
-* ``event_fit``: the cloglog hazards, their priors, the penalised-likelihood fit and the Laplace
+* ``panel``: loading the record and building the episode x month x measure panel;
+* ``fit``: the cloglog hazards, their priors, the penalised-likelihood fit and the Laplace
   standard errors, and the base-rate forecast;
-* ``event_scores``: leave-one-episode-out Brier and log scores against the base rate;
-* ``event_tables``: spell durations, first starts and the annual certification decisions;
-* ``event_registry``: the fitted coefficients as parameter-registry entries.
+* ``scores``: leave-one-episode-out Brier and log scores against the base rate;
+* ``tables``: spell durations, first starts and the annual certification decisions;
+* ``registry``: the fitted coefficients as parameter-registry entries.
 
 Nothing here imports mesa, the model, the runner or the CLI. After any change to the record,
 regenerate the fitted block at the end of ``rift/data/parameters.yaml`` with::
 
-    python -m rift.validation.events --write
+    rift refit events --write
 
-and print the scores and tables (Markdown) with ``python -m rift.validation.events``.
+and print the scores and tables (Markdown) with ``rift refit events``.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
+from pathlib import Path
 
 import numpy as np
 
-from rift.validation.event_fit import (
+from rift.validation.events.fit import (
     PRIORS,
     HazardFit,
     Priors,
@@ -39,7 +38,7 @@ from rift.validation.event_fit import (
     fit_hazards,
     fit_risk,
 )
-from rift.validation.event_panel import (
+from rift.validation.events.panel import (
     MEASURES,
     EventRecord,
     MeasureSpec,
@@ -47,15 +46,15 @@ from rift.validation.event_panel import (
     build_panel,
     load_record,
 )
-from rift.validation.event_registry import FIT_DATE, registry_block, registry_entries, write_block
-from rift.validation.event_scores import (
+from rift.validation.events.registry import FIT_DATE, registry_block, registry_entries, write_block
+from rift.validation.events.scores import (
     leave_one_episode_out,
     loeo_markdown,
     loeo_predictions,
     score_predictions,
     scores_by_episode,
 )
-from rift.validation.event_tables import annual_decisions, durations, first_starts, markdown
+from rift.validation.events.tables import annual_decisions, durations, first_starts, markdown
 
 __all__ = [
     "FIT_DATE",
@@ -79,12 +78,12 @@ __all__ = [
     "load_record",
     "loeo_markdown",
     "loeo_predictions",
-    "main",
     "registry_block",
     "registry_entries",
     "report",
     "score_predictions",
     "scores_by_episode",
+    "write_fitted_block",
 ]
 
 COLOMBIA_2025 = "US-Colombia 2025 (Trump-Petro)"
@@ -124,22 +123,16 @@ def report(record: EventRecord | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m rift.validation.events [--write]``."""
-    parser = argparse.ArgumentParser(prog="python -m rift.validation.events")
-    parser.add_argument(
-        "--write",
-        action="store_true",
-        help="rewrite the fitted block at the end of parameters.yaml",
-    )
-    args = parser.parse_args(argv)
-    if args.write:
-        path = write_block(registry_entries(fit_hazards(load_record())))
-        print(f"wrote the fitted block to {path}")
-        return 0
-    sys.stdout.write(report())
-    return 0
+def write_fitted_block(path: Path | None = None) -> Path:
+    """Refit the hazards on the packaged record and rewrite the fitted block of ``parameters.yaml``.
 
+    The block is generated, never edited by hand, so that the registry's defaults and spreads
+    are always the fit of the record as it stands.
 
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    Args:
+        path: The ``parameters.yaml`` to rewrite (default: the package's).
+
+    Returns:
+        The file written.
+    """
+    return write_block(registry_entries(fit_hazards(load_record())), path)

@@ -7,7 +7,7 @@ probability of occurring::
     P(start in month | off) = 1 - exp(-exp(alpha_m + beta . x))
     P(end in month | on)    = 1 - exp(-exp(gamma_m + delta . x))
 
-with ``x`` the covariates of ``rift.validation.event_panel`` (R, O, C, D, and for ends
+with ``x`` the covariates of ``rift.validation.events.panel`` (R, O, C, D, and for ends
 ``logdur``). Three likelihoods are fitted separately, each with its own shared slopes: starts
 (with the rhetoric events), ends, and the de-escalation events (concession, deal).
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rift.validation.event_panel import (
+from rift.validation.events.panel import (
     COVARIATES,
     MEASURES,
     EventRecord,

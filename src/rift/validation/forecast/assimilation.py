@@ -18,14 +18,14 @@ import pandas as pd
 from rift.analysis.assimilation import Assimilation, Observation, assimilate
 from rift.months import format_month, year_of
 from rift.results import Results
-from rift.validation.hindcast import (
+from rift.validation.calibration.targets import Target
+from rift.validation.forecast.hindcast import (
     horizon_targets,
     measurement_sd_share,
     reported,
     target_samples,
 )
-from rift.validation.scoring import score_table, summarise_scores
-from rift.validation.targets import Target
+from rift.validation.forecast.scoring import score_table, summarise_scores
 
 
 def reference_observations(
