@@ -172,7 +172,16 @@ def architecture_layers() -> str:
     return "\n".join(lines)
 
 
+def hindcast_table() -> str:
+    """The hindcast table as ``python tools/validation_tables.py --write`` stored it."""
+    path = ROOT / "docs" / "generated" / "hindcast.md"
+    made, _, table = path.read_text(encoding="utf-8").partition("\n")
+    command, _, when = made.removeprefix("<!-- made by: ").removesuffix(" -->").partition("; ")
+    return f"{table.rstrip()}\n\n<small>Made by `{command}` ({when}).</small>"
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
+    "hindcast-table": hindcast_table,
     "cli-reference": cli_reference,
     "event-scores": event_scores,
     "election-backtest": election_backtest,

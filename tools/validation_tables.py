@@ -4,21 +4,27 @@ Runs the 2019–2024 hindcast as ``rift validate-history --runs N`` runs it, wit
 calibration fitted through 2021, through 2022, the packaged one (through 2024) and none
 (``--prior``), scores each batch, and prints the Markdown table of ``docs/validation.md``
 (one row per calibration and sample). The four batches take about a minute each per core at
-400 runs, too long for every site build, so the page keeps the table as measured and names
-this command::
+400 runs, too long for every site build: ``--write`` stores the table with the command, the
+date and the commit that made it in ``docs/generated/hindcast.md``, which the validation page
+includes (the site's build reads that file; it never types the numbers)::
 
     python tools/validation_tables.py [--runs 400] [--executor serial|process] [--workers W]
+        [--write]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Where ``--write`` keeps the table for the validation page.
+GENERATED = ROOT / "docs" / "generated" / "hindcast.md"
 
 HEADER = (
     "| calibration | targets | inside 50 % band | inside 90 % band | CRPS / observed | trend "
@@ -82,8 +88,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--executor", default="serial", choices=["serial", "process"])
     parser.add_argument("--workers", type=int)
+    parser.add_argument("--write", action="store_true", help=f"store the table in {GENERATED}")
     args = parser.parse_args(argv)
-    print(hindcast_table(args.runs, args.executor, args.workers))
+    table = hindcast_table(args.runs, args.executor, args.workers)
+    print(table)
+    if args.write:
+        sys.path.insert(0, str(ROOT / "src"))
+        from rift.atomic import atomic_write_text
+
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        made = (
+            f"<!-- made by: python tools/validation_tables.py --runs {args.runs} --write; "
+            f"{dt.date.today().isoformat()}, commit {commit or 'unknown'} -->"
+        )
+        GENERATED.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(GENERATED, f"{made}\n{table}\n")
+        print(f"written: {GENERATED}")
     return 0
 
 
