@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rift.months import parse_month
 
-#: Candidates' types in the 2026 election (DESIGN §2: winner drawn from the election priors).
+#: Candidates' types in the 2026 election (the winner is drawn from the election priors).
 CANDIDATE_TYPES: tuple[str, ...] = ("left", "centre", "right")
 
 #: US administration types, in order of the outcome code. ``successor`` is a Republican

@@ -17,7 +17,7 @@ from typing import Any
 from rift.validation.events import panel as ep
 from rift.validation.events.fit import HazardFit
 
-HEADER = "# Alliance event hazards (issue 13), fitted"
+HEADER = "# Alliance event hazards, fitted"
 FIT_DATE = "2026-11-25"
 #: The command that regenerates the block, named in its second line.
 REGENERATE = "rift refit events --write"
