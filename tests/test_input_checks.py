@@ -226,3 +226,18 @@ def test_compare_and_report_of_a_path_too_long_are_exit_2(tmp_path, command):
     args = [command, long, long + "d"] if command == "compare" else [command, long]
     err = bad(cli(*args))
     assert "failed" not in err
+
+
+# --------------------------------------------------------------------------- the start
+@pytest.mark.parametrize("start", ["2025-02", "2026-12", "2030-09"])
+def test_a_start_after_the_initial_state_is_refused_never_silently_reinitialised(tmp_path, start):
+    f = write(tmp_path, f"name: late\nstart: {start}\nelection: {{winner: right}}\n")
+    err = bad(cli("validate", str(f)), str(f), "key 'start", "2025-01", "re-initialise")
+    assert "saved state" in err
+
+
+def test_a_start_at_or_before_the_initial_state_is_accepted(tmp_path):
+    for start in ("2025-01", "2019-01"):
+        f = write(tmp_path, f"name: early\nstart: {start}\nruns: 1\n")
+        code, _, err = cli("validate", str(f))
+        assert code == 0, err

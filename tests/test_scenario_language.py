@@ -167,8 +167,8 @@ BAD = [
     ),
     (
         "end-before-start",
-        "name: x\nstart: 2027-01\nend: 2026-01\n",
-        ["end 2026-01 is before start"],
+        "name: x\nstart: 2025-01\nend: 2024-06\n",
+        ["end 2024-06 is before start"],
     ),
     ("bad-month", "name: x\nstart: 2025-13\n", ["start", "YYYY-MM"]),
     ("too-early", "name: x\nstart: 2015-01\n", ["start", "2018-08 or later"]),

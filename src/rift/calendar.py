@@ -63,6 +63,10 @@ CERTIFICATION_MONTH = 9
 #: The default horizon of a run (the model's calendar knows 2018-08 to 2040-12).
 DEFAULT_START = "2025-01"
 DEFAULT_END = "2030-12"
+#: The month the packaged initial state describes (the territory, members, coca, measures and
+#: tensions of January 2025, from the seeds and reference.csv). A scenario that starts later
+#: would silently begin from January 2025's figures: it is refused instead.
+INITIAL_STATE_MONTH = parse_month(DEFAULT_START)
 #: The earliest first month: the model knows Colombian presidents from Duque on.
 EARLIEST_START = parse_month("2018-08")
 #: The latest last month: the armed groups' and coca's rules are not meant for longer horizons.

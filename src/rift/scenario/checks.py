@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from rift.calendar import (
     CANDIDATE_TYPES,
     EARLIEST_START,
+    INITIAL_STATE_MONTH,
     LATEST_END,
     election_2026,
     election_2030,
@@ -259,6 +260,17 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             key=doc.key(("start",)),
             expected=f"{format_month(EARLIEST_START)} or later (the model knows presidents "
             "from Duque on)",
+        )
+    if start > INITIAL_STATE_MONTH:
+        raise InputError(
+            f"start {scenario.start} is after the month the initial state describes "
+            f"({format_month(INITIAL_STATE_MONTH)}: its territory, members, coca, measures and "
+            "tensions); rift does not re-initialise a later month from those figures",
+            file=file,
+            key=doc.key(("start",)),
+            expected=f"start: {format_month(INITIAL_STATE_MONTH)} or earlier (read the later "
+            "months from the run), or a run restarted from a saved state of that month "
+            "(AllianceModel(state=...), see the restarting guide)",
         )
     if end > LATEST_END:
         raise InputError(
