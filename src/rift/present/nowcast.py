@@ -19,9 +19,14 @@ Why: a forecast from "now" has to start from a world that went through what happ
    intervention, held until the next determination; the 2026 election's winner bloc through
    the scenario's ``election.winner`` when the record holds the runoff (the model decides the
    winner at the first round, so the winner is imposed from that month: it takes effect at the
-   runoff). Events the model has no mechanism to impose (statements, calls, deals, the
-   Venezuela operation) and the vote shares (replaced by the fixed winner) are listed as not
-   imposed; the two calendar events are the model's own.
+   runoff). The model's own mechanisms can still end a held measure in the month (an
+   endogenous deal ends measures after the measures' step): a particle whose measures at the
+   end of a month differ from the record's contradicts an observed fact, so its likelihood
+   is zero (the month is then weighted and resampled even without figures, and a move's
+   re-simulation must match the record in every month). Events the model has no mechanism to
+   impose (statements, calls, deals, the Venezuela operation) and the vote shares (replaced
+   by the fixed winner) are listed as not imposed; the two calendar events are the model's
+   own.
 3. **Weighting.** In a month with figures, each particle is weighted by the likelihood of the
    month's figures, independent Gaussians ``N(value | simulated, sd)`` with the figure's own
    ``sd`` on the model's outcome of that name (the record's members by group and in total are
@@ -36,10 +41,13 @@ Why: a forecast from "now" has to start from a world that went through what happ
    is needed). The parameters moved and their prior:
 
    * the calibrated numeric parameters: a Gaussian random walk with per-parameter sd
-     ``scale * 2.38 / sqrt(d)`` times the ensemble's weighted sd before resampling (floored at
-     a tenth of the calibrated posterior's sd, so that an ensemble collapsed in a direction
-     still moves); prior: a weighted Gaussian kernel density of the packaged posterior,
-     zero outside its priors' box and the registry's range;
+     ``scale * 2.38 / sqrt(d)`` times the ensemble's weighted sd before resampling, in the
+     logit of each parameter's place in its prior box (floored at a tenth of the calibrated
+     posterior's sd there, so that an ensemble collapsed in a direction still moves; the
+     default ``scale`` 0.3 was chosen for an acceptance of 25-50 %: the kernel density is
+     peaked at the posterior's particles, and 1.0 accepted almost nothing); prior: a
+     weighted Gaussian kernel density of the packaged posterior, truncated to its priors' box
+     and the registry's range, with the logit's Jacobian;
    * the registry-spread continuous parameters: a preconditioned Crank-Nicolson step in their
      normal scores ``z = Phi^-1(F(x))`` (``z' = rho z + sqrt(1 - rho^2) xi``), which leaves
      their independent registry distributions invariant, so no prior term enters the ratio;
@@ -246,22 +254,43 @@ def check_through(through: int | str, record: CodedRecord | None = None) -> int:
 # ---------------------------------------------------------------------- simulation
 @dataclass(frozen=True)
 class _Job:
-    """One simulation: from a state (or 2019-01) through ``until``."""
+    """One simulation: from a state (or 2019-01) through ``until``.
+
+    ``expect`` holds, for months to check, the measures the record has on at their end.
+    """
 
     inputs: RunInputs
     sampled: Mapping[str, Any]
     seed: np.random.SeedSequence
     state: ModelState | None
     until: int
+    expect: tuple[tuple[int, frozenset[str]], ...] = ()
 
 
-def _simulate(job: _Job) -> ModelState:
+def _model_measures(model: Any) -> frozenset[str]:
+    return frozenset(
+        f"{side}.{name}"
+        for side, actor in (("us", model.us), ("col", model.colombia))
+        for name in actor.measures.in_force()
+    )
+
+
+def _simulate(job: _Job) -> tuple[ModelState, bool]:
+    """The state at ``until``, and whether the measures matched the record every month checked.
+
+    The shocks hold every measure, but the model's own mechanisms may still end one in the
+    same month (an endogenous deal, say): such a path contradicts the record.
+    """
     inputs = replace(job.inputs, end=job.until).with_sampled(job.sampled)
     if job.state is not None:
         inputs = inputs.with_state(job.state)
     model = build_model(inputs, job.seed)
+    ok = True
+    for month, expected in job.expect:
+        model.run(until=month)
+        ok = ok and _model_measures(model) == expected
     model.run()
-    return model.state()
+    return model.state(), ok
 
 
 def _stream(seed: int, *keys: int) -> np.random.SeedSequence:
@@ -422,7 +451,9 @@ class Present:
         parameters: Each particle's sampled parameter values.
         weights: The particles' normalised weights (equal after a resample-move).
         loglik: Each particle's log-likelihood of every figure through ``through``.
-        diagnostics: One entry a month: figures, ESS before resampling, acceptance, ESS after.
+        diagnostics: One entry a month: its figures, how many particles have each measure on
+            at its end (after any resample-move) and how many the step contradicted, the ESS before resampling, and for a month with figures
+            the acceptance of the move, the ESS after it and the distinct particles.
         manifest: The rest (seed, settings, what was and was not imposed).
         path: The folder it was loaded from or saved to, if any.
     """
@@ -443,6 +474,16 @@ class Present:
         return f"Present({len(self)} particles through {self.through})"
 
 
+def _measures_on(states: Sequence[ModelState]) -> dict[str, int]:
+    """How many particles have each measure on (``<side>.<measure>``), in catalogue order."""
+    counts: dict[str, int] = {}
+    for s in states:
+        for side, on in s.measures.items():
+            for name in on:
+                counts[f"{side}.{name}"] = counts.get(f"{side}.{name}", 0) + 1
+    return {n: counts[n] for n in MEASURES if n in counts}
+
+
 def _hindcast_scenario(seed: int | None) -> Scenario:
     overrides = [] if seed is None else [f"seed={int(seed)}"]
     from rift.scenario import shipped_scenarios
@@ -457,7 +498,7 @@ def nowcast(
     *,
     workers: int = 1,
     moves: int = 2,
-    scale: float = 1.0,
+    scale: float = 0.3,
     rho: float = 0.9,
     record: CodedRecord | None = None,
     progress: Any = None,
@@ -504,31 +545,44 @@ def nowcast(
     prior = _Prior(scenario, plan.sampler.parameter_names)
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
-    def run_all(jobs: list[_Job]) -> list[ModelState]:
+    def run_all(jobs: list[_Job]) -> list[tuple[ModelState, bool]]:
         if pool is None or len(jobs) < 2:
             return [_simulate(j) for j in jobs]
         return list(pool.map(_simulate, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 
     try:
-        states = run_all(
-            [_Job(base, params[k], tasks[k].seed, None, hind_end) for k in range(n_particles)]
-        )
+        states = [
+            s
+            for s, _ in run_all(
+                [_Job(base, params[k], tasks[k].seed, None, hind_end) for k in range(n_particles)]
+            )
+        ]
+        expect = {m: frozenset(rec.in_force(m)) for m in range(hind_end + 1, last + 1)}
         logw = np.zeros(n_particles)
         ll = np.zeros(n_particles)
         tags = np.arange(n_particles)
         next_tag = n_particles
         diagnostics: list[dict[str, Any]] = []
         for m in range(hind_end + 1, last + 1):
-            states = [
-                _simulate(_Job(base, params[k], _stream(root, _STEP, m, k), states[k], m))
+            stepped = [
+                _simulate(
+                    _Job(
+                        base, params[k], _stream(root, _STEP, m, k), states[k], m,
+                        ((m, expect[m]),),
+                    )
+                )
                 for k in range(n_particles)
-            ]
+            ]  # fmt: skip
+            states = [s for s, _ in stepped]
+            agree = np.array([ok for _, ok in stepped])
             figs = [f for f in rec.figures if f.month == m]
             entry: dict[str, Any] = {
                 "month": format_month(m),
                 "figures": [f"{f.observable}={f.value:g}±{f.sd:g}" for f in figs],
+                "measures": _measures_on(states),
+                "contradicted": int((~agree).sum()),
             }
-            if not figs:
+            if not figs and agree.all():
                 w = np.exp(logw - logw.max())
                 entry.update(ess=ess(w), ess_share=ess(w) / n_particles, acceptance=None)
                 diagnostics.append(entry)
@@ -536,6 +590,7 @@ def nowcast(
                     progress(entry)
                 continue
             inc = np.array([loglik(s, figs) for s in states])
+            inc[~agree] = -np.inf
             ll = ll + inc
             logw = logw + inc
             if not np.isfinite(logw).any():
@@ -565,14 +620,15 @@ def nowcast(
                 live = [k for k in range(n_particles) if proposals[k] is not None]
                 live = [k for k in live if math.isfinite(prior.log_prior(proposals[k]))]
                 tried += n_particles
+                checks = tuple((mm, expect[mm]) for mm in range(hind_end + 1, m + 1))
                 sims = run_all(
                     [
-                        _Job(base, proposals[k], _stream(root, _MOVE, m, it, k), None, m)
+                        _Job(base, proposals[k], _stream(root, _MOVE, m, it, k), None, m, checks)
                         for k in live
                     ]
                 )
-                for k, s in zip(live, sims, strict=True):
-                    new = loglik(s, seen)
+                for k, (s, ok) in zip(live, sims, strict=True):
+                    new = loglik(s, seen) if ok else -math.inf
                     ratio = new - ll[k] + prior.log_prior(proposals[k]) - prior.log_prior(params[k])
                     if math.log(max(u[k], 1e-300)) < ratio:
                         states[k], params[k], ll[k] = s, proposals[k], new
@@ -581,6 +637,7 @@ def nowcast(
                         accepted += 1
             _, counts = np.unique(tags, return_counts=True)
             entry.update(
+                measures=_measures_on(states),
                 ess=before,
                 ess_share=before / n_particles,
                 acceptance=accepted / tried if tried else None,
