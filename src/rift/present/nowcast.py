@@ -452,8 +452,9 @@ class Present:
         weights: The particles' normalised weights (equal after a resample-move).
         loglik: Each particle's log-likelihood of every figure through ``through``.
         diagnostics: One entry a month: its figures, how many particles have each measure on
-            at its end (after any resample-move) and how many the step contradicted, the ESS before resampling, and for a month with figures
-            the acceptance of the move, the ESS after it and the distinct particles.
+            at its end (after any resample-move), how many the month's step contradicted, the
+            ESS before resampling, and for a resampled month the move's acceptance, the ESS
+            after it and the distinct particles.
         manifest: The rest (seed, settings, what was and was not imposed).
         path: The folder it was loaded from or saved to, if any.
     """
