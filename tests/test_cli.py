@@ -12,7 +12,7 @@ from .conftest import ROOT, SCENARIOS
 
 COMMANDS = {
     "run", "compare", "report", "validate-history", "calibrate", "params", "validate",
-    "scenarios",
+    "scenarios", "nowcast",
 }  # fmt: skip
 
 
