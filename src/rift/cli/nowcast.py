@@ -69,6 +69,8 @@ def cmd_nowcast(args: argparse.Namespace) -> int:
         line = f"{entry['month']}  ESS {entry['ess']:7.1f}"
         if acc is not None:
             line += f"  acceptance {acc:5.1%}  ESS after {entry['ess_after']:6.1f}"
+            if entry["contradicted"]:
+                line += f"  ({entry['contradicted']} contradicted the record's measures)"
             line += "  " + ", ".join(entry["figures"])
         print(line, flush=True)
 
