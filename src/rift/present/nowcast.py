@@ -53,9 +53,15 @@ Why: a forecast from "now" has to start from a world that went through what happ
      their independent registry distributions invariant, so no prior term enters the ratio;
    * integer and choice parameters are not moved (they travel with their particle).
 
-   The acceptance rate of every step is reported, with the ESS of the moved ensemble
-   (``ess_after``: ``N^2 / sum c_k^2`` over the groups of identical particles, a particle moved
-   by an accepted proposal being its own group) and the number of distinct particles.
+   At least ``moves`` iterations are run, and more (to ``max_moves``) while the moved
+   ensemble's ESS is below ``target`` of the particles: the acceptance falls as figures
+   accumulate (the likelihood sharpens, and a re-simulated path is a noisy estimate of it), so
+   a fixed number of iterations left the ensemble a few particles repeated. Each iteration's
+   step is scaled by its predecessor's acceptance (x0.6 below 15 %, x1.4 above 50 %; the
+   Crank-Nicolson step likewise). The acceptance rate of every step is reported, with the ESS
+   of the moved ensemble (``ess_after``: ``N^2 / sum c_k^2`` over the groups of identical
+   particles, a particle moved by an accepted proposal being its own group), the number of
+   distinct particles and of iterations.
 
 :func:`save_present` writes the ensemble as a folder (``manifest.json``, ``particles.json``,
 ``states/*.npz``; written under a temporary name and renamed into place), :func:`load_present`
@@ -475,6 +481,12 @@ class Present:
         return f"Present({len(self)} particles through {self.through})"
 
 
+def _ess_tags(tags: np.ndarray) -> float:
+    """``N^2 / sum c_k^2`` over the groups of identical particles (same tag)."""
+    _, counts = np.unique(tags, return_counts=True)
+    return float(len(tags) ** 2 / np.sum(counts.astype(float) ** 2))
+
+
 def _measures_on(states: Sequence[ModelState]) -> dict[str, int]:
     """How many particles have each measure on (``<side>.<measure>``), in catalogue order."""
     counts: dict[str, int] = {}
@@ -499,6 +511,8 @@ def nowcast(
     *,
     workers: int = 1,
     moves: int = 2,
+    max_moves: int = 12,
+    target: float = 0.5,
     scale: float = 0.3,
     rho: float = 0.9,
     record: CodedRecord | None = None,
@@ -512,7 +526,10 @@ def nowcast(
         seed: The root seed (default: the hindcast scenario's): the particles' draws and
             hindcast seeds, and every stream of the filter (``rift.seeds.NOWCAST_KEY``).
         workers: Processes for the hindcast and the moves' re-simulations (1: in process).
-        moves: Metropolis-Hastings iterations per particle after each resampling.
+        moves: The least Metropolis-Hastings iterations per particle after a resampling.
+        max_moves: The most: iterations go on while the moved ensemble's ESS (identical
+            particles counted as one group) is below ``target`` of the particles.
+        target: The share of the particles the moved ensemble's ESS should reach.
         scale: The random walk's step, as a multiple of ``2.38 / sqrt(d)`` ensemble sds.
         rho: The Crank-Nicolson correlation of the registry-spread parameters' step.
         record: The coded record (default: the packaged one).
@@ -614,9 +631,13 @@ def nowcast(
             seen = [f for f in rec.figures if f.month <= m]
             accepted = 0
             tried = 0
-            for it in range(moves):
+            factor = 1.0
+            it = 0
+            while it < moves or (_ess_tags(tags) < target * n_particles and it < max_moves):
                 rng = np.random.default_rng(_stream(root, _MOVE, m, it))
-                proposals = [prior.propose(p, steps, rho, rng) for p in params]
+                z_step = min(1.0, factor * math.sqrt(1.0 - rho * rho))
+                rho_it = math.sqrt(1.0 - z_step * z_step)
+                proposals = [prior.propose(p, factor * steps, rho_it, rng) for p in params]
                 u = np.random.default_rng(_stream(root, _ACCEPT, m, it)).random(n_particles)
                 live = [k for k in range(n_particles) if proposals[k] is not None]
                 live = [k for k in live if math.isfinite(prior.log_prior(proposals[k]))]
@@ -628,6 +649,7 @@ def nowcast(
                         for k in live
                     ]
                 )
+                here = 0
                 for k, (s, ok) in zip(live, sims, strict=True):
                     new = loglik(s, seen) if ok else -math.inf
                     ratio = new - ll[k] + prior.log_prior(proposals[k]) - prior.log_prior(params[k])
@@ -635,15 +657,25 @@ def nowcast(
                         states[k], params[k], ll[k] = s, proposals[k], new
                         tags[k] = next_tag
                         next_tag += 1
-                        accepted += 1
+                        here += 1
+                accepted += here
+                # the next iteration's kernel is adapted on this one's acceptance (each
+                # iteration's kernel is fixed while it runs, so each leaves the target invariant)
+                rate = here / n_particles
+                if rate < 0.15:
+                    factor *= 0.6
+                elif rate > 0.5:
+                    factor *= 1.4
+                it += 1
             _, counts = np.unique(tags, return_counts=True)
             entry.update(
                 measures=_measures_on(states),
                 ess=before,
                 ess_share=before / n_particles,
                 acceptance=accepted / tried if tried else None,
-                ess_after=float(n_particles**2 / np.sum(counts.astype(float) ** 2)),
+                ess_after=_ess_tags(tags),
                 distinct=len(counts),
+                iterations=it,
             )
             diagnostics.append(entry)
             if progress:
@@ -664,7 +696,14 @@ def nowcast(
         "seed": root,
         "particles": n_particles,
         "calibration": calibration_id(calib) if calib else None,
-        "settings": {"moves": moves, "scale": scale, "rho": rho, "workers": workers},
+        "settings": {
+            "moves": moves,
+            "max_moves": max_moves,
+            "target": target,
+            "scale": scale,
+            "rho": rho,
+            "workers": workers,
+        },
         "moved": prior.moved,
         "imposed": list(imp.notes),
         "election": imp.election,
