@@ -157,3 +157,13 @@ def test_the_particles_start_from_the_hindcasts_own_end_states():
         assert np.array_equal(mine.recorder["values"], theirs.recorder["values"])
         assert mine.measures == theirs.measures
         assert mine.streams["named"] == theirs.streams["named"]
+
+
+def test_the_command_writes_a_loadable_folder(tmp_path, capsys):
+    out = tmp_path / "now"
+    assert main(["nowcast", "--through", "2025-01", "--particles", "4", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "2025-01  ESS" in printed and f"present: {out}" in printed
+    back = load_present(out)
+    assert back.through == "2025-01" and len(back) == 4
+    assert back.manifest["not_imposed"] == []  # nothing the model cannot impose by 2025-01
