@@ -15,6 +15,8 @@ import numpy as np
 SAMPLING_KEY: tuple[int, int] = (2**32 - 1, 1)
 #: Spawn key of the stream that draws from the calibrated posterior.
 CALIBRATION_KEY: tuple[int, int] = (2**32 - 1, 2)
+#: Spawn key of the nowcast's streams (forward steps, resampling, moves) under its seed.
+NOWCAST_KEY: tuple[int, int] = (2**32 - 1, 7)
 
 
 def run_seed(root: int, index: int) -> np.random.SeedSequence:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from rift.cli.analyse import cmd_compare, cmd_report
 from rift.cli.history import cmd_calibrate, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
+from rift.cli.nowcast import add_parser as add_nowcast_parser
+from rift.cli.nowcast import cmd_nowcast
 from rift.cli.refit import add_refit_parser, cmd_refit
 from rift.cli.run import cmd_run
 from rift.errors import InputError
@@ -277,6 +279,7 @@ def _parser() -> argparse.ArgumentParser:
         help="list the shipped scenarios",
         description="List the scenarios shipped with rift.",
     )
+    add_nowcast_parser(sub)
     return parser
 
 
@@ -290,6 +293,7 @@ COMMANDS = {
     "params": cmd_params,
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,
+    "nowcast": cmd_nowcast,
 }
 
 
