@@ -79,6 +79,7 @@ class UnitedStates(Actor):
         self.strike_venezuela = p["us.strikes.venezuela_weight"]
         self.strike_deaths_rate = p["us.strikes.deaths_per_month"]
         self.feud_weight = p["us.president_measures.feud_weight"]
+        self.tariffs_without_threat = p["us.tariffs.without_threat"]
         self.rhetoric_intercept = p[CATALOGUE.get("us.rhetoric").intercept("event")]
         self.start_slopes = Slopes.from_registry(p, "start")
         self.k_start = p["events.tension.start_slope"]
@@ -195,7 +196,7 @@ class UnitedStates(Actor):
         return {
             "vessel_strikes": self.strike_venezuela * (m.venezuela.pressure - 0.5),
             "president_measures": feud,
-            "tariffs": 0.0 if self.measures.is_on("tariff_threat") else -1.0,
+            "tariffs": 0.0 if self.measures.is_on("tariff_threat") else self.tariffs_without_threat,
         }
 
     def determine_certification(self, forced: dict, u_not: float, u_waiver: float) -> None:
