@@ -22,6 +22,7 @@ from rift.present.record import (
     MEASURES,
     RECORD_FILE,
     RECORD_START,
+    SUPPLEMENT_FILE,
 )
 from rift.record import COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.schema import ObservationSpec
@@ -43,6 +44,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 RECORD_ROWS = _rows(RECORD_FILE)
+SUPPLEMENT_ROWS = _rows(SUPPLEMENT_FILE)
 CODING_ROWS = _rows(CODING_FILE)
 
 
@@ -60,8 +62,17 @@ def test_the_record_is_the_shared_file_of_147_rows_with_unique_date_and_key():
     assert len(set(keys)) == len(keys)
 
 
+def test_the_supplement_holds_only_facts_the_record_lacks_each_with_its_source():
+    assert len(SUPPLEMENT_ROWS) == 4
+    record = {(r["date"], r["key"]) for r in RECORD_ROWS}
+    for r in SUPPLEMENT_ROWS:
+        assert (r["date"], r["key"]) not in record
+        assert r["source_url"].startswith("http") and r["source_title"] and r["description"]
+        assert r["confidence"] == "medium"  # one secondary source each
+
+
 def test_every_row_of_the_record_is_coded_exactly_once():
-    record = [(r["date"], r["key"]) for r in RECORD_ROWS]
+    record = [(r["date"], r["key"]) for r in RECORD_ROWS + SUPPLEMENT_ROWS]
     coded = [(r["date"], r["key"]) for r in CODING_ROWS]
     assert len(coded) == len(set(coded)), "a row coded twice"
     assert set(coded) == set(record)
@@ -69,9 +80,9 @@ def test_every_row_of_the_record_is_coded_exactly_once():
 
 
 def test_the_loader_puts_each_row_in_one_class():
-    assert REC.used_count + len(REC.unused) == len(RECORD_ROWS)
-    unused = {u.source.row for u in REC.unused}
-    used = {x.source.row for x in _items(REC)}
+    assert REC.used_count + len(REC.unused) == len(RECORD_ROWS) + len(SUPPLEMENT_ROWS)
+    unused = {(u.source.file, u.source.row) for u in REC.unused}
+    used = {(x.source.file, x.source.row) for x in _items(REC)}
     assert not unused & used
 
 
@@ -80,16 +91,17 @@ def test_counts_per_class():
     for r in CODING_ROWS:
         counts[r["class"]] = counts.get(r["class"], 0) + 1
     assert counts == {
-        "measure_start": 16, "measure_end": 4, "determination": 1, "event": 11,
+        "measure_start": 16, "measure_end": 8, "determination": 1, "event": 11,
         "election_result": 5, "poll": 7, "figure": 9, "not_used": 94,
     }  # fmt: skip
 
 
 def test_a_row_not_used_says_why_and_used_rows_point_at_their_record_row():
     assert all(len(u.reason) > 15 for u in REC.unused)
-    by_line = {i + 2: r for i, r in enumerate(RECORD_ROWS)}
+    by_line = {(RECORD_FILE, i + 2): r for i, r in enumerate(RECORD_ROWS)}
+    by_line |= {(SUPPLEMENT_FILE, i + 2): r for i, r in enumerate(SUPPLEMENT_ROWS)}
     for x in (*_items(REC), *REC.unused):
-        r = by_line[x.source.row]
+        r = by_line[(x.source.file, x.source.row)]
         assert (r["date"], r["key"], r["source_url"]) == (x.source.date, x.source.key, x.source.url)
 
 
@@ -218,7 +230,6 @@ def test_starts_of_a_measure_in_force_are_the_known_confirmations():
         (on.add if c.started else on.discard)(c.name)
     assert again == [
         ("2025-09", "col.extradition_suspension"),
-        ("2025-10", "col.ambassador_recall"),
         ("2025-10", "us.president_measures"),
         ("2026-01", "us.vessel_strikes"),
         ("2026-01", "us.president_measures"),
@@ -228,14 +239,22 @@ def test_starts_of_a_measure_in_force_are_the_known_confirmations():
 
 def test_measures_in_force_at_the_records_last_month():
     assert list(REC.in_force()) == [
-        "us.visa_officials", "us.sanctions_officials", "us.president_measures",
-        "us.security_aid_cut", "us.vessel_strikes", "us.ambassador_recall",
-        "col.ambassador_recall", "col.extradition_suspension", "col.arms_suspension",
+        "us.sanctions_officials", "us.president_measures", "us.security_aid_cut",
+        "us.vessel_strikes", "col.extradition_suspension", "col.arms_suspension",
     ]  # fmt: skip
     ended = {c.name for c in REC.measures if not c.started}
     assert ended == {
         "us.tariff_threat", "col.deportation_refusal", "col.intel_suspension", "us.civil_aid_cut",
+        "us.visa_officials", "us.ambassador_recall", "col.ambassador_recall",
     }  # fmt: skip
+
+
+def test_the_supplements_ends_come_after_their_starts():
+    assert "us.visa_officials" not in REC.in_force("2025-02")
+    assert "us.ambassador_recall" not in REC.in_force("2025-07")  # recalled 07-03, back in July
+    assert "col.ambassador_recall" not in REC.in_force("2025-07")
+    assert "col.ambassador_recall" in REC.in_force("2025-11")  # the second recall, 2025-10-20
+    assert "col.ambassador_recall" not in REC.in_force("2026-02")  # back by the meeting
 
 
 def test_the_intelligence_suspension_and_its_walk_back_within_a_month():
@@ -331,9 +350,12 @@ def test_an_unknown_observable_event_or_class_is_an_error(tmp_path):
 def test_a_row_not_coded_or_coded_twice_is_an_error(tmp_path):
     lines = _text(CODING_FILE).splitlines()
     missing = _write(tmp_path, "missing.csv", "\n".join(lines[:-1]) + "\n")
-    with pytest.raises(RecordError, match="not coded, the first 2026-06-22 cepeda") as err:
+    with pytest.raises(
+        RecordError, match="not coded, the first 2026-02-03 colombia_ambassador_at_white"
+    ) as err:
         load_record(coding=missing)
-    assert err.value.row == len(RECORD_ROWS) + 1
+    assert err.value.row == len(SUPPLEMENT_ROWS) + 1
+    assert SUPPLEMENT_FILE in str(err.value)
     twice = _write(tmp_path, "twice.csv", "\n".join([*lines, lines[-1]]) + "\n")
     with pytest.raises(RecordError, match="coded twice"):
         load_record(coding=twice)
@@ -372,8 +394,7 @@ def test_the_summary_as_of_2026_06():
         assert f"`{name}`" not in text
     assert "US strikes on trafficking vessels (`us.vessel_strikes`): since 2025-09, last row " \
            "2026-03" in text  # fmt: skip
-    assert "US visa bans on officials (`us.visa_officials`): since 2025-01, last row 2025-01" \
-           in text  # fmt: skip
+    assert "`us.visa_officials`" not in text  # lifted on 2025-01-31 (the supplement)
     assert "Armed-group members (`members_total`): 27,121 persons in 2025-12" in text
     assert "https://" in text and "unknown, not quiet" not in text
 
@@ -386,7 +407,7 @@ def test_the_summary_beyond_the_record_says_it_is_unknown():
 
 def test_the_summary_early_in_2025():
     s = present_state("2025-01")
-    assert list(s.measures) == ["us.visa_officials"]  # the threat and the refusal ended
+    assert list(s.measures) == []  # the threat, the refusal and the visa sanctions ended
     assert s.president_elect is None and s.determination is None and s.figures == {}
     text = present_summary("2025-01")
     assert "Latest figures:\n\n- none" in text

@@ -58,6 +58,11 @@ from rift.record import (
 
 #: The packaged files (in ``rift.data``).
 RECORD_FILE = "record_2025_2026.csv"
+#: Facts of 2025-2026 the shared record lacks, taken with their sources from the project's
+#: record of crises (``alliance_events.csv``) or from the record's own rows: the ends of the
+#: visa sanctions and of the ambassadors' recalls. Same columns; the quote may be empty
+#: (that file keeps none), the source and the line it comes from never are.
+SUPPLEMENT_FILE = "record_2025_2026_supplement.csv"
 CODING_FILE = "record_2025_2026_coding.csv"
 ERRORS_FILE = "record_2025_2026_errors.csv"
 CANDIDATES_FILE = "elections/candidates.csv"
@@ -168,6 +173,8 @@ class Source:
     url: str
     quote: str
     confidence: str
+    #: The file the row is in (the record, or its supplement).
+    file: str = RECORD_FILE
 
     @property
     def label(self) -> str:
@@ -507,8 +514,10 @@ class _Row:
     actor: str
 
 
-def _read_record(path: Path | None) -> tuple[str, dict[tuple[str, str], _Row]]:
-    label, rows, header = _read(path, RECORD_FILE)
+def _read_record(
+    path: Path | None, name: str = RECORD_FILE
+) -> tuple[str, dict[tuple[str, str], _Row]]:
+    label, rows, header = _read(path, name)
     _columns(label, header, RECORD_COLUMNS)
     out: dict[tuple[str, str], _Row] = {}
     for line, r in rows:
@@ -541,7 +550,10 @@ def _read_record(path: Path | None) -> tuple[str, dict[tuple[str, str], _Row]]:
                 f"value {r['value']!r} is not a number", file=label, row=line, column="value",
                 expected="a finite number",
             )  # fmt: skip
-        for col in ("key", "source_title", "source_url", "quote"):
+        required = ("key", "source_title", "source_url", "quote")
+        if name == SUPPLEMENT_FILE:  # the record of crises keeps no quotes: say where it is from
+            required = ("key", "description", "source_title", "source_url")
+        for col in required:
             if not r[col].strip():
                 raise RecordError("empty", file=label, row=line, column=col)
         if (r["date"], r["key"]) in out:
@@ -552,7 +564,7 @@ def _read_record(path: Path | None) -> tuple[str, dict[tuple[str, str], _Row]]:
             )  # fmt: skip
         src = Source(
             line, r["date"], r["key"], r["description"], r["source_title"], r["source_url"],
-            r["quote"], r["confidence"],
+            r["quote"], r["confidence"], name,
         )  # fmt: skip
         out[(r["date"], r["key"])] = _Row(src, month, value, r["unit"], r["actor"])
     return label, out
@@ -604,6 +616,16 @@ def load_record(
         RecordError: Naming the file, the row and the column of the first problem found.
     """
     rec_label, rows = _read_record(record)
+    if record is None:  # the packaged record comes with its supplement
+        sup_label, extra = _read_record(None, SUPPLEMENT_FILE)
+        for ref, row in extra.items():
+            if ref in rows:
+                raise RecordError(
+                    f"date and key {ref[0]} {ref[1]} are in the record already",
+                    file=sup_label, row=row.source.row, column="key",
+                    expected="facts the record lacks",
+                )  # fmt: skip
+        rows = {**rows, **extra}
     sds = _read_errors(errors)
     blocs = _candidates()
     label, coded, header = _read(coding, CODING_FILE)
@@ -653,12 +675,28 @@ def load_record(
         src = rows[missing[0]].source
         raise RecordError(
             f"{len(missing)} row(s) of the record are not coded, the first {src.label}",
-            file=rec_label, row=src.row, column="key",
+            file=rec_label if src.file == RECORD_FILE else f"rift/data/{src.file}",
+            row=src.row, column="key",
             expected=f"every row coded once in {CODING_FILE}",
         )  # fmt: skip
 
+    def day(date: str) -> int:
+        # A row dated to the month only ("2025-07": "in July") comes after that month's dated
+        # rows: "the chargé returned in July" follows "recalled on 2025-07-03".
+        return int(date[8:10]) if len(date) >= 10 else 32
+
     def order(items: list) -> tuple:
-        return tuple(sorted(items, key=lambda x: (x.month, x.source.date, x.source.row)))
+        return tuple(
+            sorted(
+                items,
+                key=lambda x: (
+                    x.month,
+                    day(x.source.date),
+                    x.source.file != RECORD_FILE,
+                    x.source.row,
+                ),
+            )
+        )
 
     out = CodedRecord(
         measures=order(bins["measure_start"] + bins["measure_end"]),
