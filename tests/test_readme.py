@@ -48,3 +48,18 @@ def test_the_annotated_scenario_example_is_valid(tmp_path):
     quote = re.search(r'"([^"]+)"', s.description).group(1)
     seed = next((ROOT / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")
     assert quote in " ".join(seed.split())
+
+
+def test_the_readmes_present_is_the_records():
+    """The "Where things stand" section is the coded record's summary at its last month
+    (regenerate with ``python tools/readme_present.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "readme_present", ROOT / "tools" / "readme_present.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert tool.render(readme) == readme, "run: python tools/readme_present.py"
+    assert "### The record as of 2026-06" in readme and "unknown" in readme
