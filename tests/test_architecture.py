@@ -39,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "experiment": {"scenario", "runner", "results"},
     "analysis": {"scenario", "results"},
     "validation": {"scenario", "model", "runner", "results", "experiment", "analysis",
-                   "present"},
+                   "present", "nowcast"},
     "plots": {"results", "analysis"},
     "report": {"results", "analysis", "plots"},
     "api": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",

@@ -180,8 +180,17 @@ def hindcast_table() -> str:
     return f"{table.rstrip()}\n\n<small>Made by `{command}` ({when}).</small>"
 
 
+def rolling_origin_table() -> str:
+    """The filter's rolling-origin table as ``tools/validation_tables.py`` stored it."""
+    path = ROOT / "docs" / "generated" / "rolling_origin.md"
+    made, _, table = path.read_text(encoding="utf-8").partition("\n")
+    command, _, when = made.removeprefix("<!-- made by: ").removesuffix(" -->").partition("; ")
+    return f"{table.rstrip()}\n\n<small>Made by `{command}` ({when}).</small>"
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "hindcast-table": hindcast_table,
+    "rolling-origin": rolling_origin_table,
     "cli-reference": cli_reference,
     "event-scores": event_scores,
     "election-backtest": election_backtest,

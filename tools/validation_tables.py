@@ -25,6 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 #: Where ``--write`` keeps the table for the validation page.
 GENERATED = ROOT / "docs" / "generated" / "hindcast.md"
+#: Where ``--rolling-origin N --write`` keeps the filter's rolling-origin table.
+ROLLING = ROOT / "docs" / "generated" / "rolling_origin.md"
 
 HEADER = (
     "| calibration | targets | inside 50 % band | inside 90 % band | CRPS / observed | trend "
@@ -89,7 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--executor", default="serial", choices=["serial", "process"])
     parser.add_argument("--workers", type=int)
     parser.add_argument("--write", action="store_true", help=f"store the table in {GENERATED}")
+    parser.add_argument(
+        "--rolling-origin",
+        type=int,
+        metavar="PARTICLES",
+        help="instead: the present filter's rolling-origin test (a nowcast through 2025-06 "
+        f"with this many particles forecasting the later figures), stored in {ROLLING}",
+    )
     args = parser.parse_args(argv)
+    if args.rolling_origin:
+        return _rolling(args.rolling_origin, args.workers or 1, args.write)
     table = hindcast_table(args.runs, args.executor, args.workers)
     print(table)
     if args.write:
@@ -106,6 +117,44 @@ def main(argv: list[str] | None = None) -> int:
         GENERATED.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(GENERATED, f"{made}\n{table}\n")
         print(f"written: {GENERATED}")
+    return 0
+
+
+def _made_by(command: str) -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"<!-- made by: {command}; {dt.date.today().isoformat()}, commit {commit or 'unknown'} -->"
+    )
+
+
+def _rolling(particles: int, workers: int, write: bool) -> int:
+    """Run the rolling-origin test and print (and with ``write`` store) its table."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from rift.atomic import atomic_write_text
+    from rift.validation.forecast.rolling import markdown, rolling_origin
+
+    result = rolling_origin(particles=particles, origin="2025-06", workers=workers)
+    s = result.summary()
+    table = markdown(result)
+    summary = (
+        (
+            f"Out of sample ({s['n']} figures): CRPS / observed {s['crps_rel']:.3f} against "
+            f"persistence {s['persistence_rel']:.3f} and trend {s['trend_rel']:.3f} (skill "
+            f"{s['skill_persistence']:+.2f} and {s['skill_trend']:+.2f}); {s['in50']:.0%} inside "
+            f"the 50 % band, {s['in90']:.0%} inside the 90 % band. {particles} particles."
+        )
+        .replace("%", " %")
+        .replace("  %", " %")
+    )
+    print(table)
+    print(summary)
+    if write:
+        made = _made_by(f"python tools/validation_tables.py --rolling-origin {particles} --write")
+        ROLLING.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(ROLLING, f"{made}\n{table}\n\n{summary}\n")
+        print(f"written: {ROLLING}")
     return 0
 
 
