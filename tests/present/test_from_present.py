@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from rift.analysis.weights import run_weights, weighting_note
 from rift.cli import main
 from rift.errors import InputError
 from rift.experiment import run_scenario
@@ -116,6 +117,13 @@ def test_a_batch_runs_and_records_its_present(tmp_path, folder):
     twice = load(again.path)
     assert res.series.equals(twice.series)  # same seed, same bits
     assert res.runs.drop(columns=["seconds"]).equals(twice.runs.drop(columns=["seconds"]))
+    # unequal particle weights (none that rift nowcast writes) would weight the runs
+    assert run_weights(res) is None
+    twice.manifest["present"]["weights"] = [2.0] + [1.0] * (PARTICLES - 1)
+    w = run_weights(twice)
+    assert w is not None and abs(w.sum() - 1) < 1e-12
+    assert w[0] == pytest.approx(2 * w[1]) and w[PARTICLES] == pytest.approx(w[0])
+    assert "particle weights" in weighting_note(twice)
 
 
 @pytest.mark.parametrize(
