@@ -265,9 +265,7 @@ def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a document (after ``extends`` and ``--set``)."""
     data = apply_overrides(_with_parents(doc), overrides, doc)
     if data.get("from") is not None:
-        # a ``--set from=DIR`` is relative to the working folder; the present's month is the
-        # scenario's start unless the file gives one (checked against it)
-        data["from"] = _resolve_from(data["from"], Document({}, doc.file))
+        # the present's month is the scenario's start unless the file gives one (checked)
         present = read_present_manifest(data["from"], doc.file)
         data.setdefault("start", expected_start(present))
     check_values(data, doc)
