@@ -172,3 +172,14 @@ def test_a_resume_checks_the_present(tmp_path, folder):
     with pytest.raises(InputError) as err:
         _check_present(manifest, plan, tmp_path / "manifest.json")
     assert err.value.key == "from"
+
+
+def test_the_api_runs_one_run_from_the_present_as_the_batch_does(tmp_path, folder):
+    from rift.api import simulate
+
+    path = _scenario(tmp_path, folder)
+    plan = plan_batch(load_scenario(path))
+    run = simulate(path, run=9)
+    mine = execute(plan.spec, plan.task(9)).result
+    assert np.array_equal(run.result.series, mine.series)
+    assert np.array_equal(run.result.months, mine.months)

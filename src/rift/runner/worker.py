@@ -66,23 +66,31 @@ def _task_state(task: RunTask) -> ModelState | None:
     return ModelState.load(task.state)
 
 
+def run_task(spec: RunSpec, task: RunTask) -> RunResult:
+    """The result of one task (exceptions propagate: :func:`execute` catches them).
+
+    The Python API's single run calls this too, so that a run from the present is set up
+    there exactly as in a batch.
+    """
+    inputs = spec.inputs.with_sampled(task.sampled)
+    first = None
+    if task.state is not None:
+        state = _task_state(task)
+        inputs = inputs.with_state(state)
+        if task.reseed and state is not None and inputs.start == state.month + 1:
+            # a run from the present: the model continues the state's own horizon (its
+            # history is the state's), and the batch keeps the months from its start
+            first, inputs = inputs.start, replace(inputs, start=state.start)
+    rng = task.seed if inputs.state is None or task.reseed else None
+    result = build_model(inputs, rng).run()
+    return result if first is None else from_month(result, first)
+
+
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
     """Run one task; an exception is caught and returned as text with the run's index."""
     t0 = time.perf_counter()
     try:  # a bad sampled value or state is this run's error, not the batch's
-        inputs = spec.inputs.with_sampled(task.sampled)
-        first = None
-        if task.state is not None:
-            state = _task_state(task)
-            inputs = inputs.with_state(state)
-            if task.reseed and state is not None and inputs.start == state.month + 1:
-                # a run from the present: the model continues the state's own horizon (its
-                # history is the state's), and the batch keeps the months from its start
-                first, inputs = inputs.start, replace(inputs, start=state.start)
-        rng = task.seed if inputs.state is None or task.reseed else None
-        result = build_model(inputs, rng).run()
-        if first is not None:
-            result = from_month(result, first)
+        result = run_task(spec, task)
         error = None
     except Exception as exc:
         result = None
