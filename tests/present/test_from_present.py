@@ -183,3 +183,36 @@ def test_the_api_runs_one_run_from_the_present_as_the_batch_does(tmp_path, folde
     mine = execute(plan.spec, plan.task(9)).result
     assert np.array_equal(run.result.series, mine.series)
     assert np.array_equal(run.result.months, mine.months)
+
+
+def test_an_interrupted_batch_from_the_present_resumes_to_the_same_bits(tmp_path, folder):
+    """Resumed, the batch equals the whole one; with its present changed, it is refused."""
+    from rift.experiment import _manifest, batch_lock, claim_output, resume_scenario
+    from rift.geography import load_geography
+    from rift.results import ResultWriter, partial_path
+    from rift.runner import execute_batch
+
+    s = load_scenario(_scenario(tmp_path, folder))
+    whole = load(run_scenario(s, executor="serial", out=tmp_path / "whole").path)
+    final = claim_output(s, tmp_path / "cut")
+    plan = plan_batch(s)
+    months = range(s.start_month, s.end_month + 1)
+    with batch_lock(partial_path(final)):
+        writer = ResultWriter(final, _manifest(plan, "serial", 1, None), months, load_geography().n)
+        for o in execute_batch(plan, indices=[0, 1, 2, 3]).outputs.values():
+            writer.add(o)
+        writer.flush()
+    work = partial_path(final)
+    # the present folder edited after the batch started: the resume names `from`
+    manifest = tmp_path / "scenarios" / "now" / "manifest.json"
+    original = manifest.read_text()
+    manifest.write_text(original.replace('"particles"', '"particles" ', 1))
+    with pytest.raises(InputError) as err:
+        resume_scenario(work, executor="serial")
+    assert err.value.key == "from"
+    manifest.write_text(original)
+    stored = resume_scenario(work, executor="serial")
+    assert stored.complete
+    cut = load(final)
+    cols = [c for c in whole.runs.columns if c != "seconds"]
+    assert cut.runs[cols].equals(whole.runs[cols]) and cut.series.equals(whole.series)
