@@ -53,6 +53,12 @@ def test_start_defaults_to_the_month_after_through(tmp_path, folder):
     assert len(plan.present) == PARTICLES
 
 
+def test_a_scenario_extending_one_from_the_initial_state_starts_from_the_present(tmp_path, folder):
+    path = _scenario(tmp_path, folder, extra="extends: baseline\n")
+    s = load_scenario(path)
+    assert s.start == "2025-04" and s.end == "2025-06"
+
+
 def test_each_run_continues_its_particle(tmp_path, folder):
     s = load_scenario(_scenario(tmp_path, folder))
     plan = plan_batch(s)

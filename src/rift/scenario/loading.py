@@ -240,6 +240,9 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     _check_parent(parent)
     inherited = _with_parents(parent, (*chain, here) if here is not None else chain)
     inherited.pop("name", None)  # a scenario names itself
+    if "from" in data and "start" not in data:
+        # a parent's start is the month of its own initial state, not of this present's
+        inherited.pop("start", None)
     return _overlay(inherited, data)
 
 
