@@ -319,13 +319,14 @@ def _manifest(plan: BatchPlan, executor: str, workers: int, command: str | None)
         "group_names": list(GROUPS),
         "record": record_names(),
         "uncertain": sorted(scenario.uncertain),
-        "sampled": plan.sampler.parameter_names,
+        "sampled": plan.parameter_names,
         "outcomes": scenario.reported_outcomes(),
         "versions": versions(),
         "git_commit": git_commit(),
         "executor": executor,
         "workers": workers,
         "command": command,
+        **({} if plan.present is None else {"present": plan.present.record()}),
     }
 
 
@@ -465,6 +466,7 @@ def resume_scenario(
             )
     _check_calibration(stored, work / MANIFEST)
     plan = plan_batch(stored)
+    _check_present(manifest, plan, work / MANIFEST)
     months = range(stored.start_month, stored.end_month + 1)
     with batch_lock(work, "--resume"):
         writer = ResultWriter(final, manifest, months, load_geography().n, resume=True)
@@ -524,6 +526,20 @@ def _check_stored_batch(manifest: dict[str, Any], stored: Scenario, file: Path) 
             )
 
 
+def _check_present(manifest: dict[str, Any], plan: BatchPlan, file: Path) -> None:
+    """A resumed batch must start from the present its first runs started from, unchanged."""
+    have = None if plan.present is None else plan.present.manifest.sha256
+    want = (manifest.get("present") or {}).get("manifest_sha256")
+    if have != want:
+        raise InputError(
+            "the present folder the batch started from has changed or is gone "
+            f"(manifest sha256 {want or 'none'} stored, {have or 'none'} now)",
+            file=str(file),
+            key="from",
+            expected="the present folder the batch was started with, unchanged",
+        )
+
+
 def _stored_runs(writer: ResultWriter, plan, damaged: list[Path]) -> set[int]:
     """Run indices already stored; parts that are damaged or not this batch's go in ``damaged``.
 
@@ -553,7 +569,7 @@ def _params_match(arrays: dict[str, Any], plan) -> bool:
 
     names = [k.removeprefix("param.") for k in arrays if k.startswith("param.")]
     for pos, index in enumerate(arrays["index"]):
-        sampled = plan.sampler.run(int(index))
+        sampled = plan.task(int(index)).sampled
         if set(names) != set(sampled):
             return False
         for name in names:

@@ -22,19 +22,34 @@ if TYPE_CHECKING:  # pragma: no cover
 def run_weights(results: Results) -> pd.Series | None:
     """The normalised weight of each successful run (index: run), or None when unweighted.
 
-    None when the scenario has no observations or the batch was marked
-    :meth:`~rift.results.Results.unweighted`. Computed once per loaded batch.
+    A batch is weighted by its scenario's observations, and, when it started from a present
+    whose particles are not equally weighted, by the weight of each run's particle (run k's
+    is particle k mod N's, as the manifest records it): the product, normalised. None when
+    neither applies or the batch was marked :meth:`~rift.results.Results.unweighted`. A
+    present written by ``rift nowcast`` ends with a resample-move, so its particles are
+    equally weighted and it weights nothing. Computed once per loaded batch.
     """
-    if not results.weighting or not results.manifest["scenario"].get("observations"):
+    observed = bool(results.manifest["scenario"].get("observations"))
+    particles = (results.manifest.get("present") or {}).get("weights")
+    if not results.weighting or not (observed or particles):
         return None
     cached = results.cache.get("weights")
     if cached is None:
-        from rift.analysis.assimilation import assimilate
+        if observed:
+            from rift.analysis.assimilation import assimilate
 
-        fit = assimilate(results)
-        cached = pd.Series(fit.weights, index=pd.Index(fit.runs, name="run"), name="weight")
+            fit = assimilate(results)
+            runs, w, ess = np.asarray(fit.runs), np.asarray(fit.weights, float), fit.ess
+        else:
+            runs = np.sort(results.ok_runs["run"].to_numpy())
+            w = np.ones(len(runs))
+        if particles:
+            w = w * np.asarray(particles, float)[runs % len(particles)]
+            w = w / w.sum() if w.sum() > 0 else w
+            ess = effective_sample_size(w, len(w))
+        cached = pd.Series(w, index=pd.Index(runs, name="run"), name="weight")
         results.cache["weights"] = cached
-        results.cache["ess"] = fit.ess
+        results.cache["ess"] = ess
     return cached
 
 
@@ -55,8 +70,11 @@ def weighting_note(results: Results) -> str | None:
             return f"{results.name}: unweighted (the observations are ignored on request)"
         return None
     ess = effective_sample_size(w, len(w))
+    by = "its observations" if results.manifest["scenario"].get("observations") else ""
+    if (results.manifest.get("present") or {}).get("weights"):
+        by = f"{by} and " * bool(by) + "its present's particle weights"
     return (
-        f"{results.name}: weighted by its observations, effective sample size {ess:.0f} of "
+        f"{results.name}: weighted by {by}, effective sample size {ess:.0f} of "
         f"{len(w)} runs (--unweighted for the plain batch)"
     )
 

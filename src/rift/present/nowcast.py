@@ -98,13 +98,11 @@ from rift.runner.batch import plan_batch
 from rift.runner.inputs import RunInputs, build_model
 from rift.runner.sampling import declared_spreads
 from rift.scenario import Scenario, load_scenario
+from rift.scenario.present import PRESENT_FORMAT, PRESENT_VERSION
 from rift.seeds import NOWCAST_KEY
 
 #: The scenario whose calibrated runs are the particles.
 HINDCAST = "hindcast_2019"
-#: The folder's format and version (``manifest.json``).
-PRESENT_FORMAT = "rift.present"
-PRESENT_VERSION = 1
 #: Sub-keys of the nowcast's stream (under ``NOWCAST_KEY``).
 _STEP, _RESAMPLE, _MOVE, _ACCEPT, _HINDCAST = 1, 2, 3, 4, 5
 

@@ -16,6 +16,7 @@ import numpy as np
 from rift.record import RunOutput
 from rift.runner.executors import Executor, SerialExecutor
 from rift.runner.inputs import inputs_for
+from rift.runner.present import Particles, load_particles
 from rift.runner.sampling import Sampler
 from rift.runner.worker import RunSpec, RunTask
 from rift.scenario import Scenario
@@ -24,22 +25,59 @@ from rift.seeds import run_seed
 
 @dataclass
 class BatchPlan:
-    """Everything the parent decides before any run starts."""
+    """Everything the parent decides before any run starts.
+
+    Attributes:
+        scenario: The scenario.
+        runs: The number of runs.
+        sampler: Each run's sampled values.
+        spec: What every run shares.
+        present: The particles of the scenario's ``from:`` folder, or None.
+    """
 
     scenario: Scenario
     runs: int
     sampler: Sampler
     spec: RunSpec
+    present: Particles | None = None
 
     def task(self, index: int) -> RunTask:
-        """The task of run ``index``: its seed and its sampled parameters."""
-        return RunTask(index, run_seed(self.scenario.seed, index), self.sampler.run(index))
+        """The task of run ``index``: its seed, its sampled values, its particle if any.
+
+        From the present, the task carries its particle's state and parameter values. The
+        particle's values replace the sampled values of the same names (they are the values
+        its state was filtered with); the scenario's own fixed values stay on top of both,
+        since they are what the scenario sets. The run draws its future from its own seed,
+        so runs from copies of one particle differ.
+        """
+        seed = run_seed(self.scenario.seed, index)
+        sampled = self.sampler.run(index)
+        if self.present is None:
+            return RunTask(index, seed, sampled)
+        k = self.present.of_run(index)
+        fixed = self.scenario.parameters
+        mine = {n: v for n, v in self.present.parameters[k].items() if n not in fixed}
+        return RunTask(index, seed, {**sampled, **mine}, self.present.states[k], reseed=True)
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """The names of every run's per-run values (sampled, and the particles')."""
+        names = set(self.sampler.parameter_names)
+        if self.present is not None:
+            fixed = self.scenario.parameters
+            names |= {n for p in self.present.parameters for n in p if n not in fixed}
+        return sorted(names)
 
 
 def plan_batch(scenario: Scenario, runs: int | None = None) -> BatchPlan:
-    """Seeds, samples and shared model arguments of a batch."""
+    """Seeds, samples and shared model arguments of a batch (and its present's particles).
+
+    Raises:
+        InputError: (key ``from``) The scenario's present folder is missing or damaged.
+    """
     n = scenario.runs if runs is None else runs
-    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(inputs_for(scenario)))
+    present = None if scenario.from_ is None else load_particles(scenario.from_, scenario.source)
+    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(inputs_for(scenario)), present)
 
 
 def chunked(indices: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rift.model.state import ModelState
-from rift.record import RunOutput
+from rift.record import RunOutput, RunResult
 from rift.runner.inputs import RunInputs, build_model
 
 
@@ -48,21 +48,49 @@ class RunTask:
     reseed: bool = False
 
 
+def from_month(result: RunResult, first: int) -> RunResult:
+    """``result`` with the months before ``first`` dropped.
+
+    An event whose first month is before ``first`` happened in the state's history (the
+    present), not in the batch's horizon: it is dropped too, as the store holds only the
+    horizon's months (the present folder holds the history).
+    """
+    keep = np.asarray(result.months) >= first
+    events = {e: (m if m is None or m >= first else None) for e, m in result.events.items()}
+    return replace(result, months=result.months[keep], series=result.series[keep], events=events)
+
+
 def _task_state(task: RunTask) -> ModelState | None:
     if task.state is None or isinstance(task.state, ModelState):
         return task.state
     return ModelState.load(task.state)
 
 
+def run_task(spec: RunSpec, task: RunTask) -> RunResult:
+    """The result of one task (exceptions propagate: :func:`execute` catches them).
+
+    The Python API's single run calls this too, so that a run from the present is set up
+    there exactly as in a batch.
+    """
+    inputs = spec.inputs.with_sampled(task.sampled)
+    first = None
+    if task.state is not None:
+        state = _task_state(task)
+        inputs = inputs.with_state(state)
+        if task.reseed and state is not None and inputs.start == state.month + 1:
+            # a run from the present: the model continues the state's own horizon (its
+            # history is the state's), and the batch keeps the months from its start
+            first, inputs = inputs.start, replace(inputs, start=state.start)
+    rng = task.seed if inputs.state is None or task.reseed else None
+    result = build_model(inputs, rng).run()
+    return result if first is None else from_month(result, first)
+
+
 def execute(spec: RunSpec, task: RunTask) -> RunOutput:
     """Run one task; an exception is caught and returned as text with the run's index."""
     t0 = time.perf_counter()
     try:  # a bad sampled value or state is this run's error, not the batch's
-        inputs = spec.inputs.with_sampled(task.sampled)
-        if task.state is not None:
-            inputs = inputs.with_state(_task_state(task))
-        rng = task.seed if inputs.state is None or task.reseed else None
-        result = build_model(inputs, rng).run()
+        result = run_task(spec, task)
         error = None
     except Exception as exc:
         result = None

@@ -33,6 +33,7 @@ from rift.months import format_month, parse_month
 from rift.parameters import registry
 from rift.record import BLOCS, COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.document import Document
+from rift.scenario.present import read_present_manifest
 from rift.scenario.schema import (
     MAX_RUNS,
     NAME_RULE,
@@ -261,7 +262,18 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             expected=f"{format_month(EARLIEST_START)} or later (the model knows presidents "
             "from Duque on)",
         )
-    if start > INITIAL_STATE_MONTH:
+    if scenario.from_ is not None:
+        present = read_present_manifest(scenario.from_, file)
+        if start != present.start:
+            raise InputError(
+                f"start {scenario.start} is not the month after the present's last month "
+                f"({format_month(present.through)}, {scenario.from_})",
+                file=file,
+                key=doc.key(("start",)),
+                expected=f"start: {format_month(present.start)} (or no start: it is the default "
+                "with from:)",
+            )
+    elif start > INITIAL_STATE_MONTH:
         raise InputError(
             f"start {scenario.start} is after the month the initial state describes "
             f"({format_month(INITIAL_STATE_MONTH)}: its territory, members, coca, measures and "
@@ -299,7 +311,8 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
                 key=doc.key(("uncertain", name)),
                 expected="one or the other",
             )
-    _check_election(scenario, doc, start)
+    if scenario.from_ is None:  # a present past the inauguration holds its winner
+        _check_election(scenario, doc, start)
     interventions = _check_interventions(scenario, doc, start, end)
     shocks = _check_shocks(scenario, doc, start, end)
     observations = _check_observations(scenario, doc, start, end)

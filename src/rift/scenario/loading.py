@@ -24,6 +24,8 @@ from rift.errors import InputError, did_you_mean
 from rift.scenario.checks import check_scenario, check_values, pydantic_error
 from rift.scenario.document import Document, _short, path_problem
 from rift.scenario.overrides import apply_overrides
+from rift.scenario.present import EXPECTED as PRESENT_EXPECTED
+from rift.scenario.present import expected_start, read_present_manifest
 from rift.scenario.schema import NAME_RULE, SCENARIO_KEYS, Scenario
 
 #: Longest chain of ``extends``.
@@ -121,6 +123,27 @@ def _resolve_extends(ref: Any, doc: Document) -> Path:
     )
 
 
+def _resolve_from(ref: Any, doc: Document) -> str:
+    """The absolute path of a ``from:`` folder, relative to the file that names it.
+
+    Raises:
+        InputError: Not a path.
+    """
+    if not isinstance(ref, str) or not ref.strip():
+        raise InputError(
+            f"got {ref!r}", file=doc.file, key=doc.key(("from",)), expected=PRESENT_EXPECTED
+        )
+    base = doc.path.parent if doc.path is not None else Path.cwd()
+    try:
+        path = (base / Path(ref).expanduser()).absolute()
+    except (RuntimeError, ValueError):
+        raise InputError(
+            f"got {_short(ref)!r}", file=doc.file, key=doc.key(("from",)),
+            expected=PRESENT_EXPECTED,
+        ) from None  # fmt: skip
+    return str(path)
+
+
 def _check_parent(parent: Document) -> None:
     """A file named by ``extends`` must hold scenario keys only (none of it is quoted)."""
     known = {*SCENARIO_KEYS, "extends", "calibration", "source"}
@@ -208,6 +231,8 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
                 else "scenario keys only",
             )
     data = _calibrated(dict(doc.data), doc)
+    if "from" in data:  # relative to the file that says it, as ``extends`` is
+        data["from"] = _resolve_from(data["from"], doc)
     if "extends" not in data:
         return data
     ref = data.pop("extends")
@@ -215,6 +240,9 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
     _check_parent(parent)
     inherited = _with_parents(parent, (*chain, here) if here is not None else chain)
     inherited.pop("name", None)  # a scenario names itself
+    if "from" in data and "start" not in data:
+        # a parent's start is the month of its own initial state, not of this present's
+        inherited.pop("start", None)
     return _overlay(inherited, data)
 
 
@@ -239,6 +267,10 @@ def _with_calibration(scenario: Scenario) -> Scenario:
 def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a document (after ``extends`` and ``--set``)."""
     data = apply_overrides(_with_parents(doc), overrides, doc)
+    if data.get("from") is not None:
+        # the present's month is the scenario's start unless the file gives one (checked)
+        present = read_present_manifest(data["from"], doc.file)
+        data.setdefault("start", expected_start(present))
     check_values(data, doc)
     if "name" not in data or data["name"] is None:
         raise InputError(

@@ -166,6 +166,9 @@ class Scenario(Strict):
         calibration: The packaged calibration whose posterior is sampled per run, as
             ``<version> (data through YYYY-MM)`` (set by rift when ``sampling.calibrated``
             holds and the package has one), or None.
+        from_: The present folder (``from:`` in a file, written by ``rift nowcast``) whose
+            particles the runs start from, run k from particle k mod N, as an absolute path;
+            None: the runs start from the initial state of ``start``.
         source: The file the scenario was read from (not part of the hash).
     """
 
@@ -184,6 +187,7 @@ class Scenario(Strict):
     outcomes: list[str] = Field(default_factory=list)
     observations: list[ObservationSpec] = Field(default_factory=list)
     calibration: str | None = None
+    from_: str | None = Field(default=None, alias="from")
     source: str | None = None
 
     @field_validator("start", "end", mode="before")
@@ -214,18 +218,31 @@ class Scenario(Strict):
 
     def canonical(self) -> dict[str, Any]:
         """The resolved scenario as plain data (what the manifest stores)."""
-        return self.model_dump(mode="json", exclude={"source"})
+        return _without_no_present(self.model_dump(mode="json", by_alias=True, exclude={"source"}))
 
     def hash(self) -> str:
         """A stable hash of everything that changes results (not the description or source)."""
-        data = self.model_dump(mode="json", exclude={"source", "description"})
+        data = _without_no_present(
+            self.model_dump(mode="json", by_alias=True, exclude={"source", "description"})
+        )
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _without_no_present(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without ``from`` when it is None.
+
+    So a scenario's hash and stored form are those it had before scenarios could start from
+    the present (archived batches keep their hashes).
+    """
+    if data.get("from") is None:
+        data.pop("from", None)
+    return data
+
+
 #: Top-level keys of a scenario file (``calibration`` and ``source`` are set by rift).
 SCENARIO_KEYS: tuple[str, ...] = tuple(
-    k for k in Scenario.model_fields if k not in ("calibration", "source")
+    f.alias or k for k, f in Scenario.model_fields.items() if k not in ("calibration", "source")
 )
 __all__ = [
     "CANDIDATE_TYPES",
