@@ -92,19 +92,15 @@ def _number(value: int) -> str:
     return text if len(text) <= 30 else f"a number of {len(text):,} digits"
 
 
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Fit the calibrated parameters by ABC-SMC and store the posterior."""
+def check_abc_options(args: argparse.Namespace) -> None:
+    """The ABC-SMC options of ``rift calibrate`` and ``rift refit alliance``, before the fit.
+
+    Raises:
+        InputError: naming ``--seed``, ``--population`` or ``--generations``.
+    """
     from rift.errors import InputError
     from rift.scenario.schema import MAX_RUNS, MAX_SEED
-    from rift.validation.calibration.calibrate import calibrate, calibration_spec, output_path, save
 
-    last = int(str(calibration_spec()["data_through"])[:4])
-    if args.through is not None and not 2020 <= args.through <= last:
-        raise InputError(
-            f"got {_number(args.through)}",
-            key="--through",
-            expected=f"a year from 2020 to {last} (the data horizon)",
-        )
     if not 0 <= args.seed <= MAX_SEED:
         raise InputError(
             f"got {_number(args.seed)}", key="--seed", expected="a whole number from 0 to 2**63 - 1"
@@ -121,6 +117,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             key="--generations",
             expected=f"from 1 to {MAX_GENERATIONS} generations",
         )
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit the calibrated parameters by ABC-SMC and store the posterior."""
+    from rift.errors import InputError
+    from rift.validation.calibration.calibrate import calibrate, calibration_spec, output_path, save
+
+    last = int(str(calibration_spec()["data_through"])[:4])
+    if args.through is not None and not 2020 <= args.through <= last:
+        raise InputError(
+            f"got {_number(args.through)}",
+            key="--through",
+            expected=f"a year from 2020 to {last} (the data horizon)",
+        )
+    check_abc_options(args)
     output_path(args.out, args.through)  # refused now, not after the fit
     record = calibrate(
         population=args.population,

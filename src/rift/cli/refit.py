@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from rift.cli.history import MAX_GENERATIONS, _number
+from rift.cli.history import check_abc_options
 
 
 def cmd_refit(args: argparse.Namespace) -> int:
@@ -34,26 +34,9 @@ def cmd_refit_events(args: argparse.Namespace) -> int:
 
 def cmd_refit_alliance(args: argparse.Namespace) -> int:
     """Calibrate the tension terms by ABC-SMC, print the posterior, optionally store it."""
-    from rift.errors import InputError
-    from rift.scenario.schema import MAX_RUNS, MAX_SEED
     from rift.validation.calibration.alliance import calibrate, save, summary_lines
 
-    if not 0 <= args.seed <= MAX_SEED:
-        raise InputError(
-            f"got {_number(args.seed)}", key="--seed", expected="a whole number from 0 to 2**63 - 1"
-        )
-    if not 2 <= args.population <= MAX_RUNS:
-        raise InputError(
-            f"got {_number(args.population)}",
-            key="--population",
-            expected=f"from 2 to {MAX_RUNS:,} particles",
-        )
-    if args.generations > MAX_GENERATIONS:
-        raise InputError(
-            f"got {_number(args.generations)}",
-            key="--generations",
-            expected=f"from 1 to {MAX_GENERATIONS} generations",
-        )
+    check_abc_options(args)
     record = calibrate(args.population, args.generations, args.workers, seed=args.seed)
     print("\n".join(summary_lines(record)))
     if args.write:
