@@ -172,20 +172,22 @@ def architecture_layers() -> str:
     return "\n".join(lines)
 
 
-def hindcast_table() -> str:
-    """The hindcast table as ``python tools/validation_tables.py --write`` stored it."""
-    path = ROOT / "docs" / "generated" / "hindcast.md"
+def _stored(name: str) -> str:
+    """A table a command stored in ``docs/generated/`` with the line saying what made it."""
+    path = ROOT / "docs" / "generated" / name
     made, _, table = path.read_text(encoding="utf-8").partition("\n")
     command, _, when = made.removeprefix("<!-- made by: ").removesuffix(" -->").partition("; ")
     return f"{table.rstrip()}\n\n<small>Made by `{command}` ({when}).</small>"
+
+
+def hindcast_table() -> str:
+    """The hindcast table as ``python tools/validation_tables.py --write`` stored it."""
+    return _stored("hindcast.md")
 
 
 def rolling_origin_table() -> str:
     """The filter's rolling-origin table as ``tools/validation_tables.py`` stored it."""
-    path = ROOT / "docs" / "generated" / "rolling_origin.md"
-    made, _, table = path.read_text(encoding="utf-8").partition("\n")
-    command, _, when = made.removeprefix("<!-- made by: ").removesuffix(" -->").partition("; ")
-    return f"{table.rstrip()}\n\n<small>Made by `{command}` ({when}).</small>"
+    return _stored("rolling_origin.md")
 
 
 GENERATORS: dict[str, Callable[[], str]] = {

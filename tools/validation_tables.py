@@ -107,13 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT / "src"))
         from rift.atomic import atomic_write_text
 
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        made = (
-            f"<!-- made by: python tools/validation_tables.py --runs {args.runs} --write; "
-            f"{dt.date.today().isoformat()}, commit {commit or 'unknown'} -->"
-        )
+        made = _made_by(f"python tools/validation_tables.py --runs {args.runs} --write")
         GENERATED.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(GENERATED, f"{made}\n{table}\n")
         print(f"written: {GENERATED}")

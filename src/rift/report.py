@@ -14,15 +14,19 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from rift.analysis.compare import Comparison
 from rift.analysis.elections import BY_WINNER, split_by_winner
-from rift.analysis.summary import category_shares, event_probability, format_value
+from rift.analysis.summary import (
+    category_shares,
+    event_probability,
+    format_value,
+    horizon_summary,
+)
 from rift.analysis.tables import category_table, event_table, outcome_table
-from rift.analysis.weights import run_weights, weighted_quantile, weighting_note, weights_for
+from rift.analysis.weights import run_weights, weighting_note
 from rift.atomic import atomic_write_text
 from rift.errors import refuse_links
 from rift.parameters import registry
@@ -83,14 +87,10 @@ def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
     """
     ok = res.ok_runs
     weights = run_weights(res)
-    out: dict[str, dict[str, float]] = {}
-    for name in HEADLINES:
-        x = ok[name].to_numpy(dtype=float)
-        finite = np.isfinite(x)
-        if finite.any():
-            w = weights_for(ok["run"].to_numpy()[finite], weights)
-            p5, median, p95 = weighted_quantile(x[finite], [0.05, 0.5, 0.95], w)
-            out[name] = {"median": float(median), "p5": float(p5), "p95": float(p95)}
+    out: dict[str, dict[str, float]] = {
+        r.outcome: {"median": r.median, "p5": r.p5, "p95": r.p95}
+        for r in horizon_summary(ok, HEADLINES, weights).itertuples()
+    }
     for event in RECORD.events:
         if event.figure and event.column in ok:  # the headline events, not every measure
             p = event_probability(ok, event.name, weights=weights) if len(ok) else float("nan")

@@ -362,9 +362,8 @@ def _weighted_paired_row(
     runs = a.index.to_numpy()
     xa, xb = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
     n = len(xa)
-    uniform = np.full(n, 1.0 / n)
-    va = weights_for(runs, wa) if wa is not None else uniform
-    vb = weights_for(runs, wb) if wb is not None else uniform
+    va = weights_for(runs, wa, uniform=True)
+    vb = weights_for(runs, wb, uniform=True)
     diff, boots = _paired_weighted_means(xa, xb, va, vb, rng)
     lo, hi = np.percentile(boots, [2.5, 97.5])
     mid = (va + vb) / 2  # the run-level difference's weight: both batches' weights alike
@@ -500,10 +499,8 @@ def _event_rows(names, oks, results, paired, rng, last: str, weights=None) -> li
                                                 "ci_high": np.nan}, None)  # fmt: skip
                     else:
                         fa, fb = a.to_numpy(), flags.to_numpy()
-                        va = weights_for(a.index.to_numpy(), weights[0])
-                        vb = weights_for(flags.index.to_numpy(), w)
-                        va = np.full(len(fa), 1 / len(fa)) if va is None else va
-                        vb = np.full(len(fb), 1 / len(fb)) if vb is None else vb
+                        va = weights_for(a.index.to_numpy(), weights[0], uniform=True)
+                        vb = weights_for(flags.index.to_numpy(), w, uniform=True)
                         boots = _weighted_boots(fb, vb, rng) - _weighted_boots(fa, va, rng)
                         lo, hi = np.percentile(boots, [2.5, 97.5])
                         row_w = {
@@ -603,10 +600,8 @@ def compare(results: Sequence[Results]) -> Comparison:
                 row, warn = _paired_row(o, oks[0][o], ok[o], rng, weights[0], w)
             elif weights[0] is not None or w is not None:
                 a, b = oks[0][o].to_numpy(dtype=float), ok[o].to_numpy(dtype=float)
-                va = weights_for(oks[0].index.to_numpy(), weights[0])
-                vb = weights_for(ok.index.to_numpy(), w)
-                va = np.full(len(a), 1 / len(a)) if va is None else va
-                vb = np.full(len(b), 1 / len(b)) if vb is None else vb
+                va = weights_for(oks[0].index.to_numpy(), weights[0], uniform=True)
+                vb = weights_for(ok.index.to_numpy(), w, uniform=True)
                 row, warn = _weighted_unpaired_row(o, a, b, rng, va, vb)
             else:
                 a, b = oks[0][o].to_numpy(dtype=float), ok[o].to_numpy(dtype=float)

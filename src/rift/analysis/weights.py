@@ -39,17 +39,15 @@ def run_weights(results: Results) -> pd.Series | None:
             from rift.analysis.assimilation import assimilate
 
             fit = assimilate(results)
-            runs, w, ess = np.asarray(fit.runs), np.asarray(fit.weights, float), fit.ess
+            runs, w = np.asarray(fit.runs), np.asarray(fit.weights, float)
         else:
             runs = np.sort(results.ok_runs["run"].to_numpy())
             w = np.ones(len(runs))
         if particles:
             w = w * np.asarray(particles, float)[runs % len(particles)]
             w = w / w.sum() if w.sum() > 0 else w
-            ess = effective_sample_size(w, len(w))
         cached = pd.Series(w, index=pd.Index(runs, name="run"), name="weight")
         results.cache["weights"] = cached
-        results.cache["ess"] = ess
     return cached
 
 
@@ -79,10 +77,16 @@ def weighting_note(results: Results) -> str | None:
     )
 
 
-def weights_for(runs: Sequence[int] | np.ndarray, weights: pd.Series | None) -> np.ndarray | None:
-    """The weights of the given runs in that order, normalised over them (None stays None)."""
+def weights_for(
+    runs: Sequence[int] | np.ndarray, weights: pd.Series | None, *, uniform: bool = False
+) -> np.ndarray | None:
+    """The weights of the given runs in that order, normalised over them.
+
+    None stays None, or becomes equal weights with ``uniform`` (for code that always weighs).
+    """
     if weights is None:
-        return None
+        n = len(runs)
+        return np.full(n, 1.0 / n) if uniform and n else None
     w = weights.reindex(np.asarray(runs)).fillna(0.0).to_numpy(dtype=float)
     total = w.sum()
     return w / total if total > 0 else np.full(len(w), 1.0 / max(len(w), 1))

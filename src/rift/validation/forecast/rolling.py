@@ -107,9 +107,9 @@ def _forecast_paths(present: Present, target: int, seed: int) -> tuple[list[str]
         run = replace(inputs, end=target).with_sampled(params).with_state(state)
         model = build_model(run, _stream(seed, FORECAST_STREAM, k))
         model.run()
-        recorded = model.state().recorder
-        names, start = list(recorded["names"]), int(model.state().start)
-        paths.append(np.asarray(recorded["values"], dtype=float))
+        end = model.state()  # built once: it copies every array of the run
+        names, start = list(end.recorder["names"]), int(end.start)
+        paths.append(np.asarray(end.recorder["values"], dtype=float))
     return names, start, np.stack(paths)
 
 
