@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
-from rift.cli.history import cmd_calibrate, cmd_validate_history
+from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.nowcast import add_parser as add_nowcast_parser
 from rift.cli.nowcast import cmd_nowcast
@@ -222,6 +222,27 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--quiet", action="store_true", help="no progress bar")
     history.add_argument("--no-report", action="store_true", help="no figures and report")
 
+    forecast = sub.add_parser(
+        "validate-forecast",
+        help="score the archived forecast (data through 2025-12) against the 2026 record",
+        description=(
+            "Run forecast_2025_12 (the baseline as it stood with data through 2025-12, from "
+            "the January-2025 state) with one seed to 2025-12, 2026-02 and 2026-12, and score "
+            "what it said against the coded record of 2025-2026: the détente (a deal in "
+            "January-February 2026; US measures in 2026-03 below their late-2025 peak), the "
+            "first round, the runoff, and the record's figures. The forecast never saw the "
+            "2026 record: every score is out of sample. Binary outcomes by the Brier and log "
+            "scores against a named reference; shares and figures by the CRPS against naive "
+            "forecasts. Writes the batches and scores.md to --out."
+        ),
+    )
+    forecast.add_argument("--runs", type=positive_int, help="runs (default: the scenario's 200)")
+    _add_executor_options(forecast, dask_address=False)
+    forecast.add_argument(
+        "--out", help="folder to write (new; default: outputs/forecast_2025_12/score-<seed>)"
+    )
+    forecast.add_argument("--quiet", action="store_true", help="no progress bar")
+
     calib = sub.add_parser(
         "calibrate",
         help="fit the assumed coefficients to 2019-2024 by ABC-SMC",
@@ -288,6 +309,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "report": cmd_report,
     "validate-history": cmd_validate_history,
+    "validate-forecast": cmd_validate_forecast,
     "calibrate": cmd_calibrate,
     "refit": cmd_refit,
     "params": cmd_params,

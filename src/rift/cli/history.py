@@ -81,6 +81,50 @@ def cmd_validate_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate_forecast(args: argparse.Namespace) -> int:
+    """Run the archived forecast to its three horizons and score it against the 2026 record."""
+    from rift.atomic import atomic_write_text
+    from rift.errors import InputError, refuse_links
+    from rift.experiment import run_scenario
+    from rift.results import load
+    from rift.scenario import load_scenario, shipped_scenarios
+    from rift.validation.forecast.record_2026 import FORECAST, HORIZONS, markdown, score_forecast
+
+    base = [f"runs={args.runs}"] if args.runs else []
+    first = load_scenario(shipped_scenarios()[FORECAST], base)
+    out = Path(args.out or Path("outputs") / FORECAST / f"score-{first.seed}")
+    refuse_links([out], key="--out", expected="a folder that is not a symbolic link")
+    if out.exists():
+        raise InputError(
+            f"{out} exists", key="--out", expected="a folder that does not exist yet (new)"
+        )
+    print(
+        f"{FORECAST}: {first.runs} runs to each of {', '.join(HORIZONS)} (one seed, "
+        f"{first.seed}); data through 2025-12 only, so every score is out of sample",
+        flush=True,
+    )
+    batches = {}
+    for horizon in HORIZONS:
+        scenario = load_scenario(shipped_scenarios()[FORECAST], [*base, f"end={horizon}"])
+        stored = run_scenario(
+            scenario,
+            executor=args.executor,
+            workers=args.workers,
+            out=out / horizon,
+            quiet=args.quiet,
+            command="rift " + " ".join(sys.argv[1:]),
+        )
+        batches[horizon] = load(stored.path)
+    scored = score_forecast(batches)
+    text = markdown(scored)
+    print(text, end="")
+    atomic_write_text(out / "scores.md", text)
+    for name in ("events", "shares", "figures"):
+        atomic_write_text(out / f"scores_{name}.csv", getattr(scored, name).to_csv(index=False))
+    print(f"\nscores: {out / 'scores.md'}")
+    return 0
+
+
 #: Most ABC-SMC generations ``rift calibrate`` and ``rift refit alliance`` run (the shipped fits
 #: use 4 and 5).
 MAX_GENERATIONS = 100

@@ -280,9 +280,9 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             "tensions); rift does not re-initialise a later month from those figures",
             file=file,
             key=doc.key(("start",)),
-            expected=f"start: {format_month(INITIAL_STATE_MONTH)} or earlier (read the later "
-            "months from the run), or a run restarted from a saved state of that month "
-            "(AllianceModel(state=...), see the restarting guide)",
+            expected="'start: present' (the runs start from today's ensemble, shipped with "
+            "rift), 'from: FOLDER' (a present written by rift nowcast --through), or "
+            f"start: {format_month(INITIAL_STATE_MONTH)} or earlier",
         )
     if end > LATEST_END:
         raise InputError(

@@ -25,7 +25,7 @@ from rift.scenario.checks import check_scenario, check_values, pydantic_error
 from rift.scenario.document import Document, _short, path_problem
 from rift.scenario.overrides import apply_overrides
 from rift.scenario.present import EXPECTED as PRESENT_EXPECTED
-from rift.scenario.present import expected_start, read_present_manifest
+from rift.scenario.present import PACKAGED, expected_start, read_present_manifest
 from rift.scenario.schema import NAME_RULE, SCENARIO_KEYS, Scenario
 
 #: Longest chain of ``extends``.
@@ -133,6 +133,8 @@ def _resolve_from(ref: Any, doc: Document) -> str:
         raise InputError(
             f"got {ref!r}", file=doc.file, key=doc.key(("from",)), expected=PRESENT_EXPECTED
         )
+    if ref == PACKAGED:  # the shipped ensemble (a folder of that name: ./present)
+        return ref
     base = doc.path.parent if doc.path is not None else Path.cwd()
     try:
         path = (base / Path(ref).expanduser()).absolute()
@@ -142,6 +144,26 @@ def _resolve_from(ref: Any, doc: Document) -> str:
             expected=PRESENT_EXPECTED,
         ) from None  # fmt: skip
     return str(path)
+
+
+def _present_start(data: dict[str, Any], doc: Document) -> dict[str, Any]:
+    """``start: present`` is ``from: present``: the runs start from the shipped ensemble.
+
+    Raises:
+        InputError: ``start: present`` together with a ``from:`` folder.
+    """
+    if data.get("start") != PACKAGED:
+        return data
+    if data.get("from") not in (None, PACKAGED):
+        raise InputError(
+            "'start: present' and a 'from:' folder name two presents",
+            file=doc.file,
+            key=doc.key(("start",)),
+            expected="one of them: 'start: present' (the shipped ensemble) or 'from: FOLDER'",
+        )
+    data = {k: v for k, v in data.items() if k != "start"}
+    data["from"] = PACKAGED
+    return data
 
 
 def _check_parent(parent: Document) -> None:
@@ -230,7 +252,7 @@ def _with_parents(doc: Document, chain: tuple[Path, ...] = ()) -> dict[str, Any]
                 if key == "calibration"
                 else "scenario keys only",
             )
-    data = _calibrated(dict(doc.data), doc)
+    data = _present_start(_calibrated(dict(doc.data), doc), doc)
     if "from" in data:  # relative to the file that says it, as ``extends`` is
         data["from"] = _resolve_from(data["from"], doc)
     if "extends" not in data:
@@ -266,7 +288,7 @@ def _with_calibration(scenario: Scenario) -> Scenario:
 
 def build(doc: Document, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a document (after ``extends`` and ``--set``)."""
-    data = apply_overrides(_with_parents(doc), overrides, doc)
+    data = _present_start(apply_overrides(_with_parents(doc), overrides, doc), doc)
     if data.get("from") is not None:
         # the present's month is the scenario's start unless the file gives one (checked)
         present = read_present_manifest(data["from"], doc.file)

@@ -20,8 +20,27 @@ from rift.months import format_month, parse_month
 #: The folder's format and version (``manifest.json``), as ``rift nowcast`` writes them.
 PRESENT_FORMAT = "rift.present"
 PRESENT_VERSION = 1
+#: The name of the present ensemble shipped with rift (``start: present`` or ``from: present``).
+PACKAGED = "present"
 #: What ``from:`` must name.
-EXPECTED = f"a folder written by rift nowcast (format {PRESENT_FORMAT} {PRESENT_VERSION})"
+EXPECTED = (
+    f"'{PACKAGED}' (the ensemble shipped with rift) or a folder written by rift nowcast "
+    f"(format {PRESENT_FORMAT} {PRESENT_VERSION})"
+)
+
+
+def packaged_present() -> Path:
+    """The folder of the present ensemble shipped with rift (``src/rift/data/present``).
+
+    It is the nowcast through the record's last month (``rift nowcast``; how it was made is in
+    its ``manifest.json``); ``python tools/package_present.py`` remakes it.
+    """
+    return Path(__file__).resolve().parent.parent / "data" / "present"
+
+
+def present_folder(ref: str | Path) -> Path:
+    """The folder a ``from:`` value names: :data:`PACKAGED` is the shipped ensemble."""
+    return packaged_present() if str(ref) == PACKAGED else Path(ref)
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,8 @@ def read_present_manifest(folder: str | Path, file: str | None = None) -> Presen
     Raises:
         InputError: (key ``from``) The folder is missing, damaged or not a present folder.
     """
-    path = Path(folder) / "manifest.json"
+    folder = present_folder(folder)
+    path = folder / "manifest.json"
     try:
         raw = path.read_bytes()
         manifest = json.loads(raw.decode("utf-8"))
@@ -73,12 +93,10 @@ def read_present_manifest(folder: str | Path, file: str | None = None) -> Presen
             key="from",
             expected=EXPECTED,
         )
-    if particles < 1 or not (Path(folder) / "particles.json").is_file():
+    if particles < 1 or not (folder / "particles.json").is_file():
         raise InputError(f"{folder} holds no particles", file=file, key="from",
                          expected=EXPECTED)  # fmt: skip
-    return PresentManifest(
-        Path(folder).resolve(), through, particles, hashlib.sha256(raw).hexdigest()
-    )
+    return PresentManifest(folder.resolve(), through, particles, hashlib.sha256(raw).hexdigest())
 
 
 def expected_start(present: PresentManifest) -> str:

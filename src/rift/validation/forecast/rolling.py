@@ -83,7 +83,7 @@ class RollingOrigin:
         }
 
 
-def _known(observable: str, origin: int) -> list[tuple[float, float]]:
+def known_figures(observable: str, origin: int) -> list[tuple[float, float]]:
     """(fractional year, value) of every figure of ``observable`` known at the origin."""
     points = []
     for f in coded_record().through(origin).figures:
@@ -164,7 +164,7 @@ def rolling_origin(
             "trend_rel": float("nan"),
             "source": f.source.title,
         }
-        known = _known(f.observable, first_origin)
+        known = known_figures(f.observable, first_origin)
         if not in_filter and known:
             t = np.array([p[0] for p in known])
             v = np.array([p[1] for p in known])
