@@ -67,9 +67,9 @@ def small_batches(tmp_path_factory) -> dict:
     with (shared / "small_batches.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for key, name, extra in (
-            ("baseline", "baseline", []),
-            ("full_rupture", "full_rupture", []),
-            ("baseline_other_seed", "baseline", ["seed=7"]),
+            ("baseline", "forecast_2025_12", []),  # the keys are older than the names
+            ("full_rupture", "from_2025/full_rupture", []),
+            ("baseline_other_seed", "forecast_2025_12", ["seed=7"]),
         ):
             if not (base / key / "manifest.json").is_file():
                 scenario = load_scenario(SCENARIOS / f"{name}.yaml", short + extra)

@@ -22,7 +22,7 @@ from .conftest import ROOT
 
 
 def test_simulate_is_run_k_of_the_batch(tmp_path):
-    s = load_scenario("full_rupture", ["runs=4", "end=2026-09"])
+    s = load_scenario("from_2025/full_rupture", ["runs=4", "end=2026-09"])
     stored = load(run_scenario(s, executor="serial", out=tmp_path / "b").path)
     run = rift.simulate(s, run=2)
     rows = stored.series[stored.series["run"] == 2]
@@ -41,11 +41,11 @@ def test_simulate_is_run_k_of_the_batch(tmp_path):
 
 
 def test_simulate_fixes_parameters_and_checks_them():
-    a = rift.simulate("baseline", seed=5, parameters={"coca.replant_share": 0.31})
+    a = rift.simulate("forecast_2025_12", seed=5, parameters={"coca.replant_share": 0.31})
     assert a.scenario.parameters["coca.replant_share"] == 0.31
     assert "coca.replant_share" not in a.parameters  # fixed, not sampled
     with pytest.raises(InputError, match="valid range"):
-        rift.simulate("baseline", parameters={"coca.replant_share": 7})
+        rift.simulate("forecast_2025_12", parameters={"coca.replant_share": 7})
     with pytest.raises(InputError, match="run 9"):
         rift.simulate({"name": "x", "runs": 2, "end": "2025-03"}, run=9)
 

@@ -332,7 +332,7 @@ def test_compare_refuses_a_batch_compared_with_itself(small_batches):
 
 
 def test_compare_of_different_horizons_uses_the_common_months(small_batches, tmp_path):
-    short = load_scenario(SCENARIOS / "full_rupture.yaml", ["runs=24", "end=2026-09"])
+    short = load_scenario(SCENARIOS / "from_2025" / "full_rupture.yaml", ["runs=24", "end=2026-09"])
     other = run_scenario(short, executor="serial", out=tmp_path / "short").path
     code, out, _ = cli(
         "compare",

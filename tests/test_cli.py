@@ -40,7 +40,10 @@ def test_every_command_has_help(command, capsys):
 def test_run_one_baseline_prints_the_horizon_summary(capsys, tmp_path):
     out_dir = tmp_path / "one"
     assert (
-        main(["run", str(SCENARIOS / "baseline.yaml"), "--runs", "1", "--out", str(out_dir)]) == 0
+        main(
+            ["run", str(SCENARIOS / "forecast_2025_12.yaml"), "--runs", "1", "--out", str(out_dir)]
+        )
+        == 0
     )
     out = capsys.readouterr().out
     assert f"report: {out_dir / 'report.html'}" in out
@@ -99,7 +102,9 @@ def test_bad_input_exits_2_with_file_and_key(tmp_path, capsys, text, fragments):
 
 
 def test_unknown_override_suggests(capsys):
-    assert main(["run", str(SCENARIOS / "baseline.yaml"), "--set", "us.aid_totl_musd=1"]) == 2
+    assert (
+        main(["run", str(SCENARIOS / "forecast_2025_12.yaml"), "--set", "us.aid_totl_musd=1"]) == 2
+    )
     err = capsys.readouterr().err
     assert "us.aid_total_musd" in err
 

@@ -203,10 +203,11 @@ def test_the_scenario_guide_example_is_a_valid_scenario(tmp_path):
     from rift.scenario import load_scenario
 
     block = re.search(r"```yaml\n(.*?)```", _text("docs/guide/scenarios.md"), re.S).group(1)
-    f = tmp_path / "reset_2026.yaml"
+    f = tmp_path / "left_win_2030.yaml"
     f.write_text(block, encoding="utf-8")
     s = load_scenario(f)
-    assert s.name == "reset_2026" and s.election.priors == {"left": 0, "centre": 0.5, "right": 0.5}
+    assert s.name == "left_win_2030" and s.election.winner_2030 == "left"
+    assert s.from_ == "present" and s.start == "2026-07"
 
 
 def test_the_architecture_page_lists_every_layer_of_the_architecture_test():

@@ -58,7 +58,7 @@ def extended(monkeypatch):
 
 def test_a_new_event_and_outcome_flow_through_store_comparison_figures_report(extended, tmp_path):
     results = []
-    for name in ("baseline", "full_rupture"):
+    for name in ("forecast_2025_12", "from_2025/full_rupture"):
         s = load_scenario(name, ["runs=6", "end=2026-12"])
         results.append(load(run_scenario(s, executor="serial", out=tmp_path / name).path))
     base = results[0]
@@ -114,7 +114,7 @@ def port_ban():
 
 def test_a_new_measure_is_simulated_recorded_and_in_the_panel(port_ban, tmp_path):
     """Declared once, the measure is drawn by the US, recorded, stored, and ended by deals."""
-    s = load_scenario("baseline", ["runs=4", "end=2026-06"])
+    s = load_scenario("forecast_2025_12", ["runs=4", "end=2026-06"])
     res = load(run_scenario(s, executor="serial", out=tmp_path / "b").path)
     assert "us_port_ban" in res.series and "us_port_ban_start_month" in res.runs
     assert res.runs["us_port_ban_start_month"].notna().all()  # starts at once, in every run
@@ -177,7 +177,7 @@ def ecuador(monkeypatch):
 
 
 def test_a_new_actor_is_built_stepped_saved_recorded_and_governs_its_sanctuary(ecuador, tmp_path):
-    s = load_scenario("baseline", ["runs=3", "end=2026-06"])
+    s = load_scenario("forecast_2025_12", ["runs=3", "end=2026-06"])
     res = load(run_scenario(s, executor="serial", out=tmp_path / "b").path)
     assert "ecuador_tolerance" in res.series
     assert res.series["ecuador_tolerance"].min() < 1.0  # it stepped

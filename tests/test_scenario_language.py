@@ -94,9 +94,11 @@ def test_extends_overlays_key_by_key_and_accumulates_interventions(tmp_path):
 
 
 def test_extends_a_shipped_scenario_by_name(tmp_path):
-    s = load_scenario(write(tmp_path, "extends: baseline\nname: mine\nruns: 3\n"))
+    s = load_scenario(write(tmp_path, "extends: forecast_2025_12\nname: mine\nruns: 3\n"))
     assert s.runs == 3 and s.uncertain and s.calibration
-    r = load_scenario(write(tmp_path, "extends: full_rupture\nname: mine\nruns: 3\n", "r.yaml"))
+    r = load_scenario(
+        write(tmp_path, "extends: from_2025/full_rupture\nname: mine\nruns: 3\n", "r.yaml")
+    )
     assert r.shocks and r.shocks[0].start == [
         "us.security_aid_cut",
         "us.civil_aid_cut",
@@ -105,11 +107,14 @@ def test_extends_a_shipped_scenario_by_name(tmp_path):
 
 
 def test_set_overrides_parameters_and_scenario_keys():
-    s = load_scenario(SCENARIOS / "baseline.yaml", ["us.intel_sharing=0.2", "runs=500", "seed=3"])
+    s = load_scenario(
+        SCENARIOS / "forecast_2025_12.yaml", ["us.intel_sharing=0.2", "runs=500", "seed=3"]
+    )
     assert s.parameters["us.intel_sharing"] == 0.2 and s.runs == 500 and s.seed == 3
-    s = load_scenario(SCENARIOS / "baseline.yaml", ["us.aid_total_musd=450"])
+    s = load_scenario(SCENARIOS / "forecast_2025_12.yaml", ["us.aid_total_musd=450"])
     assert "us.aid_total_musd" not in s.uncertain  # a fixed value wins over the distribution
-    assert load_scenario("baseline").name == "baseline"  # a shipped name works as a path
+    assert load_scenario("forecast_2025_12").name == "forecast_2025_12"  # a shipped name works
+    assert load_scenario("from_2025/full_rupture").name == "full_rupture"
 
 
 @given(st.from_regex(r"[a-z_.]{1,20}=[0-9.]{1,6}", fullmatch=True))
@@ -122,11 +127,13 @@ def test_every_shipped_scenario_validates():
     names = set(shipped_scenarios())
     assert {
         "baseline",
-        "full_rupture",
-        "reset_2026",
-        "left_continuity",
-        "paz_total_continues",
-        "china_pivot",
+        "new_rupture",
+        "deepened_reset",
+        "left_win_2030",
+        "us_admin_2029",
+        "china_tilt",
+        "forecast_2025_12",
+        "from_2025/full_rupture",
     } <= names
     for path in shipped_scenarios().values():
         assert load_scenario(path).runs > 0
@@ -277,7 +284,7 @@ def test_missing_file_and_folder(tmp_path, capsys):
 
 
 def test_bad_set_overrides(capsys):
-    base = str(SCENARIOS / "baseline.yaml")
+    base = str(SCENARIOS / "forecast_2025_12.yaml")
     assert main(["run", base, "--set", "runs"]) == 2
     assert "key=value" in capsys.readouterr().err
     assert main(["run", base, "--set", "runs=0"]) == 2

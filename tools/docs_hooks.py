@@ -114,7 +114,10 @@ def first_starts_2025() -> str:
 
     with tempfile.TemporaryDirectory() as tmp:
         stored = run_scenario(
-            load_scenario("baseline"), executor="serial", out=Path(tmp) / "baseline", quiet=True
+            load_scenario("forecast_2025_12"),
+            executor="serial",
+            out=Path(tmp) / "forecast",
+            quiet=True,
         )
         return markdown(reproduction_table(load(stored.path)))
 

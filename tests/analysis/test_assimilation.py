@@ -53,7 +53,7 @@ def batch(tmp_path_factory):
     from rift.results import load
     from rift.scenario import load_scenario
 
-    s = load_scenario("baseline", ["runs=40", "end=2026-12"])
+    s = load_scenario("forecast_2025_12", ["runs=40", "end=2026-12"])
     out = tmp_path_factory.mktemp("assim") / "b"
     return load(run_scenario(s, executor="serial", out=out, quiet=True).path)
 

@@ -27,13 +27,13 @@ def tweaked(tmp_path_factory):
     base = tmp_path_factory.mktemp("pairing")
     common = ["runs=200", "end=2026-12"]
     a = run_scenario(
-        load_scenario("full_rupture", common),
+        load_scenario("from_2025/full_rupture", common),
         executor="process",
         workers=2,
         out=base / "a",
     )
     b = run_scenario(
-        load_scenario("full_rupture", [*common, f"{TWEAK}=9.0"]),
+        load_scenario("from_2025/full_rupture", [*common, f"{TWEAK}=9.0"]),
         executor="process",
         workers=2,
         out=base / "b",
@@ -72,14 +72,17 @@ def test_an_outcome_the_tweak_cannot_move_differs_by_exactly_zero(tweaked):
 
 
 def test_fixing_or_adding_an_input_keeps_every_other_sampled_value():
-    base = load_scenario("full_rupture", ["runs=60"])
+    base = load_scenario("from_2025/full_rupture", ["runs=60"])
     table = sample_uncertain(base)
     data = base.canonical()
     data.pop("calibration", None)
     data["uncertain"]["col.aid_dependence"] = {"dist": "uniform", "low": 0.1, "high": 0.2}
     variants = [
-        ("variant.china", load_scenario("full_rupture", ["runs=60", "variant.china=none"])),
-        (TWEAK, load_scenario("full_rupture", ["runs=60", f"{TWEAK}=9.0"])),
+        (
+            "variant.china",
+            load_scenario("from_2025/full_rupture", ["runs=60", "variant.china=none"]),
+        ),
+        (TWEAK, load_scenario("from_2025/full_rupture", ["runs=60", f"{TWEAK}=9.0"])),
         ("col.aid_dependence", scenario_from_dict(data)),
     ]
     for key, scenario in variants:
@@ -104,7 +107,7 @@ def test_batches_whose_shared_inputs_differ_are_compared_unpaired(small_batches,
     a = small_batches["baseline"]
     # the same scenario and seed with another run count: a different Latin hypercube
     other = run_scenario(
-        load_scenario("baseline", ["runs=25", "end=2026-12"]),
+        load_scenario("forecast_2025_12", ["runs=25", "end=2026-12"]),
         executor="serial",
         out=tmp_path / "b",
     )

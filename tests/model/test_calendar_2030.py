@@ -99,13 +99,13 @@ def _run(k: int, **election) -> tuple[RunResult, AllianceModel]:
     kwargs = _kwargs_of(k)
     if election:
         kwargs["election"] = {**(kwargs.get("election") or {}), **election}
-    model = AllianceModel(rng=scenario_plan("baseline", RUNS).task(k).seed, **kwargs)
+    model = AllianceModel(rng=scenario_plan("forecast_2025_12", RUNS).task(k).seed, **kwargs)
     return model.run(), model
 
 
 def _kwargs_of(k: int) -> dict:
     """The model's arguments for run ``k`` as the worker makes them, without its seed."""
-    plan = scenario_plan("baseline", RUNS)
+    plan = scenario_plan("forecast_2025_12", RUNS)
     kwargs = model_arguments(plan.spec.inputs.with_sampled(plan.task(k).sampled))
     del kwargs["rng"], kwargs["state"]
     if kwargs.get("election") is not None:
@@ -116,7 +116,7 @@ def _kwargs_of(k: int) -> dict:
 @cache
 def _batch() -> dict[str, np.ndarray]:
     """What the tests read of 200 baseline runs."""
-    plan = scenario_plan("baseline", RUNS)
+    plan = scenario_plan("forecast_2025_12", RUNS)
     rows: dict[str, list] = {k: [] for k in ("approval", "winner_2030", "party", "midterms",
                                              "admin", "president", "drift")}  # fmt: skip
     for k in range(RUNS):

@@ -24,7 +24,7 @@ from tests.model.restart_helpers import (
     scenario_plan,
 )
 
-SCENARIOS = ("baseline", "full_rupture")
+SCENARIOS = ("forecast_2025_12", "from_2025/full_rupture", "baseline")
 STOP = "2026-11"
 
 
@@ -75,10 +75,10 @@ def test_restart_at_the_first_month_after_events_and_at_the_last_but_one(name, t
 @pytest.mark.parametrize("run", [5, 6])
 def test_restart_just_before_and_after_each_election_of_2026_to_2030(run, election, tmp_path):
     """Stops on both sides of every election month: its draws and results are in the state."""
-    kwargs = model_kwargs("baseline", run)
+    kwargs = model_kwargs("forecast_2025_12", run)
     if election is not None:
         kwargs["election"] = {**(kwargs.get("election") or {}), **election}
-    seed = scenario_plan("baseline").task(run).seed
+    seed = scenario_plan("forecast_2025_12").task(run).seed
     full = AllianceModel(rng=seed, **kwargs).run()
     stops = ["2026-10", "2026-11", "2028-10", "2028-11", "2028-12", "2029-01",
              "2030-02", "2030-03", "2030-04", "2030-05", "2030-07", "2030-08"]  # fmt: skip
@@ -92,13 +92,15 @@ def test_restart_just_before_and_after_each_election_of_2026_to_2030(run, electi
 
 
 def test_a_state_before_any_step_and_after_the_last_step():
-    full = scenario_model("baseline", 4).run()
-    fresh = scenario_model("baseline", 4).state()
+    full = scenario_model("forecast_2025_12", 4).run()
+    fresh = scenario_model("forecast_2025_12", 4).state()
     assert fresh.month == parse_month("2025-01") - 1 and fresh.next_month == "2025-01"
-    assert_same_result(full, AllianceModel(state=fresh, **model_kwargs("baseline", 4)).run())
-    done = scenario_model("baseline", 4)
+    assert_same_result(
+        full, AllianceModel(state=fresh, **model_kwargs("forecast_2025_12", 4)).run()
+    )
+    done = scenario_model("forecast_2025_12", 4)
     done.run()
-    finished = AllianceModel(state=done.state(), **model_kwargs("baseline", 4))
+    finished = AllianceModel(state=done.state(), **model_kwargs("forecast_2025_12", 4))
     assert not finished.running
     assert_same_result(full, finished.run())
 

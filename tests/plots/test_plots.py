@@ -42,7 +42,7 @@ def pair(tmp_path_factory, root):
     """Baseline and full rupture, 12 runs to 2026-12, same root seed."""
     out = tmp_path_factory.mktemp("plots")
     results = []
-    for name in ("baseline", "full_rupture"):
+    for name in ("forecast_2025_12", "from_2025/full_rupture"):
         scenario = load_scenario(root / "scenarios" / f"{name}.yaml", ["runs=12", "end=2026-12"])
         stored = run_scenario(scenario, executor="serial", out=out / name, quiet=True)
         results.append(load(stored.path))

@@ -54,7 +54,7 @@ def test_start_defaults_to_the_month_after_through(tmp_path, folder):
 
 
 def test_a_scenario_extending_one_from_the_initial_state_starts_from_the_present(tmp_path, folder):
-    path = _scenario(tmp_path, folder, extra="extends: baseline\n")
+    path = _scenario(tmp_path, folder, extra="extends: forecast_2025_12\n")
     s = load_scenario(path)
     assert s.start == "2025-04" and s.end == "2025-06"
 

@@ -22,6 +22,7 @@ pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+FORECAST = "forecast_2025_12.yaml"
 
 
 def _free_port() -> int:
@@ -80,7 +81,7 @@ def test_lost_scheduler_ends_with_the_resume_command(tmp_path):
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         run = subprocess.Popen(
             [
-                sys.executable, "-m", "rift.cli", "run", str(ROOT / "scenarios" / "baseline.yaml"),
+                sys.executable, "-m", "rift.cli", "run", str(ROOT / "scenarios" / FORECAST),
                 "--runs", "40", "--executor", "dask", "--address", address,
                 "--dask-timeout", "3", "--out", str(out), "--quiet",
             ],

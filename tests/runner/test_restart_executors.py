@@ -11,7 +11,7 @@ from rift.runner import make_executor
 from rift.runner.worker import RunTask, execute
 from tests.model.restart_helpers import assert_same_result, scenario_model, scenario_plan
 
-SCENARIO = "full_rupture"
+SCENARIO = "from_2025/full_rupture"
 RUNS = 4
 STOP = "2026-11"
 

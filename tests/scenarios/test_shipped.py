@@ -12,15 +12,27 @@ from rift.runner.batch import execute_batch, plan_batch
 from rift.scenario import load_scenario, shipped_scenarios
 from tests.conftest import SCENARIOS, SEEDS
 
-FILES = sorted(SCENARIOS.glob("*.yaml"))
+FILES = sorted(SCENARIOS.glob("*.yaml")) + sorted(SCENARIOS.glob("from_2025/*.yaml"))
+#: From the present (issue 20), the archived forecast, and the 2025 variants kept with it.
 REQUIRED = {
     "baseline",
-    "full_rupture",
-    "reset_2026",
-    "left_continuity",
-    "paz_total_continues",
-    "china_pivot",
+    "new_rupture",
+    "deepened_reset",
+    "left_win_2030",
+    "us_admin_2029",
+    "china_tilt",
+    "forecast_2025_12",
+    "hindcast_2019",
+    "from_2025/full_rupture",
+    "from_2025/reset_2026",
+    "from_2025/left_continuity",
+    "from_2025/paz_total_continues",
+    "from_2025/china_pivot",
 }
+
+
+def _name(path):
+    return path.stem if path.parent == SCENARIOS else f"{path.parent.name}/{path.stem}"
 
 
 def _seed_text(number: str) -> str:
@@ -48,11 +60,11 @@ def _quotes(description: str) -> list[tuple[str, str]]:
 
 
 def test_the_required_scenarios_are_shipped():
-    assert {f.stem for f in FILES} >= REQUIRED
-    assert set(shipped_scenarios()) == {f.stem for f in FILES}
+    assert {_name(f) for f in FILES} >= REQUIRED
+    assert set(shipped_scenarios()) == {_name(f) for f in FILES}
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FILES, ids=_name)
 def test_description_quotes_its_seeds_verbatim(path):
     s = load_scenario(path)
     quotes = _quotes(s.description)
@@ -61,7 +73,7 @@ def test_description_quotes_its_seeds_verbatim(path):
         assert quote in _seed_text(number), f"{path.name}: not in seed {number}: {quote!r}"
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FILES, ids=_name)
 def test_every_shipped_scenario_runs(path):
     s = load_scenario(path, ["runs=3"])
     assert s.name == path.stem
@@ -83,7 +95,7 @@ def test_full_rupture_follows_the_shock_only_where_the_cuts_last():
     from rift.months import parse_month
     from rift.parameters import registry
 
-    s = load_scenario(SCENARIOS / "full_rupture.yaml", ["runs=30"])
+    s = load_scenario(SCENARIOS / "from_2025" / "full_rupture.yaml", ["runs=30"])
     outputs = list(execute_batch(plan_batch(s)).outputs.values())
     results = [o.result for o in outputs]
     ruptures = [r.events["rupture"] for r in results]

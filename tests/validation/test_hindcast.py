@@ -307,7 +307,7 @@ def test_validate_history_and_rift_run_sample_the_same_parameters(tmp_path):
     pd.testing.assert_frame_equal(load(a).series, load(b).series)
 
 
-@pytest.mark.parametrize("name", ["baseline", "hindcast_2019", "full_rupture"])
+@pytest.mark.parametrize("name", ["forecast_2025_12", "hindcast_2019", "from_2025/full_rupture"])
 def test_every_declared_spread_is_a_param_column(tmp_path, name):
     """Each registry spread the scenario does not fix is sampled: a ``param.`` column."""
     from rift.experiment import run_scenario

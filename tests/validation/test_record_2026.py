@@ -81,8 +81,8 @@ def test_binary_scores_penalise_confident_misses_more():
 def test_batches_of_different_seeds_are_refused(batches):
     other = dict(batches)
     s = load_scenario(shipped_scenarios()[FORECAST], ["runs=2", "end=2025-12", "seed=3"])
-    other["2025-12"] = load(run_scenario(s, executor="serial", quiet=True,
-                                         out=batches["2025-12"].path.parent / "seed3").path)  # fmt: skip
+    out = batches["2025-12"].path.parent / "seed3"
+    other["2025-12"] = load(run_scenario(s, executor="serial", quiet=True, out=out).path)
     with pytest.raises(ValueError, match="different seeds"):
         score_forecast(other)
 

@@ -40,12 +40,19 @@ def shipped_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "scenarios"
 
 
+#: The shipped folder of the 2025 variants (from the January-2025 state, extending the archived
+#: forecast ``forecast_2025_12``); their names are ``from_2025/<name>``.
+ARCHIVE = "from_2025"
+
+
 def shipped_scenarios() -> dict[str, Path]:
-    """Shipped scenario files by name."""
+    """Shipped scenario files by name: those from the present, then ``from_2025/<name>``."""
     folder = shipped_dir()
     if not folder.is_dir():
         return {}
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    found = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    found.update({f"{ARCHIVE}/{p.stem}": p for p in sorted((folder / ARCHIVE).glob("*.yaml"))})
+    return found
 
 
 def find_scenario(ref: str | Path) -> Path:

@@ -101,7 +101,7 @@ def simulator() -> AllianceSimulator:
     from rift.runner.inputs import inputs_for
     from rift.scenario import load_scenario
 
-    base = inputs_for(load_scenario("baseline", ["end=2025-12"]))
+    base = inputs_for(load_scenario("forecast_2025_12", ["end=2025-12"]))
     hind = inputs_for(load_scenario("hindcast_2019"))
     return AllianceSimulator(replace(base, calibrated=True), replace(hind, calibrated=True))
 
