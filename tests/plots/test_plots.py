@@ -68,7 +68,10 @@ def test_colours_are_fixed_for_shipped_scenarios_and_independent_of_order():
     assert forward["baseline"] == SCENARIO_COLORS["baseline"]
     assert forward["mine"] in OTHER_COLORS and forward["mine"] != forward["other"]
     assert scenario_colors(["mine"])["mine"] == scenario_colors(["mine", "baseline"])["mine"]
-    assert len(set(SCENARIO_COLORS.values())) == len(SCENARIO_COLORS)
+    archived = ("full_rupture", "reset_2026", "left_continuity", "paz_total_continues",
+                "china_pivot", "forecast_2025_12", "hindcast_2019")  # fmt: skip
+    for group in ([n for n in SCENARIO_COLORS if n not in archived[:5]], archived):
+        assert len({SCENARIO_COLORS[n] for n in group}) == len(group)  # distinct in a group
     many = [f"s{k}" for k in range(len(OTHER_COLORS))]
     assert len(set(scenario_colors(many).values())) == len(OTHER_COLORS)
 

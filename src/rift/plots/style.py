@@ -30,12 +30,19 @@ SQUARE = (7.0, 4.8)
 #: Fixed colours of the shipped scenarios (Okabe-Ito, colour-blind safe).
 SCENARIO_COLORS: dict[str, str] = {
     "baseline": "#0072B2",
+    "new_rupture": "#D55E00",
+    "deepened_reset": "#009E73",
+    "left_win_2030": "#CC79A7",
+    "us_admin_2029": "#E69F00",
+    "china_tilt": "#56B4E9",
+    "forecast_2025_12": "#000000",
+    "hindcast_2019": "#882255",
+    # the 2025 variants (scenarios/from_2025), shown with the archived forecast
     "full_rupture": "#D55E00",
     "reset_2026": "#009E73",
     "left_continuity": "#CC79A7",
     "paz_total_continues": "#E69F00",
     "china_pivot": "#56B4E9",
-    "hindcast_2019": "#882255",
 }
 
 #: Colours for other scenarios, picked by a hash of the name (Paul Tol's muted scheme).
