@@ -17,7 +17,7 @@ def test_paired_differences_are_taken_run_by_run(small_batches):
     a, b = small_batches["baseline"], small_batches["full_rupture"]
     comp = compare([a, b])
     assert comp.paired and "paired by run index" in comp.note
-    assert comp.names == ["baseline", "full_rupture"]
+    assert comp.names == ["forecast_2025_12", "full_rupture"]
     d_all = comp.differences.set_index("outcome")
     for outcome in ("control_any", "coca_ha", "cooperation_index", "members_total"):
         d = _ok(b)[outcome] - _ok(a)[outcome]
@@ -36,7 +36,7 @@ def test_paired_differences_are_taken_run_by_run(small_batches):
 def test_scenario_quantiles_match_the_runs(small_batches):
     a = small_batches["baseline"]
     comp = compare([a, small_batches["full_rupture"]])
-    row = comp.scenarios.set_index(["scenario", "outcome"]).loc[("baseline", "control_any")]
+    row = comp.scenarios.set_index(["scenario", "outcome"]).loc[("forecast_2025_12", "control_any")]
     x = _ok(a)["control_any"].to_numpy(float)
     assert row["median"] == np.median(x)
     assert row["p5"] == np.percentile(x, 5) and row["p95"] == np.percentile(x, 95)
@@ -74,10 +74,10 @@ def test_event_probabilities_by_date(small_batches):
     p = (months.notna() & (months.fillna("9999-99") <= "2026-12")).mean()
     assert ev.loc[("full_rupture", "rupture", "2026-12"), "probability"] == pytest.approx(p)
     # Beyond the horizon (2026-12) there is no estimate.
-    assert np.isnan(ev.loc[("baseline", "rupture", "2030-12"), "probability"])
+    assert np.isnan(ev.loc[("forecast_2025_12", "rupture", "2030-12"), "probability"])
     assert len(comp.events) == 2 * len(RECORD.events) * len(EVENT_DATES)
     diff = ev.loc[("full_rupture", "rupture", "2026-12")]
-    pa = ev.loc[("baseline", "rupture", "2026-12"), "probability"]
+    pa = ev.loc[("forecast_2025_12", "rupture", "2026-12"), "probability"]
     assert diff["difference"] == pytest.approx(p - pa)
     assert p > pa  # the shock makes a rupture likelier
 

@@ -62,12 +62,12 @@ def legend_texts(fig: Figure) -> list[str]:
 
 # ------------------------------------------------------------------------------ colours
 def test_colours_are_fixed_for_shipped_scenarios_and_independent_of_order():
-    names = ["mine", "baseline", "other", "full_rupture", "hindcast_2019"]
+    names = ["mine", "forecast_2025_12", "other", "full_rupture", "hindcast_2019"]
     forward, backward = scenario_colors(names), scenario_colors(names[::-1])
     assert forward == backward
-    assert forward["baseline"] == SCENARIO_COLORS["baseline"]
+    assert forward["forecast_2025_12"] == SCENARIO_COLORS["forecast_2025_12"]
     assert forward["mine"] in OTHER_COLORS and forward["mine"] != forward["other"]
-    assert scenario_colors(["mine"])["mine"] == scenario_colors(["mine", "baseline"])["mine"]
+    assert scenario_colors(["mine"])["mine"] == scenario_colors(["mine", "forecast_2025_12"])["mine"]
     archived = ("full_rupture", "reset_2026", "left_continuity", "paz_total_continues",
                 "china_pivot", "forecast_2025_12", "hindcast_2019")  # fmt: skip
     for group in ([n for n in SCENARIO_COLORS if n not in archived[:5]], archived):
@@ -118,7 +118,7 @@ def test_fan_chart_draws_the_quantiles_of_the_runs(pair):
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
     assert ax.get_ylabel() == "Municipalities under armed control (municipalities)"
     assert ax.get_title() == RECORD.outcome("control_any").label
-    assert {"baseline", "full_rupture"} <= set(legend_texts(fig))
+    assert {"forecast_2025_12", "full_rupture"} <= set(legend_texts(fig))
 
 
 def test_fan_chart_of_one_result_with_targets(pair):
@@ -158,7 +158,7 @@ def test_horizon_distribution_one_and_several(pair):
     assert np.dot(heights, widths) == pytest.approx(1.0)  # a density
     several = horizon_distribution(pair, "control_any")
     ax = several.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["baseline", "full_rupture"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["forecast_2025_12", "full_rupture"]
     for k, res in enumerate(pair):
         median = by_gid(several, f"median:{res.name}")
         assert median.get_xdata()[0] == k
@@ -187,7 +187,7 @@ def test_event_chart_ends_at_the_share_of_runs_with_the_event(pair):
     rupture = by_gid(fig, "rupture_month:full_rupture").get_ydata()[-1]
     assert rupture > by_gid(fig, "rupture_month:baseline").get_ydata()[-1]
     assert all(ax.get_ylim() == (0, 1) for ax in visible)
-    assert {"baseline", "full_rupture"} <= set(legend_texts(fig))
+    assert {"forecast_2025_12", "full_rupture"} <= set(legend_texts(fig))
 
 
 # ------------------------------------------------------------------------------ map
