@@ -44,7 +44,7 @@ from rift.analysis.summary import ok_runs
 from rift.months import format_month, parse_month
 from rift.present.record import CodedRecord, coded_record
 from rift.results import Results
-from rift.validation.forecast.scoring import crps_ensemble, interval_hit, naive_trend_forecast
+from rift.validation.forecast.scoring import crps_ensemble, interval_hit
 
 #: The archived forecast's shipped scenario.
 FORECAST = "forecast_2025_12"
@@ -171,7 +171,8 @@ def score_forecast(batches: Mapping[str, Results], record: CodedRecord | None = 
         raise ValueError(f"the batches have different seeds ({sorted(seeds)})")
     runs = _runs_at({h: batches[h] for h in HORIZONS})
     last = batches[HORIZONS[-1]]
-    n = len(runs[HORIZONS[-1]])
+    final = runs[HORIZONS[-1]]
+    n = len(final)
     events = []
 
     # the détente: a deal in 2026-01..02, and measures in 2026-03 below the late-2025 peak
@@ -191,7 +192,7 @@ def score_forecast(batches: Mapping[str, Results], record: CodedRecord | None = 
         )
     )
     series = last.series
-    series = series[series["run"].isin(runs[HORIZONS[-1]].index)]
+    series = series[series["run"].isin(final.index)]
     month = series["month"].astype(str).str[:7]
     peak_mask = (month >= PEAK_MONTHS[0]) & (month <= PEAK_MONTHS[1])
     peak = series[peak_mask].groupby("run")["us_measures_on"].max()
@@ -216,7 +217,6 @@ def score_forecast(batches: Mapping[str, Results], record: CodedRecord | None = 
     )
 
     # the first round and the runoff
-    final = runs[HORIZONS[-1]]
     results = {(r.round, r.bloc): r for r in rec.results if r.unit == "share"}
     runoff_years = [y for y in HISTORY_YEARS if _had_runoff(y)]
     runoff_rate = (len(runoff_years) + 1) / (len(HISTORY_YEARS) + 2)
@@ -285,7 +285,7 @@ def score_forecast(batches: Mapping[str, Results], record: CodedRecord | None = 
                 results[("runoff", "right")].source.title,
             )
         )
-    figures = _figures(last, runs[HORIZONS[-1]].index, rec)
+    figures = _figures(last, final.index, rec)
     return Scored(pd.DataFrame(events), pd.DataFrame(shares), figures, n)
 
 
@@ -312,7 +312,7 @@ def _share(what: str, samples: pd.Series, observed: float, naive: float, source:
 
 def _figures(results: Results, runs: pd.Index, rec: CodedRecord) -> pd.DataFrame:
     """Every figure of the record in the forecast's horizon, against the naive forecasts."""
-    from rift.validation.forecast.rolling import known_figures
+    from rift.validation.forecast.rolling import naive_relative_errors
 
     series = results.series[results.series["run"].isin(runs)]
     month = series["month"].astype(str).str[:7]
@@ -327,14 +327,7 @@ def _figures(results: Results, runs: pd.Index, rec: CodedRecord) -> pd.DataFrame
             continue
         obs = float(f.value)
         scale = abs(obs) if obs else 1.0
-        known = known_figures(f.observable, origin)
-        if known:
-            t = np.array([p[0] for p in known])
-            v = np.array([p[1] for p in known])
-            persistence = abs(float(v[-1]) - obs) / scale
-            trend = abs(naive_trend_forecast(t, v, f.month / 12.0) - obs) / scale
-        else:  # nothing known before 2025 (a count that began later): persistence of zero
-            persistence = trend = abs(obs) / scale
+        persistence, trend = naive_relative_errors(f.observable, f.month, obs, origin)
         rows.append(
             {
                 "observable": f.observable,

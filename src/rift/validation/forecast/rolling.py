@@ -97,6 +97,24 @@ def known_figures(observable: str, origin: int) -> list[tuple[float, float]]:
     return sorted(points)
 
 
+def naive_relative_errors(
+    observable: str, month: int, observed: float, origin: int
+) -> tuple[float, float]:
+    """|persistence - observed| and |trend - observed|, each over |observed|, at ``month``.
+
+    The naive forecasts are made from the figures known at ``origin``
+    (:func:`known_figures`); with none (a count that began later), both forecast zero.
+    """
+    scale = abs(observed) if observed else 1.0
+    known = known_figures(observable, origin)
+    if not known:
+        return abs(observed) / scale, abs(observed) / scale
+    t = np.array([p[0] for p in known])
+    v = np.array([p[1] for p in known])
+    trend = naive_trend_forecast(t, v, month / 12.0)
+    return abs(float(v[-1]) - observed) / scale, abs(trend - observed) / scale
+
+
 def _forecast_paths(present: Present, target: int, seed: int) -> tuple[list[str], int, np.ndarray]:
     """Each particle carried, free-running, from its filtered state to ``target``."""
     from rift.scenario import load_scenario, shipped_scenarios
@@ -164,14 +182,10 @@ def rolling_origin(
             "trend_rel": float("nan"),
             "source": f.source.title,
         }
-        known = known_figures(f.observable, first_origin)
-        if not in_filter and known:
-            t = np.array([p[0] for p in known])
-            v = np.array([p[1] for p in known])
-            row["persistence_rel"] = abs(float(v[-1]) - obs) / scale
-            row["trend_rel"] = abs(naive_trend_forecast(t, v, f.month / 12.0) - obs) / scale
-        elif not in_filter:  # nothing known at the origin: persistence of zero (a count)
-            row["persistence_rel"] = row["trend_rel"] = abs(obs) / scale
+        if not in_filter:
+            row["persistence_rel"], row["trend_rel"] = naive_relative_errors(
+                f.observable, f.month, obs, first_origin
+            )
         rows.append(row)
     return RollingOrigin(origin, pd.DataFrame(rows), present)
 
