@@ -37,7 +37,7 @@ def test_results_repr_is_one_short_line(small_batches):
     res = small_batches["baseline"]
     text = repr(res)
     assert "\n" not in text and len(text) < 300, text
-    assert "'baseline'" in text and "24 runs (24 ok)" in text and "2025-01..2026-12" in text
+    assert "'forecast_2025_12'" in text and "24 runs (24 ok)" in text and "2025-01..2026-12" in text
 
 
 def test_ok_runs_leaves_out_the_failed_runs(small_batches):

@@ -93,7 +93,7 @@ def test_small_batches_warn_about_monte_carlo_error(small_batches):
     a, b = small_batches["baseline"], small_batches["full_rupture"]
     comp = compare([a, b])
     for w in comp.warnings:
-        assert "runs would resolve" in w and "full_rupture vs baseline" in w
+        assert "runs would resolve" in w and "full_rupture vs forecast_2025_12" in w
     # The cooperation index difference is resolved: no warning about it.
     assert not any(w.split(": ")[1].startswith("Cooperation index") for w in comp.warnings)
 
@@ -102,9 +102,9 @@ def test_tables_render_every_outcome_and_event(small_batches):
     comp = compare([small_batches["baseline"], small_batches["full_rupture"]])
     text = format_comparison(comp)
     assert "Municipalities under armed control" in text and "P(full rupture by 2026-12)" in text
-    assert "full_rupture − baseline" in text
+    assert "full_rupture − forecast_2025_12" in text
     md = comparison_markdown(comp)
-    assert md.startswith("# Comparison: baseline, full_rupture") and "| outcome |" in md
+    assert md.startswith("# Comparison: forecast_2025_12, full_rupture") and "| outcome |" in md
     long = comparison_long(comp)
     assert set(long["table"]) == {"scenario", "difference", "event", "share"}
     assert "Shares of runs at" in text and "petro" in text

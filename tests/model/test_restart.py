@@ -24,7 +24,7 @@ from tests.model.restart_helpers import (
     scenario_plan,
 )
 
-SCENARIOS = ("forecast_2025_12", "from_2025/full_rupture", "baseline")
+SCENARIOS = ("forecast_2025_12", "from_2025/full_rupture")
 STOP = "2026-11"
 
 

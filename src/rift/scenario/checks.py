@@ -282,7 +282,8 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             key=doc.key(("start",)),
             expected="'start: present' (the runs start from today's ensemble, shipped with "
             "rift), 'from: FOLDER' (a present written by rift nowcast --through), or "
-            f"start: {format_month(INITIAL_STATE_MONTH)} or earlier",
+            f"start: {format_month(INITIAL_STATE_MONTH)} or earlier, or in Python a run "
+            "restarted from a saved state of that month (AllianceModel(state=...))",
         )
     if end > LATEST_END:
         raise InputError(
