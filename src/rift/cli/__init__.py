@@ -32,9 +32,10 @@ EPILOG = """\
 examples:
   rift run scenarios/baseline.yaml --runs 1
   rift run scenarios/baseline.yaml --out outputs/baseline/demo
-  rift run scenarios/full_rupture.yaml --out outputs/full_rupture/demo
-  rift compare outputs/baseline/demo outputs/full_rupture/demo
-  rift run scenarios/full_rupture.yaml --runs 500 --set us.security_cut_residual=0
+  rift run scenarios/new_rupture.yaml --out outputs/new_rupture/demo
+  rift compare outputs/baseline/demo outputs/new_rupture/demo
+  rift run scenarios/new_rupture.yaml --runs 500 --set us.security_cut_residual=0
+  rift validate-forecast --runs 200
   rift params us.
   rift params --source init.control_share
 """
