@@ -40,16 +40,13 @@ def test_every_command_has_help(command, capsys):
 def test_run_one_baseline_prints_the_horizon_summary(capsys, tmp_path):
     out_dir = tmp_path / "one"
     assert (
-        main(
-            ["run", str(SCENARIOS / "forecast_2025_12.yaml"), "--runs", "1", "--out", str(out_dir)]
-        )
-        == 0
+        main(["run", str(SCENARIOS / "baseline.yaml"), "--runs", "1", "--out", str(out_dir)]) == 0
     )
     out = capsys.readouterr().out
     assert f"report: {out_dir / 'report.html'}" in out
     assert (out_dir / "report.html").stat().st_size > 10_000
     assert (out_dir / "figures" / "map_control.png").is_file()
-    assert "baseline: 1 run(s), 2025-01..2030-12" in out
+    assert "baseline: 1 run(s), 2026-07..2030-12" in out  # the README's first run, from now
     assert "Municipalities under armed control" in out
     assert "Coca cultivation" in out and "P(full rupture by 2030-12)" in out
 
