@@ -89,11 +89,23 @@ def test_runs_needed_for_a_resolvable_difference():
     assert runs_needed(np.zeros(10)) == -1
 
 
+def test_a_difference_that_cancels_out_never_asks_for_a_negative_number_of_runs():
+    import pandas as pd
+
+    from rift.analysis.compare import _paired_row
+
+    a = pd.Series(np.zeros(40))
+    b = pd.Series([1.0, -1.0] * 20)  # runs differ both ways, mean exactly 0
+    row, warning = _paired_row("control_any", a, b, np.random.default_rng(1))
+    assert row["difference"] == 0
+    assert "no net difference" in warning and "-1 runs" not in warning
+
+
 def test_small_batches_warn_about_monte_carlo_error(small_batches):
     a, b = small_batches["baseline"], small_batches["full_rupture"]
     comp = compare([a, b])
     for w in comp.warnings:
-        assert "runs would resolve" in w and "full_rupture vs forecast_2025_12" in w
+        assert ("runs would resolve" in w or "no net difference" in w) and "full_rupture vs forecast_2025_12" in w
     # The cooperation index difference is resolved: no warning about it.
     assert not any(w.split(": ")[1].startswith("Cooperation index") for w in comp.warnings)
 

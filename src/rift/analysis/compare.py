@@ -347,10 +347,16 @@ def _paired_row(
     warning = None
     if n > 1 and np.any(d != 0) and lo <= 0 <= hi:
         need = runs_needed(d)
+        # Runs that differ in both directions by the same total have no mean difference to
+        # resolve, however many runs are added.
+        more = (
+            f"about {need} runs would resolve a difference of this size"
+            if need > 0
+            else "the runs differ both ways with no net difference, which more runs would not resolve"
+        )
         warning = (
             f"{RECORD.outcome(o).label}: the mean difference {row['difference']:+.3g} is within "
-            f"Monte Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g}); "
-            f"about {need} runs would resolve a difference of this size"
+            f"Monte Carlo error at {n} paired runs (95 % interval {lo:+.3g} to {hi:+.3g}); {more}"
         )
     return row, warning
 
