@@ -223,7 +223,7 @@ def test_a_damaged_part_is_named_set_aside_and_its_runs_run_again(tmp_path, dama
     with pytest.raises(InputError) as exc:
         load(work)
     assert part.name in str(exc.value)
-    code, _, err = cli("run", "--resume", str(work), "--quiet", "--no-report")
+    code, _, err = _resume(work)
     assert code == 0, err
     assert part.name in err and "set aside" in err
     _same(load(tmp_path / "cut"), load(whole))
@@ -388,7 +388,12 @@ def test_set_values_are_read_with_the_same_limits(tmp_path):
 
 # --------------------------------------------------------------------------- the store
 def _resume(work: Path, *extra: str) -> tuple[int, str, str]:
-    return cli("run", "--resume", str(work), "--quiet", "--no-report", *extra)
+    # In this process: what these tests check is the store, not the pool (whose start-up, two
+    # spawned interpreters, was most of each test's time); test_resume_needs_nothing_but_the_folder
+    # resumes on the default process pool.
+    return cli(
+        "run", "--resume", str(work), "--quiet", "--no-report", "--executor", "serial", *extra
+    )
 
 
 @pytest.mark.parametrize("gone", ["runs.parquet", "series.parquet", "territory.npz", "all"])

@@ -153,6 +153,7 @@ def test_the_comparison_is_weighted_and_says_so(batches):
     assert plain.differences.set_index("outcome").loc["coca_ha", "difference"] == 0.0
 
 
+@pytest.mark.slow  # two comparisons and a report with every figure
 def test_the_command_line_shows_the_weights(batches, tmp_path):
     code, out, err = cli("compare", str(batches["plain"].path), str(batches["obs"].path),
                          "--out", str(tmp_path / "c"), "--no-report")  # fmt: skip

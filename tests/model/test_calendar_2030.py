@@ -133,6 +133,7 @@ def _batch() -> dict[str, np.ndarray]:
     return {k: np.array(v) for k, v in rows.items()}
 
 
+@pytest.mark.slow  # 200 full runs
 def test_approval_in_december_2030_has_a_spread_not_one_value():
     a = _batch()["approval"]
     assert np.isfinite(a).all()
@@ -144,6 +145,7 @@ def test_approval_in_december_2030_has_a_spread_not_one_value():
     assert (_batch()["drift"] > 0.01).mean() > 0.7
 
 
+@pytest.mark.slow  # 200 full runs
 def test_the_2030_winner_varies_and_takes_office():
     b = _batch()
     counts = {bloc: int((b["winner_2030"] == bloc).sum()) for bloc in BLOCS}
@@ -152,6 +154,7 @@ def test_the_2030_winner_varies_and_takes_office():
     assert np.array_equal(b["president"], b["winner_2030"])
 
 
+@pytest.mark.slow  # 200 full runs
 def test_the_us_outcomes_follow_their_priors():
     b = _batch()
     for values, hit, name in (

@@ -352,7 +352,7 @@ def _paired_row(
         more = (
             f"about {need} runs would resolve a difference of this size"
             if need > 0
-            else "the runs differ both ways with no net difference, which more runs would not resolve"
+            else "the runs differ both ways with no net difference (more runs would not resolve it)"
         )
         warning = (
             f"{RECORD.outcome(o).label}: the mean difference {row['difference']:+.3g} is within "
