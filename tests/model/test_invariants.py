@@ -90,6 +90,15 @@ def check_invariants(model: AllianceModel) -> None:
         assert flag[first] == 1 and r.months[first] == r.events["rupture"]
         if r.events["restoration"] is not None:
             assert r.events["restoration"] > r.events["rupture"]
+            # A restoration is the cuts reversed: for the months it needs up to and including
+            # its month, no security aid cut and intelligence sharing above its floor.
+            last = r.events["restoration"] - int(r.months[0])
+            need = int(model.p["rupture.months"])
+            window = slice(last - need + 1, last + 1)
+            assert (col["us_security_aid_cut"][window] == 0).all()
+            assert (col["us_security_aid_musd"][window] > model.p["rupture.aid_floor_musd"]).all()
+            assert (col["intel_sharing"][window] > model.p["rupture.intel_floor"]).all()
+            assert (flag[window][:-1] == 1).all() and flag[last] == 0
     if model.running is False:
         assert r.values["rupture_months"] == int(flag.sum())
     for side, names in (("us", US_MEASURES), ("col", COL_MEASURES)):
@@ -143,3 +152,18 @@ def test_every_outcome_has_a_unit_and_label():
         assert o.unit and o.label and o.kind in KINDS
     assert RECORD.outcome("coca_ha").unit == "ha"
     assert RECORD.outcome("president").labels == PRESIDENT_TYPES
+
+
+def test_restorations_come_only_with_both_cuts_reversed():
+    """The runs of the archived full-rupture scenario that rupture and then restore."""
+    from rift.runner.inputs import model_arguments
+    from tests.model.restart_helpers import scenario_plan
+
+    plan = scenario_plan("from_2025/full_rupture", 40)
+    restored = 0
+    for k in range(40):
+        kwargs = model_arguments(plan.spec.inputs.with_sampled(plan.task(k).sampled))
+        model = AllianceModel(**{**kwargs, "collect": False})
+        check_invariants(model)  # includes the months before each restoration
+        restored += model.cooperation.restoration_month is not None
+    assert restored >= 3  # the check above was exercised (about a fifth of runs restore)

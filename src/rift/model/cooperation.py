@@ -9,8 +9,12 @@ certification (1 certified, a value for a waiver, 0 decertified).
 **Full rupture**: the index below a threshold with US security aid cut (the cut in force, or aid
 at or under its floor: the residual a cut leaves is the exceptions Rubio "hedged" on, seed 001)
 and intelligence sharing at or under its floor, for several consecutive months; the first month
-it holds is the rupture. **Restoration**: after a rupture, the first month the condition has
-failed for as many consecutive months. The months in rupture are counted.
+it holds is the rupture. **Restoration**: after a rupture, the first month that both cuts have
+been reversed for as many consecutive months (no security aid cut in force and aid above its
+floor, intelligence sharing above its floor). A rupture is not over while either cut stands: the
+index climbing back over its threshold (a waiver, extraditions resumed) with aid and intelligence
+still cut is a rupture with better manners, not a restoration (issue 21: 79 of 80 restorations of
+the earlier rule came with a US cut still in force). The months in rupture are counted.
 """
 
 from __future__ import annotations
@@ -100,7 +104,8 @@ class Cooperation:
         self.compute(model)
         us = model.us
         aid_cut = us.on("security_aid_cut") or us.security_aid <= self.aid_floor
-        broken = self.index < self.ci_threshold and aid_cut and us.intel_sharing <= self.intel_floor
+        intel_cut = us.intel_sharing <= self.intel_floor
+        broken = self.index < self.ci_threshold and aid_cut and intel_cut
         if not self.in_rupture:
             self._streak = self._streak + 1 if broken else 0
             if self._streak >= self.months_needed:
@@ -110,7 +115,8 @@ class Cooperation:
                     self.rupture_month = model.month
                     model.recorder.event("rupture", model.month)
         else:
-            self._recovery = 0 if broken else self._recovery + 1
+            reversed_ = not aid_cut and not intel_cut
+            self._recovery = self._recovery + 1 if reversed_ else 0
             if self._recovery >= self.months_needed:
                 self.in_rupture = False
                 self._streak = 0
