@@ -29,7 +29,7 @@ def _hooks():
 HOOKS = _hooks()
 
 #: Pages whose python blocks run here, as one script each, in a fresh folder.
-RUN = ["README.md", "docs/guide/restarting.md", "docs/extending.md"]
+RUN = ["README.md", "docs/guide/restarting.md", "docs/extending.md", "docs/guide/designs.md"]
 #: Pages whose python blocks run elsewhere, or are illustrations that cannot run as they are.
 NOT_RUN = {
     "docs/guide/python-api.md": "run by tests/test_api.py::test_the_api_page_examples_run",

@@ -182,24 +182,63 @@ def run_batch(
     workers: int | None = None,
     out: str | Path | None = None,
     quiet: bool = True,
+    samples: pd.DataFrame | None = None,
+    replicates: int | None = None,
 ) -> Results:
     """Run a scenario as a Monte Carlo batch, store it, and read it back.
 
+    With ``samples`` (a design: a column per parameter or instrument, a row per point), each
+    point is run ``replicates`` times with common random numbers: replicate ``r`` of every
+    point has run ``r``'s seed, sampled values and particle, so two points differ only in
+    the design's columns and their difference is measured replicate by replicate. The runs
+    table gets ``point`` and ``replicate`` columns and the design's values as ``param.*``.
+
     Args:
         scenario: A shipped name, a YAML path, a mapping, a Scenario, or None (``baseline``).
-        runs: Runs in the batch (default: the scenario's).
+        runs: Runs in the batch (default: the scenario's; not with ``samples``).
         seed: The root seed (default: the scenario's).
         executor: ``process`` (a pool kept warm for the next batch of this Python process),
             ``serial`` or ``dask``.
         workers: Worker processes (default: all CPUs).
         out: The result folder (default ``outputs/<scenario>/<run-id>``).
         quiet: No progress bar.
+        samples: Design points (see above); values are checked by the registry.
+        replicates: Runs per design point (default 1; only with ``samples``).
 
     Returns:
         The stored results (see :class:`~rift.results.Results`).
+
+    Raises:
+        InputError: A design column the registry does not know, a value outside its range,
+            ``runs`` with ``samples``, ``replicates`` without them.
     """
     from rift.experiment import run_scenario
+    from rift.runner.design import design_from_frame
 
+    design = None
+    if samples is not None:
+        if runs is not None:
+            raise InputError(
+                "runs= and samples= together",
+                key="runs",
+                expected="replicates=R with samples= (each point is run R times)",
+            )
+        design = design_from_frame(samples, 1 if replicates is None else replicates)
+        runs = design.replicates
+    elif replicates is not None:
+        raise InputError(
+            "replicates= without samples=",
+            key="replicates",
+            expected="samples=DataFrame (a design), or runs=N for an ordinary batch",
+        )
     sc = as_scenario(scenario, runs=runs, seed=seed)
-    stored = run_scenario(sc, executor=executor, workers=workers, out=out, quiet=quiet, warm=True)
+    stored = run_scenario(
+        sc,
+        executor=executor,
+        workers=workers,
+        out=out,
+        quiet=quiet,
+        warm=True,
+        design=design,
+    )
     return load(stored.path)

@@ -44,9 +44,9 @@ from rift.results import (
 )
 from rift.runner import BatchPlan, execute_batch, make_executor, plan_batch
 from rift.runner.base import ExecutorLostError
+from rift.runner.design import Design
 from rift.runner.executors import check_executor_options
 from rift.scenario import Scenario
-from rift.seeds import run_label
 
 
 @dataclass
@@ -327,6 +327,7 @@ def _manifest(plan: BatchPlan, executor: str, workers: int, command: str | None)
         "workers": workers,
         "command": command,
         **({} if plan.present is None else {"present": plan.present.record()}),
+        **({} if plan.design is None else {"design": plan.design.record()}),
     }
 
 
@@ -342,6 +343,7 @@ def run_scenario(
     command: str | None = None,
     chunk_size: int | None = None,
     warm: bool = False,
+    design: Design | None = None,
 ) -> Stored:
     """Run a scenario as a batch and store it.
 
@@ -356,12 +358,19 @@ def run_scenario(
         command: The command line, for the manifest.
         chunk_size: Runs per task sent to a worker.
         warm: Keep the process pool warm for the next batch of this Python process.
+        design: Design points (:mod:`rift.runner.design`): each is run with the seeds and
+            samples of the scenario's first ``design.replicates`` runs, and the stored
+            scenario's ``runs`` is the replicates.
 
     Returns:
         Where the result is and whether it is complete.
     """
     check_executor_options(executor, workers, address)
-    plan = plan_batch(scenario)
+    if design is not None and scenario.runs != design.replicates:
+        from rift.api import as_scenario
+
+        scenario = as_scenario(scenario, runs=design.replicates)
+    plan = plan_batch(scenario, design=design)
     months = range(scenario.start_month, scenario.end_month + 1)
     final = claim_output(scenario, out)
     work = partial_path(final)
@@ -454,7 +463,8 @@ def resume_scenario(
         )
     manifest = read_manifest(work / MANIFEST)
     stored = load_scenario_from_manifest(manifest, work / MANIFEST)
-    _check_stored_batch(manifest, stored, work / MANIFEST)
+    design = stored_design(manifest, work / MANIFEST)
+    _check_stored_batch(manifest, stored, work / MANIFEST, design)
     if scenario is not None:
         diffs = scenario_differences(stored, scenario)
         if diffs:
@@ -465,7 +475,7 @@ def resume_scenario(
                 expected="`rift run --resume DIR` alone (the stored scenario is resumed)",
             )
     _check_calibration(stored, work / MANIFEST)
-    plan = plan_batch(stored)
+    plan = plan_batch(stored, design=design)
     _check_present(manifest, plan, work / MANIFEST)
     months = range(stored.start_month, stored.end_month + 1)
     with batch_lock(work, "--resume"):
@@ -500,11 +510,26 @@ def resume_scenario(
         return stored_result
 
 
-def _check_stored_batch(manifest: dict[str, Any], stored: Scenario, file: Path) -> None:
-    """The manifest's own fields must agree with the scenario it stores (a forged one not)."""
+def stored_design(manifest: dict[str, Any], file: Path | None = None) -> Design | None:
+    """The design a batch's manifest keeps (checked by the registry again), or None."""
+    if "design" not in manifest:
+        return None
+    return Design.from_record(manifest["design"], None if file is None else str(file))
+
+
+def _check_stored_batch(
+    manifest: dict[str, Any], stored: Scenario, file: Path, design: Design | None = None
+) -> None:
+    """The manifest's own fields must agree with the scenario it stores (a forged one not).
+
+    A design batch stores its replicates as the scenario's ``runs``, and holds a run for
+    each replicate of each point.
+    """
+    planned = stored.runs if design is None else design.runs
     checks = (
         ("scenario_hash", manifest.get("scenario_hash"), stored.hash()),
-        ("runs", manifest.get("runs"), stored.runs),
+        ("runs", manifest.get("runs"), planned),
+        ("design.replicates", stored.runs if design is None else design.replicates, stored.runs),
         ("seed", manifest.get("seed"), stored.seed),
         (
             "months",
@@ -669,7 +694,7 @@ def _execute(
             failures.append(
                 {
                     "run": output.index,
-                    "seed": run_label(plan.scenario.seed, output.index),
+                    "seed": plan.seed_label(output.index),
                     "error": output.error,
                 }
             )

@@ -123,6 +123,25 @@ def _parser() -> argparse.ArgumentParser:
         help="override a parameter or a scenario key (repeatable), e.g. "
         "us.intel_sharing=0.2 or runs=500",
     )
+    run.add_argument(
+        "--design",
+        metavar="FILE.csv",
+        help="run a design: a CSV with a column per parameter or instrument and a row per "
+        "design point, each run --replicates times with the same seeds (common random numbers)",
+    )
+    run.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="run a grid of design points: the values of one parameter (repeatable; the "
+        "cartesian product of all --grid options)",
+    )
+    run.add_argument(
+        "--replicates",
+        type=positive_int,
+        help="runs per design point, with --design or --grid (default: 1)",
+    )
     run.add_argument("--out", help="result folder (default: outputs/<scenario>/<run-id>)")
     run.add_argument(
         "--resume",

@@ -50,7 +50,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         dask_timeout=args.dask_timeout,
         quiet=args.quiet,
     )
+    design = _design(args)
     if args.resume is not None:
+        if design is not None:
+            raise InputError(
+                "--design and --grid cannot change a resumed batch",
+                key="--resume",
+                expected="rift run --resume DIR alone (the stored design is resumed)",
+            )
         if args.out is not None:
             raise InputError(
                 "--out cannot move a resumed batch",
@@ -72,12 +79,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 key="SCENARIO",
                 expected="rift run SCENARIO.yaml (or a shipped name), or rift run --resume DIR",
             )
+        if design is not None:
+            overrides.append(f"runs={design.replicates}")
         scenario = load_scenario(args.scenario, overrides)
-        executor = "serial" if scenario.runs == 1 and args.executor == "process" else args.executor
+        total = scenario.runs if design is None else design.runs
+        executor = "serial" if total == 1 and args.executor == "process" else args.executor
         if args.address is not None:
             executor = args.executor
         command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
-        stored = run_scenario(scenario, executor=executor, out=args.out, command=command, **common)
+        stored = run_scenario(
+            scenario, executor=executor, out=args.out, command=command, design=design, **common
+        )
     for note in stored.notes:
         print(f"rift: note: {note}", file=sys.stderr)
     if not stored.complete and stored.runs_done == 0:  # stopped before the first run finished
@@ -91,6 +103,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.unweighted:
         results = results.unweighted()
     print(_run_summary(results, stored))
+    if "design" in results.manifest:
+        print(_design_summary(results))
     if not stored.complete:
         print(
             f"\nInterrupted: {stored.runs_done} of {results.manifest['runs']} runs kept in "
@@ -111,6 +125,78 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"  run {f['run']} (seed {f['seed']}): {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def _design(args: argparse.Namespace):
+    """The design ``--design`` or ``--grid`` give (None: an ordinary batch), checked.
+
+    Raises:
+        InputError: Both options, ``--replicates`` or ``--runs`` with the wrong one, and
+            what :mod:`rift.runner.design` refuses in the file or the grid.
+    """
+    from rift.errors import InputError
+    from rift.runner.design import parse_grid, read_design
+
+    if args.design is not None and args.grid:
+        raise InputError(
+            "--design and --grid together",
+            key="--grid",
+            expected="one of them (put the grid's points in the design file)",
+        )
+    if args.design is None and not args.grid:
+        if args.replicates is not None:
+            raise InputError(
+                "--replicates without a design",
+                key="--replicates",
+                expected="--design FILE.csv or --grid KEY=V1,V2,... (or --runs N)",
+            )
+        return None
+    if args.runs is not None:
+        raise InputError(
+            "--runs with a design",
+            key="--runs",
+            expected="--replicates R (each design point is run R times)",
+        )
+    replicates = 1 if args.replicates is None else args.replicates
+    if args.design is not None:
+        return read_design(args.design, replicates)
+    return parse_grid(args.grid, replicates)
+
+
+def _design_summary(results) -> str:
+    """The mean of the first reported outcomes at the horizon, design point by point."""
+    from rift.analysis.summary import format_value
+    from rift.record import RECORD
+
+    m = results.manifest
+    design = m["design"]
+    columns = list(design["columns"])
+    numeric = [n for n in m["outcomes"] if RECORD.outcome(n).kind != "category"][:3]
+    runs = results.runs
+    ok = runs[runs["error"].isna()]
+    means = ok.groupby("point")[numeric].mean() if numeric else None
+    count = ok.groupby("point").size()
+    header = ["point", *columns, "runs", *(f"mean {n}" for n in numeric)]
+    rows = []
+    for p, values in enumerate(design["points"]):
+        row = [str(p), *(format_value(v) if not isinstance(v, str) else v for v in values)]
+        row.append(str(int(count.get(p, 0))))
+        for n in numeric:
+            v = means[n].get(p) if means is not None and p in means.index else None
+            row.append("—" if v is None else format_value(float(v)))
+        rows.append(row)
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+    lines = [
+        "",
+        f"Design ({design['source']}): {len(design['points'])} point(s) × "
+        f"{design['replicates']} replicate(s), at {m['months'][-1]}:",
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+    ]
+    shown = rows if len(rows) <= 20 else rows[:20]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in shown]
+    if len(rows) > 20:
+        lines.append(f"... ({len(rows)} points in all; runs.parquet has point and replicate)")
+    return "\n".join(lines)
 
 
 def resume_command(path) -> str:

@@ -14,7 +14,13 @@ from rift.errors import InputError
 from rift.months import parse_month
 from rift.results.layout import MANIFEST, TABLES
 from rift.results.manifest import file_digest, read_manifest
-from rift.results.tables import PartSpec, build_tables, pack_runs, read_parts
+from rift.results.tables import (
+    PartSpec,
+    build_tables,
+    design_replicates,
+    pack_runs,
+    read_parts,
+)
 from rift.results.writer import partial_path
 
 
@@ -119,7 +125,12 @@ def load(path: str | Path) -> Results:
         if parts is None:
             parts = pack_runs([], manifest["record"], len(months), 0)
         runs, series, territory = build_tables(
-            parts, manifest["seed"], months, int(manifest.get("groups", 3)), manifest["record"]
+            parts,
+            manifest["seed"],
+            months,
+            int(manifest.get("groups", 3)),
+            manifest["record"],
+            design_replicates(manifest),
         )
         manifest = {**manifest, "status": "incomplete", "complete": False}
     _check(folder, manifest, runs, series, territory)

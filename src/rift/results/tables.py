@@ -53,12 +53,21 @@ def _column(values: np.ndarray, o: Outcome) -> Any:
     return values.astype(np.float64)
 
 
+def design_replicates(manifest: Mapping[str, Any]) -> int | None:
+    """The replicates per point of a design batch's manifest (None: not a design)."""
+    design = manifest.get("design")
+    if isinstance(design, Mapping) and isinstance(design.get("replicates"), int):
+        return int(design["replicates"])
+    return None
+
+
 def build_tables(
     parts: Mapping[str, np.ndarray],
     root_seed: int,
     months: Sequence[int],
     n_groups: int,
     names: Mapping[str, Sequence[str]],
+    replicates: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Build the three tables from the concatenated parts (sorted by run index).
 
@@ -68,6 +77,8 @@ def build_tables(
         months: The batch's months.
         n_groups: Number of armed groups (rows of the control counts).
         names: The record's names when the batch ran (``outcomes``, ``events``, ``values``).
+        replicates: In a design batch, the replicates per point: the runs table gets the
+            ``point`` and ``replicate`` of each run, and its seed is its replicate's.
     """
     index = parts["index"]
     order = np.argsort(index, kind="stable")
@@ -77,7 +88,13 @@ def build_tables(
     outcome_names = list(names["outcomes"])
 
     columns: dict[str, object] = {"run": index.astype(np.int64)}
-    columns["seed"] = [run_label(root_seed, int(k)) for k in index]
+    if replicates:
+        point, replicate = np.divmod(index.astype(np.int64), int(replicates))
+        columns["point"] = point
+        columns["replicate"] = replicate
+        columns["seed"] = [run_label(root_seed, int(r)) for r in replicate]
+    else:
+        columns["seed"] = [run_label(root_seed, int(k)) for k in index]
     for key in sorted(k for k in parts if k.startswith("param.")):
         values = parts[key][order]
         columns[key] = pd.array(values, "string") if values.dtype.kind == "U" else values

@@ -21,6 +21,7 @@ from rift.results.manifest import file_digest, utc_now, write_manifest
 from rift.results.tables import (
     PartSpec,
     build_tables,
+    design_replicates,
     pack_runs,
     part_files,
     part_number,
@@ -161,7 +162,12 @@ class ResultWriter:
         self.manifest["finished"] = utc_now()
         groups = int(self.manifest.get("groups", 3))
         runs, series, territory = build_tables(
-            parts, self.manifest["seed"], self.months, groups, self.names
+            parts,
+            self.manifest["seed"],
+            self.months,
+            groups,
+            self.names,
+            design_replicates(self.manifest),
         )
         if complete:
             self.manifest.update(status="complete", complete=True)

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rift.record import RunOutput
+from rift.runner.design import Design
 from rift.runner.executors import Executor, SerialExecutor
 from rift.runner.inputs import inputs_for
 from rift.runner.present import Particles, load_particles
 from rift.runner.sampling import Sampler
 from rift.runner.worker import RunSpec, RunTask
 from rift.scenario import Scenario
-from rift.seeds import run_seed
+from rift.seeds import run_label, run_seed
 
 
 @dataclass
@@ -33,6 +34,9 @@ class BatchPlan:
         sampler: Each run's sampled values.
         spec: What every run shares.
         present: The particles of the scenario's ``from:`` folder, or None.
+        design: The design points, or None (an ordinary batch). With a design, run ``k`` is
+            replicate ``k % replicates`` of point ``k // replicates``, and the sampler,
+            the seeds and the particles are the scenario's batch of ``replicates`` runs.
     """
 
     scenario: Scenario
@@ -40,6 +44,7 @@ class BatchPlan:
     sampler: Sampler
     spec: RunSpec
     present: Particles | None = None
+    design: Design | None = None
 
     def task(self, index: int) -> RunTask:
         """The task of run ``index``: its seed, its sampled values, its particle if any.
@@ -49,15 +54,30 @@ class BatchPlan:
         its state was filtered with); the scenario's own fixed values stay on top of both,
         since they are what the scenario sets. The run draws its future from its own seed,
         so runs from copies of one particle differ.
+
+        In a design, replicate ``r`` of a point is run ``r`` of the scenario's batch (its
+        seed, its sampled values, its particle) with the point's values on top of all of
+        them: what differs between two points' replicate ``r`` is the design's columns.
         """
-        seed = run_seed(self.scenario.seed, index)
-        sampled = self.sampler.run(index)
+        own, point = index, None
+        if self.design is not None:
+            point, own = self.design.point_of(index)
+        seed = run_seed(self.scenario.seed, own)
+        sampled = self.sampler.run(own)
+        setting = {} if point is None else self.design.values(point)
         if self.present is None:
-            return RunTask(index, seed, sampled)
-        k = self.present.of_run(index)
+            return RunTask(index, seed, {**sampled, **setting})
+        k = self.present.of_run(own)
         fixed = self.scenario.parameters
         mine = {n: v for n, v in self.present.parameters[k].items() if n not in fixed}
-        return RunTask(index, seed, {**sampled, **mine}, self.present.states[k], reseed=True)
+        return RunTask(
+            index, seed, {**sampled, **mine, **setting}, self.present.states[k], reseed=True
+        )
+
+    def seed_label(self, index: int) -> str:
+        """The seed label of run ``index`` (in a design, its replicate's)."""
+        own = index if self.design is None else self.design.point_of(index)[1]
+        return run_label(self.scenario.seed, own)
 
     @property
     def parameter_names(self) -> list[str]:
@@ -66,18 +86,32 @@ class BatchPlan:
         if self.present is not None:
             fixed = self.scenario.parameters
             names |= {n for p in self.present.parameters for n in p if n not in fixed}
+        if self.design is not None:
+            names |= set(self.design.columns)
         return sorted(names)
 
 
-def plan_batch(scenario: Scenario, runs: int | None = None) -> BatchPlan:
+def plan_batch(
+    scenario: Scenario, runs: int | None = None, design: Design | None = None
+) -> BatchPlan:
     """Seeds, samples and shared model arguments of a batch (and its present's particles).
+
+    Args:
+        scenario: The scenario.
+        runs: Runs in the batch (default: the scenario's).
+        design: Design points: the batch runs each point ``design.replicates`` times, with
+            the seeds and samples of the scenario's first ``design.replicates`` runs.
 
     Raises:
         InputError: (key ``from``) The scenario's present folder is missing or damaged.
     """
-    n = scenario.runs if runs is None else runs
     present = None if scenario.from_ is None else load_particles(scenario.from_, scenario.source)
-    return BatchPlan(scenario, n, Sampler(scenario, n), RunSpec(inputs_for(scenario)), present)
+    spec = RunSpec(inputs_for(scenario))
+    if design is not None:
+        sampler = Sampler(scenario, design.replicates)
+        return BatchPlan(scenario, design.runs, sampler, spec, present, design)
+    n = scenario.runs if runs is None else runs
+    return BatchPlan(scenario, n, Sampler(scenario, n), spec, present)
 
 
 def chunked(indices: Sequence[int], size: int) -> Iterator[list[int]]:
