@@ -136,11 +136,14 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
         if not all(o.name in res.runs for res in results):
             continue
         for value in o.labels:
-            cells = []
+            shares = []
             for res in results:
                 table = category_shares(res.runs, [o.name], run_weights(res))
                 share = table.loc[table["value"] == value, "share"]
-                cells.append(f'<td class="num">{float(share.iloc[0]):.2f}</td>')
+                shares.append(float(share.iloc[0]) if len(share) else 0.0)
+            if not any(shares):  # a label no run reaches (a president who never appears)
+                continue
+            cells = [f'<td class="num">{x:.2f}</td>' for x in shares]
             rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
@@ -303,7 +306,8 @@ def _scenario_html(res: Results, name: str) -> str:
     return f"""
 <h2>Scenario {_e(name)}</h2>
 <p>{_e(sc.get("description") or "(no description)")}</p>
-<p>{_e(sc["start"])} to {_e(sc["end"])}; {len(res.runs)} of {_e(m["runs"])} runs stored
+<p>{_e(sc["start"])} to {_e(sc["end"])}; {len(res.runs)} of {_e(m["runs"])}
+{"run" if m["runs"] == 1 else "runs"} stored
 ({state}); root seed {_e(m["seed"])}; scenario hash <code>{_e(m["scenario_hash"])}</code>.</p>
 {fail}
 <h3>Parameters and their sources</h3>
