@@ -353,6 +353,27 @@ def _figures_html(figures: Mapping[str, Path]) -> str:
     return "\n".join(out)
 
 
+def _with_contents(body: str) -> str:
+    """Give every section heading an anchor and put a table of contents after the title.
+
+    The report is long (figures, scenarios, parameters): a reader jumps to the part they need.
+    """
+    import re
+
+    entries = []
+
+    def anchor(match: re.Match[str]) -> str:
+        k = len(entries) + 1
+        entries.append((f"s{k}", match.group(1)))
+        return f'<h2 id="s{k}">{match.group(1)}</h2>'
+
+    body = re.sub(r"<h2>(.*?)</h2>", anchor, body)
+    items = "".join(f'<li><a href="#{i}">{t}</a></li>' for i, t in entries)
+    toc = f'<nav class="toc"><h2>Contents</h2><ol>{items}</ol></nav>'
+    head, sep, rest = body.partition("</h1>")
+    return head + sep + toc + rest if sep else toc + body
+
+
 def build_report(
     results: Sequence[Results],
     figures: Mapping[str, Path],
@@ -397,7 +418,7 @@ def build_report(
     parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
-    body = "\n".join(parts)
+    body = _with_contents("\n".join(parts))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
