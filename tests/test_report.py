@@ -92,7 +92,13 @@ def test_report_is_self_contained_and_complete(reports):
     path, results = reports["two"]
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']https?:""", html)
-    assert "<h2>Comparison</h2>" in html and "paired by run index" in html
+    assert re.search(r'<h2 id="s\d+">Comparison</h2>', html) and "paired by run index" in html
+    # A table of contents after the title links to every section heading.
+    toc = re.search(r'<nav class="toc">(.*?)</nav>', html, re.S)
+    assert toc and html.index("</h1>") < toc.start()
+    links = re.findall(r'href="#(s\d+)">([^<]+)<', toc.group(1))
+    assert ("Comparison" in dict(links).values()) and len(links) >= 4
+    assert all(f'<h2 id="{i}">{t}</h2>' in html for i, t in links)
     assert "How to reproduce" in html and results[0].manifest["scenario_hash"] in html
     # The scenario's own parameters are listed with their sources (quotes from the seeds).
     assert "us.aid_total_musd" in html and "nearly $590 million" in html

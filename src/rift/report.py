@@ -136,11 +136,14 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
         if not all(o.name in res.runs for res in results):
             continue
         for value in o.labels:
-            cells = []
+            shares = []
             for res in results:
                 table = category_shares(res.runs, [o.name], run_weights(res))
                 share = table.loc[table["value"] == value, "share"]
-                cells.append(f'<td class="num">{float(share.iloc[0]):.2f}</td>')
+                shares.append(float(share.iloc[0]) if len(share) else 0.0)
+            if not any(shares):  # a label no run reaches (a president who never appears)
+                continue
+            cells = [f'<td class="num">{x:.2f}</td>' for x in shares]
             rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
@@ -303,7 +306,8 @@ def _scenario_html(res: Results, name: str) -> str:
     return f"""
 <h2>Scenario {_e(name)}</h2>
 <p>{_e(sc.get("description") or "(no description)")}</p>
-<p>{_e(sc["start"])} to {_e(sc["end"])}; {len(res.runs)} of {_e(m["runs"])} runs stored
+<p>{_e(sc["start"])} to {_e(sc["end"])}; {len(res.runs)} of {_e(m["runs"])}
+{"run" if m["runs"] == 1 else "runs"} stored
 ({state}); root seed {_e(m["seed"])}; scenario hash <code>{_e(m["scenario_hash"])}</code>.</p>
 {fail}
 <h3>Parameters and their sources</h3>
@@ -347,6 +351,27 @@ def _figures_html(figures: Mapping[str, Path]) -> str:
             f"<figcaption>{_e(stem)}: {_e(caption)}</figcaption></figure>"
         )
     return "\n".join(out)
+
+
+def _with_contents(body: str) -> str:
+    """Give every section heading an anchor and put a table of contents after the title.
+
+    The report is long (figures, scenarios, parameters): a reader jumps to the part they need.
+    """
+    import re
+
+    entries = []
+
+    def anchor(match: re.Match[str]) -> str:
+        k = len(entries) + 1
+        entries.append((f"s{k}", match.group(1)))
+        return f'<h2 id="s{k}">{match.group(1)}</h2>'
+
+    body = re.sub(r"<h2>(.*?)</h2>", anchor, body)
+    items = "".join(f'<li><a href="#{i}">{t}</a></li>' for i, t in entries)
+    toc = f'<nav class="toc"><h2>Contents</h2><ol>{items}</ol></nav>'
+    head, sep, rest = body.partition("</h1>")
+    return head + sep + toc + rest if sep else toc + body
 
 
 def build_report(
@@ -393,7 +418,7 @@ def build_report(
     parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
-    body = "\n".join(parts)
+    body = _with_contents("\n".join(parts))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
