@@ -27,6 +27,7 @@ from rift.months import format_month
 from rift.record import RECORD, RunResult
 from rift.results import Results, load
 from rift.scenario import Scenario, load_scenario, scenario_from_dict
+from rift.scenario.loading import with_changes
 from rift.seeds import run_label
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
@@ -58,19 +59,9 @@ def as_scenario(
         base = scenario_from_dict(scenario)
     else:
         base = load_scenario(scenario)
-    if runs is None and seed is None and not parameters:
-        return base
-    data = {k: v for k, v in base.canonical().items() if k != "calibration"}
-    if base.calibration:
-        data["uncertain"] = {**data["uncertain"], "calibrated": True}
-    if runs is not None:
-        data["runs"] = runs
-    if seed is not None:
-        data["seed"] = seed
-    if parameters:
-        data["parameters"] = {**data["parameters"], **parameters}
-        data["uncertain"] = {k: v for k, v in data["uncertain"].items() if k not in parameters}
-    return scenario_from_dict(data, base.source or "<scenario>")
+    return with_changes(
+        base, runs=runs, seed=seed, parameters=dict(parameters) if parameters else None
+    )
 
 
 def _periods(months: np.ndarray) -> pd.PeriodIndex:

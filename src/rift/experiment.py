@@ -47,6 +47,7 @@ from rift.runner.base import ExecutorLostError
 from rift.runner.design import Design
 from rift.runner.executors import check_executor_options
 from rift.scenario import Scenario
+from rift.scenario.loading import with_changes
 
 
 @dataclass
@@ -367,9 +368,7 @@ def run_scenario(
     """
     check_executor_options(executor, workers, address)
     if design is not None and scenario.runs != design.replicates:
-        from rift.api import as_scenario
-
-        scenario = as_scenario(scenario, runs=design.replicates)
+        scenario = with_changes(scenario, runs=design.replicates)
     plan = plan_batch(scenario, design=design)
     months = range(scenario.start_month, scenario.end_month + 1)
     final = claim_output(scenario, out)

@@ -347,3 +347,33 @@ def scenario_from_dict(
     if bad:
         raise InputError(f"the key {bad[0]!r} is not text", file=file, expected="text keys")
     return build(Document(dict(data), file), overrides)
+
+
+def with_changes(
+    scenario: Scenario,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> Scenario:
+    """``scenario`` with a few keys changed, checked again like a file.
+
+    A fixed parameter replaces an uncertain one of the same name (as ``--set``); the
+    calibrated posterior stays sampled.
+
+    Raises:
+        InputError: The changed scenario does not validate.
+    """
+    if runs is None and seed is None and not parameters:
+        return scenario
+    data = {k: v for k, v in scenario.canonical().items() if k != "calibration"}
+    if scenario.calibration:
+        data["uncertain"] = {**data["uncertain"], "calibrated": True}
+    if runs is not None:
+        data["runs"] = runs
+    if seed is not None:
+        data["seed"] = seed
+    if parameters:
+        data["parameters"] = {**data["parameters"], **parameters}
+        data["uncertain"] = {k: v for k, v in data["uncertain"].items() if k not in parameters}
+    return scenario_from_dict(data, scenario.source or "<scenario>")
