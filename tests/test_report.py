@@ -119,3 +119,32 @@ def test_headline_numbers_and_failures_section(small_batches):
     )
     html = build_report([fake], {})
     assert "1 run(s) failed" in html and "boom" in html
+
+
+def test_the_headline_shows_each_paired_difference_with_its_interval(small_batches):
+    a, b = small_batches["baseline"], small_batches["full_rupture"]
+    comp = compare([a, b])
+    html = build_report([a, b], {}, comp)
+    head = html[html.index("Headline numbers</h2>") :]
+    head = head[: head.index("</table>")]
+    assert f"<th>{b.name} − {a.name}</th>" in head
+    cells = {
+        m["key"]: m
+        for m in (
+            dict(re.findall(r'data-([a-z-]+)="([^"]*)"', td))
+            for td in re.findall(r'<td class="num difference"[^>]*>', head)
+        )
+    }
+    assert set(HEADLINES) <= set(cells) and "displacement_cum" in cells
+    d = comp.differences
+    for key in HEADLINES:
+        row = d[(d["scenario"] == b.name) & (d["outcome"] == key)].iloc[0]
+        assert float(cells[key]["difference"]) == row["difference"]
+        assert float(cells[key]["ci-low"]) == row["ci_low"] <= row["ci_high"]
+        assert cells[key]["scenario"] == b.name
+    end = a.manifest["scenario"]["end"]
+    ev = comp.events
+    rupture = ev[(ev["scenario"] == b.name) & (ev["event"] == "rupture") & (ev["by"] == end)]
+    assert float(cells["p_rupture"]["difference"]) == rupture["difference"].iloc[0]
+    # One batch: no difference column.
+    assert 'class="num difference"' not in build_report([a], {})

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -34,7 +35,14 @@ from rift.record import RECORD
 from rift.results import Results
 from rift.version import __version__
 
-HEADLINES = ("control_any", "presence_any", "coca_ha", "members_total", "cooperation_index")
+HEADLINES = (
+    "control_any",
+    "presence_any",
+    "coca_ha",
+    "members_total",
+    "displacement_cum",
+    "cooperation_index",
+)
 CAPTIONS = {
     "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
     "target": "The hindcast's fan chart with the observed figures (markers)",
@@ -98,10 +106,52 @@ def headline_numbers(res: Results) -> dict[str, dict[str, float]]:
     return out
 
 
-def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
+def _signed(x: float) -> str:
+    """A difference as the tables print numbers, with its sign (+0 for none)."""
+    return ("+" if x >= 0 else "") + format_value(float(x))
+
+
+def _difference_cell(row: pd.Series | None, key: str, scenario: str) -> str:
+    """A paired difference to the reference: mean [95 % interval], or a dash."""
+    if row is None or not np.isfinite(row["difference"]):
+        return "<td>-</td>"
+    low, high = _signed(row["ci_low"]), _signed(row["ci_high"])
+    text = f"{_signed(row['difference'])} <small>[{low}, {high}]</small>"
+    return (
+        f'<td class="num difference" data-key="{key}" data-scenario="{_e(scenario)}" '
+        f'data-difference="{float(row["difference"])!r}" '
+        f'data-ci-low="{float(row["ci_low"])!r}" data-ci-high="{float(row["ci_high"])!r}">'
+        f"{text}</td>"
+    )
+
+
+def _headline_html(
+    results: Sequence[Results], names: Sequence[str], comparison: Comparison | None = None
+) -> str:
     end = results[0].manifest["scenario"]["end"]
     rows = []
     head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    # With a comparison: one column per other scenario, its difference to the reference
+    # (paired run by run when the comparison is), mean [95 % interval].
+    others = list(comparison.names[1:]) if comparison is not None and len(results) > 1 else []
+    head += "".join(f"<th>{_e(n)} − {_e(names[0])}</th>" for n in others)
+
+    def outcome_diffs(outcome: str) -> str:
+        cells = []
+        for other in others:
+            d = comparison.differences
+            hit = d[(d["scenario"] == other) & (d["outcome"] == outcome)]
+            cells.append(_difference_cell(hit.iloc[0] if len(hit) else None, outcome, other))
+        return "".join(cells)
+
+    def event_diffs(event: str) -> str:
+        cells = []
+        for other in others:
+            ev = comparison.events
+            hit = ev[(ev["scenario"] == other) & (ev["event"] == event) & (ev["by"] == end)]
+            cells.append(_difference_cell(hit.iloc[0] if len(hit) else None, f"p_{event}", other))
+        return "".join(cells)
+
     for name in HEADLINES:
         o = RECORD.outcome(name)
         cells = []
@@ -119,7 +169,9 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
                 f"<small>[{format_value(h['p5'])}–{format_value(h['p95'])}]</small>"
             )
             cells.append(f'<td class="num headline" {attrs}>{text}</td>')
-        rows.append(f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}</tr>")
+        rows.append(
+            f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}{outcome_diffs(name)}</tr>"
+        )
     for event in RECORD.events:
         key, label = f"p_{event.name}", event.label
         if not all(key in headline_numbers(res) for res in results):
@@ -131,6 +183,7 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
                 f'<td class="num headline" data-probability="{p!r}" data-scenario="{_e(sname)}" '
                 f'data-key="{key}">{p:.2f}</td>'
             )
+        cells.append(event_diffs(event.name))
         rows.append(f"<tr><th>P({_e(label)} by {_e(end)})</th>{''.join(cells)}</tr>")
     for o in RECORD.of_kind("category"):
         if not all(o.name in res.runs for res in results):
@@ -144,6 +197,9 @@ def _headline_html(results: Sequence[Results], names: Sequence[str]) -> str:
             if not any(shares):  # a label no run reaches (a president who never appears)
                 continue
             cells = [f'<td class="num">{x:.2f}</td>' for x in shares]
+            cells += [f'<td class="num">{x - shares[0]:+.2f}</td>' for x in shares[1:]][
+                : len(others)
+            ]
             rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
@@ -403,7 +459,7 @@ def build_report(
         else ""
     )
     parts.append(weighting)
-    parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names))
+    parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names, comparison))
     if comparison is not None and len(results) > 1:
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
         parts.append(_table(outcome_table(comparison)))
