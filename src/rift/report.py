@@ -136,27 +136,23 @@ def _headline_html(
     others = list(comparison.names[1:]) if comparison is not None and len(results) > 1 else []
     head += "".join(f"<th>{_e(n)} − {_e(names[0])}</th>" for n in others)
 
-    def outcome_diffs(outcome: str) -> str:
+    def diffs(table: pd.DataFrame, key: str, **match: str) -> str:
+        """The difference cells of each other scenario: its row of ``table`` that matches."""
         cells = []
         for other in others:
-            d = comparison.differences
-            hit = d[(d["scenario"] == other) & (d["outcome"] == outcome)]
-            cells.append(_difference_cell(hit.iloc[0] if len(hit) else None, outcome, other))
+            hit = table["scenario"] == other
+            for column, value in match.items():
+                hit &= table[column] == value
+            row = table[hit]
+            cells.append(_difference_cell(row.iloc[0] if len(row) else None, key, other))
         return "".join(cells)
 
-    def event_diffs(event: str) -> str:
-        cells = []
-        for other in others:
-            ev = comparison.events
-            hit = ev[(ev["scenario"] == other) & (ev["event"] == event) & (ev["by"] == end)]
-            cells.append(_difference_cell(hit.iloc[0] if len(hit) else None, f"p_{event}", other))
-        return "".join(cells)
-
+    numbers = [headline_numbers(res) for res in results]  # each once: it reads every run
     for name in HEADLINES:
         o = RECORD.outcome(name)
         cells = []
-        for res, sname in zip(results, names, strict=True):
-            h = headline_numbers(res).get(name)
+        for h_all, sname in zip(numbers, names, strict=True):
+            h = h_all.get(name)
             if h is None:
                 cells.append("<td>-</td>")
                 continue
@@ -169,37 +165,37 @@ def _headline_html(
                 f"<small>[{format_value(h['p5'])}–{format_value(h['p95'])}]</small>"
             )
             cells.append(f'<td class="num headline" {attrs}>{text}</td>')
-        rows.append(
-            f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}{outcome_diffs(name)}</tr>"
-        )
+        if others:
+            cells.append(diffs(comparison.differences, name, outcome=name))
+        rows.append(f"<tr><th>{_e(o.label)} ({_e(o.unit)})</th>{''.join(cells)}</tr>")
     for event in RECORD.events:
         key, label = f"p_{event.name}", event.label
-        if not all(key in headline_numbers(res) for res in results):
+        if not all(key in h_all for h_all in numbers):
             continue
         cells = []
-        for res, sname in zip(results, names, strict=True):
-            p = headline_numbers(res)[key]["probability"]
+        for h_all, sname in zip(numbers, names, strict=True):
+            p = h_all[key]["probability"]
             cells.append(
                 f'<td class="num headline" data-probability="{p!r}" data-scenario="{_e(sname)}" '
                 f'data-key="{key}">{p:.2f}</td>'
             )
-        cells.append(event_diffs(event.name))
+        if others:
+            cells.append(diffs(comparison.events, key, event=event.name, by=end))
         rows.append(f"<tr><th>P({_e(label)} by {_e(end)})</th>{''.join(cells)}</tr>")
     for o in RECORD.of_kind("category"):
         if not all(o.name in res.runs for res in results):
             continue
+        tables = [category_shares(res.runs, [o.name], run_weights(res)) for res in results]
         for value in o.labels:
             shares = []
-            for res in results:
-                table = category_shares(res.runs, [o.name], run_weights(res))
+            for table in tables:
                 share = table.loc[table["value"] == value, "share"]
                 shares.append(float(share.iloc[0]) if len(share) else 0.0)
             if not any(shares):  # a label no run reaches (a president who never appears)
                 continue
             cells = [f'<td class="num">{x:.2f}</td>' for x in shares]
-            cells += [f'<td class="num">{x - shares[0]:+.2f}</td>' for x in shares[1:]][
-                : len(others)
-            ]
+            if others:
+                cells += [f'<td class="num">{x - shares[0]:+.2f}</td>' for x in shares[1:]]
             rows.append(f"<tr><th>{_e(o.label)} {_e(value)} (share)</th>{''.join(cells)}</tr>")
     return (
         f"<table><thead><tr><th>at {_e(end)}: median [5–95 %]</th>{head}</tr></thead>"
