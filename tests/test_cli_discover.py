@@ -73,10 +73,27 @@ def test_discover_an_event_with_scores_and_a_chosen_box(small_batches, tmp_path)
         (["--event", "rupture", "--box", "999"], ["--box", "a box of the trajectory"]),
         (["--event", "rupture", "--alpha", "0.7"], ["--alpha"]),
         (["--event", "rupture", "--min-density", "2"], ["--min-density"]),
+        (["--event", "rupture", "--exclude", "nothing."], ["--exclude", "no input starts"]),
     ],
 )
 def test_bad_input_exits_2_naming_it(small_batches, extra, fragments):
     bad(cli("discover", str(small_batches["baseline"].path), *extra), *fragments)
+
+
+def test_excluded_inputs_are_left_out_of_the_box_and_the_scores(small_batches, tmp_path):
+    res = small_batches["full_rupture"]
+    code, _, err = cli("discover", str(res.path), "--event", "rupture", "--exclude", "events.",
+                       "--exclude", "variant.", "--out", str(tmp_path / "x"),
+                       *([] if HAS_SKLEARN else ["--no-scores"]))  # fmt: skip
+    assert code == 0, err
+    box = pd.read_csv(tmp_path / "x" / "box.csv")
+    assert not any(d.startswith(("events.", "variant.")) for d in box["dimension"])
+    if HAS_SKLEARN:
+        scores = pd.read_csv(tmp_path / "x" / "scores.csv")
+        kept = [
+            c for c in discovery_inputs(res).columns if not c.startswith(("events.", "variant."))
+        ]
+        assert sorted(scores["input"]) == sorted(kept)
 
 
 def test_a_missing_or_foreign_folder_exits_2(tmp_path):

@@ -270,6 +270,23 @@ def test_inputs_are_the_sampled_parameters_and_the_runs_draws(small_batches):
     assert "winner" not in discovery_inputs(res, exclude=("winner",))
 
 
+def test_a_batch_from_the_present_has_the_particle_each_run_starts_from(small_batches):
+    import dataclasses
+
+    from rift.analysis.discovery import RUN_PARTICLE
+
+    res = small_batches["baseline"]
+    assert "present_particle" not in discovery_inputs(res)  # a batch from 2025-01
+    present = {"particles": 5, "run_particle": RUN_PARTICLE}
+    res = dataclasses.replace(res, manifest={**res.manifest, "present": present})
+    x = discovery_inputs(res)
+    assert isinstance(x["present_particle"].dtype, pd.CategoricalDtype)
+    np.testing.assert_array_equal(x["present_particle"].astype(int), x.index.to_numpy() % 5)
+    other = {**present, "run_particle": "another rule"}
+    res = dataclasses.replace(res, manifest={**res.manifest, "present": other})
+    assert "present_particle" not in discovery_inputs(res)  # never guessed
+
+
 def test_outcome_targets_take_the_threshold_month_and_percentile(small_batches):
     res = small_batches["baseline"]
     ok = res.ok_runs

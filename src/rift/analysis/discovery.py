@@ -4,7 +4,8 @@ The question is Bryant and Lempert's (2010): in which region of the inputs does 
 interest (armed control above a threshold in 2030, a full rupture) concentrate? The inputs
 (:func:`discovery_inputs`) are everything a run was given or drew itself: every sampled
 parameter (``param.*``, the model variants among them) and the run's own categorical draws
-(the election winners, the US midterms and 2028 result, the US endorsement).
+(the election winners, the US midterms and 2028 result, the US endorsement, and the particle of
+the present ensemble a run starts from).
 
 :func:`prim` is the Patient Rule Induction Method of Friedman and Fisher (1999), as EMA
 Workbench implements it for scenario discovery (Kwakkel 2017), so that the two give the
@@ -71,8 +72,10 @@ def discovery_inputs(results: Results, exclude: Sequence[str] = ()) -> pd.DataFr
     text (the model variants), and the run values that are draws (categories and flags:
     ``winner``, ``winner_2030``, ``us_midterms_2026``, ``us_party_2028``,
     ``us_endorsement``) are categorical dimensions, a missing value being its own category
-    ``none``. Inputs with a single value in the batch cannot tell runs apart and are left
-    out, as are real inputs with a missing value.
+    ``none``; so is, in a batch from the present, the particle of the present ensemble each
+    run starts from (``present_particle``: run ``k`` starts from particle ``k`` mod the
+    particles, as the manifest says). Inputs with a single value in the batch cannot tell
+    runs apart and are left out, as are real inputs with a missing value.
 
     Args:
         results: A stored batch.
@@ -99,6 +102,12 @@ def discovery_inputs(results: Results, exclude: Sequence[str] = ()) -> pd.DataFr
         kind = _kind(name, ok[name])
         if kind in DRAW_KINDS:
             columns[name] = _categorical(ok[name])
+    particles = _particles(results.manifest)
+    if particles and "present_particle" not in exclude:
+        run = ok["run"].to_numpy()
+        columns["present_particle"] = pd.Series(
+            pd.Categorical([str(k) for k in run % particles]), index=ok.index
+        )
     x = pd.DataFrame(columns)
     keep = [
         c
@@ -109,6 +118,18 @@ def discovery_inputs(results: Results, exclude: Sequence[str] = ()) -> pd.DataFr
     x.index = ok["run"].to_numpy()
     x.index.name = "run"
     return x
+
+
+#: How a batch from the present says which particle each run starts from (its manifest).
+RUN_PARTICLE = "run k starts from particle k mod particles"
+
+
+def _particles(manifest: dict) -> int:
+    """The particles a batch from the present starts from (0: not from the present)."""
+    present = manifest.get("present")
+    if isinstance(present, dict) and present.get("run_particle") == RUN_PARTICLE:
+        return int(present.get("particles") or 0)
+    return 0
 
 
 def _kind(name: str, column: pd.Series) -> str:

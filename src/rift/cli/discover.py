@@ -78,6 +78,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "halfway from the base rate to the densest box of the trajectory)",
     )
     p.add_argument("--box", type=int, metavar="I", help="choose box I of the trajectory instead")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="leave out the inputs whose name starts with PREFIX (repeatable), e.g. init.",
+    )
     p.add_argument("--top", type=positive_int, default=10, help="feature scores printed (10)")
     p.add_argument("--no-scores", action="store_true", help="no feature scoring")
     p.add_argument("--out", help="output folder (new; default: outputs/discover/<time>-<name>)")
@@ -121,6 +128,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
             results, args.outcome, above=args.above, below=args.below, month=args.month
         )
     x = discovery_inputs(results, target.exclude).loc[target.runs]
+    for prefix in args.exclude:
+        dropped = [c for c in x.columns if c.startswith(prefix)]
+        if not dropped:
+            raise InputError(
+                f"no input starts with {prefix!r}",
+                key="--exclude",
+                expected="the start of an input's name (init., variant., winner_2030)",
+            )
+        x = x.drop(columns=dropped)
     result = prim(
         x,
         target.y,
