@@ -282,6 +282,9 @@ def test_a_batch_from_the_present_has_the_particle_each_run_starts_from(small_ba
     x = discovery_inputs(res)
     assert isinstance(x["present_particle"].dtype, pd.CategoricalDtype)
     np.testing.assert_array_equal(x["present_particle"].astype(int), x.index.to_numpy() % 5)
+    design = res.runs.assign(replicate=res.runs["run"] % 3)  # a design with 3 replicates
+    x = discovery_inputs(dataclasses.replace(res, runs=design))
+    np.testing.assert_array_equal(x["present_particle"].astype(int), (x.index % 3) % 5)
     other = {**present, "run_particle": "another rule"}
     res = dataclasses.replace(res, manifest={**res.manifest, "present": other})
     assert "present_particle" not in discovery_inputs(res)  # never guessed

@@ -74,8 +74,9 @@ def discovery_inputs(results: Results, exclude: Sequence[str] = ()) -> pd.DataFr
     ``us_endorsement``) are categorical dimensions, a missing value being its own category
     ``none``; so is, in a batch from the present, the particle of the present ensemble each
     run starts from (``present_particle``: run ``k`` starts from particle ``k`` mod the
-    particles, as the manifest says). Inputs with a single value in the batch cannot tell
-    runs apart and are left out, as are real inputs with a missing value.
+    particles, as the manifest says; in a design, replicate ``k`` of every point does).
+    Inputs with a single value in the batch cannot tell runs apart and are left out, as are
+    real inputs with a missing value.
 
     Args:
         results: A stored batch.
@@ -104,7 +105,8 @@ def discovery_inputs(results: Results, exclude: Sequence[str] = ()) -> pd.DataFr
             columns[name] = _categorical(ok[name])
     particles = _particles(results.manifest)
     if particles and "present_particle" not in exclude:
-        run = ok["run"].to_numpy()
+        # in a design, replicate r of every point is run r of the scenario's batch
+        run = ok["replicate" if "replicate" in ok else "run"].to_numpy()
         columns["present_particle"] = pd.Series(
             pd.Categorical([str(k) for k in run % particles]), index=ok.index
         )
