@@ -231,7 +231,7 @@ def assert_same_as_ema(res: PrimResult, box) -> None:
 
 
 @pytest.mark.skipif(not HAS_EMA, reason="ema_workbench does not install on this Python")
-@pytest.mark.parametrize("seed", [3, 11])
+@pytest.mark.parametrize("seed", [11, pytest.param(3, marks=pytest.mark.slow)])  # EMA: 5 s on 3
 def test_prim_gives_ema_workbenchs_boxes_on_planted_data(seed):
     x, y = planted(n=500, seed=seed)
     res = prim(x, y, skip_small=False)
