@@ -107,3 +107,11 @@ def test_an_existing_output_folder_is_refused(small_batches, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     bad(cli("discover", str(small_batches["full_rupture"].path), "--event", "rupture",
             "--no-scores", "--out", str(tmp_path / "full")), "--out")  # fmt: skip
+
+
+def test_without_scikit_learn_the_scores_exit_2_naming_the_extra(small_batches, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)  # import fails as if absent
+    path = str(small_batches["full_rupture"].path)
+    bad(cli("discover", path, "--event", "rupture"), "scikit-learn", "rift[toolkit]", "--no-scores")
