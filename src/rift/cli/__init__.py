@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.discover import add_parser as add_discover_parser
+from rift.cli.discover import cmd_discover
 from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.nowcast import add_parser as add_nowcast_parser
@@ -34,6 +36,7 @@ examples:
   rift run scenarios/baseline.yaml --out outputs/baseline/demo
   rift run scenarios/new_rupture.yaml --out outputs/new_rupture/demo
   rift compare outputs/baseline/demo outputs/new_rupture/demo
+  rift discover outputs/baseline/demo --outcome control_any --above p80
   rift run scenarios/new_rupture.yaml --runs 500 --set us.security_cut_residual=0
   rift validate-forecast --runs 200
   rift params us.
@@ -321,6 +324,7 @@ def _parser() -> argparse.ArgumentParser:
         description="List the scenarios shipped with rift.",
     )
     add_nowcast_parser(sub)
+    add_discover_parser(sub)
     return parser
 
 
@@ -336,6 +340,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,
     "nowcast": cmd_nowcast,
+    "discover": cmd_discover,
 }
 
 
