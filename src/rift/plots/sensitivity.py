@@ -51,6 +51,8 @@ def sensitivity_chart(result: Sensitivity, limit: int = 20) -> Figure:
                         xerr=np.vstack([low[has_ci], high[has_ci]]), fmt="none",
                         ecolor="#333333", elinewidth=0.9, capsize=2.5,
                         label=f"{index} interval")  # fmt: skip
+    if result.method != "morris":  # shares of a variance: intervals beyond [0, 1] are cut
+        ax.set_xlim(-0.05, 1.05)
     ax.set_yticks(y, order)
     ax.invert_yaxis()
     ax.set_xlabel(f"{result.method} index of the seed-averaged outcome (95 % interval)")

@@ -36,7 +36,7 @@ from rift.seeds import sensitivity_seed
 METHODS = ("sobol", "morris", "delta")
 #: Levels of the Morris grid.
 MORRIS_LEVELS = 4
-#: Key of SALib's sample among a sensitivity analysis's streams (:func:`rift.seeds.sensitivity_seed`).
+#: Key of SALib's sample among the analysis's streams (:func:`rift.seeds.sensitivity_seed`).
 SAMPLE_KEY = 1
 #: Uniforms are kept this far inside (0, 1), where a distribution without bounds is finite.
 _EDGE = 1e-9
