@@ -95,7 +95,7 @@ def test_an_event_is_its_0_1_by_the_month_and_analysed_from_the_stored_batch(bat
     early, _, _ = outcome_values(res, "us_tariff_threat_start", "2025-01")
     assert (early <= values).all()
     before = files_under(out)
-    code, stdout, err = cli("sensitivity", "--resume", str(out), "--outcome",
+    code, _stdout, err = cli("sensitivity", "--resume", str(out), "--outcome",
                             "us_tariff_threat_start", "--quiet")  # fmt: skip
     assert code == 0, err
     assert files_under(out) - before == {
@@ -134,7 +134,7 @@ def test_an_interrupted_sensitivity_batch_resumes_to_the_same_bits(tmp_path, mon
     monkeypatch.undo()
     assert code == 130
     assert f"rift sensitivity --resume {partial_path(cut)} --outcome us_security_aid_musd" in err
-    code, stdout, err = cli("sensitivity", "--resume", str(partial_path(cut)), "--outcome",
+    code, _stdout, err = cli("sensitivity", "--resume", str(partial_path(cut)), "--outcome",
                             "us_security_aid_musd", "--quiet")  # fmt: skip
     assert code == 0, err
     a, b = load(cut), load(whole)
