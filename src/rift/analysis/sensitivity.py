@@ -7,8 +7,11 @@ variance splits in two (one-way random effects):
 * **within points** (the seed's part): the mean over points of the variance across a point's
   replicates; what the replicates carry besides the design's inputs is in it too (the seed,
   the particle of the present a replicate continues, the calibrated parameters drawn jointly);
-* **between points** (the inputs' part): the variance of the point means less the within part
-  over ``R`` (the variance of a mean of ``R`` replicates holds ``within / R`` of seed noise).
+* **between points** (the inputs' part): the variance of the point means less the seed's
+  noise left in them. Replicate ``r`` of every point has the same seed, so the design is
+  crossed (points × seeds): a seed's own effect is common to every point and cancels from the
+  point means, and only the interaction of seed and inputs is left in them, ``1 / R`` of its
+  mean square (:func:`variance_split`).
 
 The indices (SALib's Sobol', Morris or delta, with SALib's bootstrap intervals) are computed on
 the seed-averaged outcome, the mean over a point's replicates. An outcome is any run-level
@@ -190,25 +193,36 @@ class VarianceSplit:
 
 
 def _split(y: np.ndarray) -> tuple[float, float]:
-    reps = y.shape[1]
-    counts = np.sum(np.isfinite(y), axis=1)
-    if reps < 2 or not np.any(counts >= 2):
+    """The inputs' and the seed's variance in a crossed design (every point, the same seeds).
+
+    Two-way random effects without replication: ``y = mu + P_p + R_r + E_pr``. The seed's
+    part of a run's variance is ``var R + var E``, estimated by the mean variance across a
+    point's replicates; the point means share the replicates' effects (common random
+    numbers), so their variance is ``var P + var E / R``, and the inputs' part is that less the
+    interaction's mean square over ``R``. Only points whose every replicate finished count.
+    """
+    y = y[np.isfinite(y).all(axis=1)]
+    points, reps = y.shape
+    if reps < 2 or points < 2:
         return float("nan"), float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a point with one finished replicate
-        within = float(np.nanmean(np.nanvar(y[counts >= 2], axis=1, ddof=1)))
-        means = np.nanmean(y, axis=1)
-    means = means[np.isfinite(means)]
-    between = float(np.var(means, ddof=1)) - within / reps if len(means) > 1 else float("nan")
+    means = y.mean(axis=1)
+    resid = y - means[:, None] - y.mean(axis=0)[None, :] + y.mean()
+    ms_interaction = float(np.sum(resid**2)) / ((points - 1) * (reps - 1))
+    within = float(np.sum((y - means[:, None]) ** 2)) / (points * (reps - 1))
+    between = float(np.var(means, ddof=1)) - ms_interaction / reps
     return max(between, 0.0), within
 
 
 def variance_split(y: np.ndarray, seed: int, resamples: int = RESAMPLES) -> VarianceSplit:
     """Split the variance of ``y[point, replicate]`` into the inputs' and the seed's parts.
 
+    The interval of the seed's share resamples points and replicates alike, each with
+    replacement (a two-way, "pigeonhole" bootstrap): the seed's part rests on ``R`` seeds,
+    and with few replicates the interval says so.
+
     Args:
         y: The outcome, one row per design point, one column per replicate (NaN: failed).
-        seed: Root seed of the bootstrap (points resampled with replacement).
+        seed: Root seed of the bootstrap.
         resamples: Bootstrap resamples of the seed share's interval.
     """
     y = np.asarray(y, float)
@@ -219,7 +233,9 @@ def variance_split(y: np.ndarray, seed: int, resamples: int = RESAMPLES) -> Vari
     rng = np.random.default_rng(sensitivity_seed(seed, SPLIT_KEY))
     shares = []
     for _ in range(resamples):
-        b, w = _split(y[rng.integers(0, y.shape[0], y.shape[0])])
+        rows = rng.integers(0, y.shape[0], y.shape[0])
+        cols = rng.integers(0, y.shape[1], y.shape[1])
+        b, w = _split(y[np.ix_(rows, cols)])
         shares.append(w / (b + w) if b + w > 0 else np.nan)
     lo, hi = np.nanquantile(shares, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
     return VarianceSplit(between, within, y.shape[1], y.shape[0], float(lo), float(hi))
