@@ -180,3 +180,22 @@ def test_bad_resume_options_exit_2(tmp_path, batch):
                "--executor", "serial", "--quiet", "--no-report")[0] == 0  # fmt: skip
     bad(cli("sensitivity", "--resume", str(plain), "--outcome", "control_any"),
         "key 'sensitivity'", "not a sensitivity batch")  # fmt: skip
+
+
+def test_the_report_has_a_sensitivity_section_with_the_stored_tables(batch):
+    from rift.report import build_report
+
+    _, out, _ = batch
+    html = build_report([load(out)], {})
+    assert ">Sensitivity</h2>" in html
+    assert "us_security_aid_musd in 2025-01 (sobol)" in html
+    assert SEED_PART in html and 'alt="sensitivity_us_security_aid_musd_2025-01"' in html
+
+
+def test_a_batch_without_an_analysis_has_no_sensitivity_section(tmp_path):
+    from rift.report import build_report
+
+    plain = tmp_path / "plain"
+    assert cli("run", str(write(tmp_path, SHORT)), "--runs", "1", "--out", str(plain),
+               "--executor", "serial", "--quiet", "--no-report")[0] == 0  # fmt: skip
+    assert ">Sensitivity</h2>" not in build_report([load(plain)], {})

@@ -42,6 +42,22 @@ SAMPLE_KEY = 1
 _EDGE = 1e-9
 
 
+def require_salib() -> None:
+    """SALib is an optional extra (``pip install rift[toolkit]``).
+
+    Raises:
+        InputError: (key ``--method``) It is not installed.
+    """
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "rift sensitivity needs SALib, an optional extra",
+            key="--method",
+            expected="`pip install rift[toolkit]` (SALib 1.5 or later)",
+        ) from None
+
+
 def _groups_in_order(groups: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(groups))
 
@@ -96,6 +112,7 @@ class SensitivityDesign:
 
     def unit_sample(self) -> np.ndarray:
         """SALib's sample, shape ``(points, len(names))``, in [0, 1] (the same every time)."""
+        require_salib()
         from SALib.sample import latin, morris, sobol
 
         rng = np.random.default_rng(sensitivity_seed(self.seed, SAMPLE_KEY))
@@ -250,6 +267,7 @@ def plan_sensitivity(
     Raises:
         InputError: Naming ``--method``, ``--samples``, ``--groups`` or ``--parameters``.
     """
+    require_salib()
     if method not in METHODS:
         raise InputError(
             f"'{method}' is not a method",
