@@ -216,9 +216,10 @@ def _split(y: np.ndarray) -> tuple[float, float]:
 def variance_split(y: np.ndarray, seed: int, resamples: int = RESAMPLES) -> VarianceSplit:
     """Split the variance of ``y[point, replicate]`` into the inputs' and the seed's parts.
 
-    The interval of the seed's share resamples points and replicates alike, each with
-    replacement (a two-way, "pigeonhole" bootstrap): the seed's part rests on ``R`` seeds,
-    and with few replicates the interval says so.
+    The interval of the seed's share resamples the points with replacement and the replicates
+    too, keeping the distinct replicates of each draw (a subsample of the seeds: the seed's
+    part rests on ``R`` seeds, and with few replicates the interval says so; it is
+    conservative, since a subsample has fewer seeds than the batch).
 
     Args:
         y: The outcome, one row per design point, one column per replicate (NaN: failed).
@@ -234,9 +235,15 @@ def variance_split(y: np.ndarray, seed: int, resamples: int = RESAMPLES) -> Vari
     shares = []
     for _ in range(resamples):
         rows = rng.integers(0, y.shape[0], y.shape[0])
-        cols = rng.integers(0, y.shape[1], y.shape[1])
+        # the distinct replicates of a draw with replacement: a duplicated seed would shrink
+        # the seed's part (a subsample of the seeds is unbiased, and wider for having fewer)
+        cols = np.unique(rng.integers(0, y.shape[1], y.shape[1]))
+        if len(cols) < 2:
+            continue
         b, w = _split(y[np.ix_(rows, cols)])
         shares.append(w / (b + w) if b + w > 0 else np.nan)
+    if not shares or np.all(np.isnan(shares)):
+        return split
     lo, hi = np.nanquantile(shares, [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
     return VarianceSplit(between, within, y.shape[1], y.shape[0], float(lo), float(hi))
 
