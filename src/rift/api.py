@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,10 @@ from rift.results import Results, load
 from rift.scenario import Scenario, load_scenario, scenario_from_dict
 from rift.scenario.loading import with_changes
 from rift.seeds import run_label
+
+if TYPE_CHECKING:
+    from rift.analysis.sensitivity import Sensitivity
+    from rift.experiment import Stored
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
 
@@ -251,7 +255,7 @@ def sensitivity_batch(
     out: str | Path | None = None,
     quiet: bool = True,
     command: str | None = None,
-) -> Any:
+) -> Stored:
     """Run SALib's design over a scenario's sampled inputs as a stored, resumable batch.
 
     Each design point is run ``replicates`` times with the replicates' seeds (common random
@@ -305,7 +309,7 @@ def sensitivity_batch(
 
 def analyse_sensitivity(
     results: Results, outcome: str, month: str | None = None, resamples: int = 100
-) -> Any:
+) -> Sensitivity:
     """The sensitivity indices of one outcome of a stored sensitivity batch.
 
     SALib's sample is drawn again from the manifest's record and checked against the stored
@@ -356,14 +360,22 @@ def analyse_sensitivity(
     )  # fmt: skip
 
 
-def write_sensitivity(result: Any, folder: str | Path, formats: tuple[str, ...] = ("png",)):
+def write_sensitivity(
+    result: Sensitivity, folder: str | Path, formats: tuple[str, ...] = ("png",)
+) -> list[Path]:
     """Write an analysis's table (Parquet and CSV) and figure into a batch's folder.
 
     Files: ``sensitivity_<outcome>_<month>.parquet`` and ``.csv``, and
-    ``figures/sensitivity_<outcome>_<month>.<format>``.
+    ``figures/sensitivity_<outcome>_<month>.<format>``; an earlier analysis of the same
+    outcome and month is replaced.
+
+    Args:
+        result: The analysis (:func:`analyse_sensitivity`).
+        folder: The batch's folder.
+        formats: Figure formats (``png``, ``svg``).
 
     Returns:
-        The files written.
+        The files written: the Parquet table, the CSV table, the figures.
     """
     from rift.atomic import atomic_write_text, atomic_write_with
     from rift.plots.sensitivity import sensitivity_chart
