@@ -71,12 +71,16 @@ def test_morris_ranks_the_ishigami_inputs_and_flags_the_interacting_one():
 
 
 @pytest.mark.slow
-def test_delta_leaves_numpys_global_generator_as_it_found_it():
+def test_delta_leaves_numpys_global_generator_and_the_warnings_as_it_found_them():
     unit = _sample("delta", 300)
     y = unit[:, 0] * 10 + 0.01 * unit[:, 2]  # x1 drives it, x2 not at all
+    import warnings
+
     before = np.random.get_state()[1].copy()  # noqa: NPY002 (checking it is put back)
+    formatter, filters = warnings.formatwarning, list(warnings.filters)
     table = salib_indices("delta", PROBLEM, unit, y, seed=1, resamples=5)
     assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+    assert warnings.formatwarning is formatter and warnings.filters == filters
     delta = _by(table, "delta")["value"]
     assert delta["x1"] > 0.5 > 0.15 > delta["x2"]
     again = salib_indices("delta", PROBLEM, unit, y, seed=1, resamples=5)

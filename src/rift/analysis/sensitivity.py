@@ -318,18 +318,22 @@ def _delta(problem: Mapping[str, Any], unit: np.ndarray, y: np.ndarray, seed: in
     """SALib's delta, whose bootstrap draws from numpy's global generator.
 
     SALib seeds numpy's legacy global generator; rift seeds it from the batch's stream and puts
-    the caller's state back afterwards, so the result is reproducible and no state leaks.
+    the caller's state back afterwards, so the result is reproducible and no state leaks (nor
+    SALib's replacement of :func:`warnings.formatwarning`, nor its warning filters).
     """
     from SALib.analyze import delta
 
     state = np.random.get_state()  # noqa: NPY002 (SALib's delta seeds the global generator)
+    formatter = warnings.formatwarning  # which SALib's delta replaces for good
     try:
-        return delta.analyze(
-            dict(problem), np.asarray(unit, float), y, num_resamples=n, conf_level=LEVEL,
-            seed=_int_seed(seed, INDEX_KEY), method="all",
-        )  # fmt: skip
+        with warnings.catch_warnings(record=True):  # its notes on bins and bias, not shown
+            return delta.analyze(
+                dict(problem), np.asarray(unit, float), y, num_resamples=n, conf_level=LEVEL,
+                seed=_int_seed(seed, INDEX_KEY), method="all",
+            )  # fmt: skip
     finally:
         np.random.set_state(state)  # noqa: NPY002 (the caller's state, put back)
+        warnings.formatwarning = formatter
 
 
 @dataclass(frozen=True)
