@@ -199,3 +199,27 @@ def test_a_batch_without_an_analysis_has_no_sensitivity_section(tmp_path):
     assert cli("run", str(write(tmp_path, SHORT)), "--runs", "1", "--out", str(plain),
                "--executor", "serial", "--quiet", "--no-report")[0] == 0  # fmt: skip
     assert ">Sensitivity</h2>" not in build_report([load(plain)], {})
+
+
+@pytest.mark.parametrize(("method", "indices"), [("morris", {"mu_star", "sigma"}),
+                                                 ("delta", {"delta", "S1"})])  # fmt: skip
+def test_morris_and_delta_run_and_score_each_input(tmp_path, method, indices):
+    scenario = write(tmp_path, SHORT)
+    out = tmp_path / method
+    inputs = ["us.aid_total_musd", "us.aid_security_share", "col.aid_dependence"]
+    code, stdout, err = cli(
+        "sensitivity", str(scenario), "--outcome", "us_security_aid_musd", "--month", "2025-01",
+        "--method", method, "--samples", "4", "--replicates", "2", "--resamples", "5",
+        *(a for name in inputs for a in ("--parameters", name)), "--executor", "serial",
+        "--quiet", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"{method} indices of the seed-averaged outcome" in stdout
+    points = {"morris": 4 * (3 + 1), "delta": 4}[method]
+    assert len(load(out).runs) == 2 * points
+    t = _table(out, "us_security_aid_musd_2025-01")
+    scored = t[t["index"] != "variance share"]
+    assert set(scored["index"]) == indices and set(scored["factor"]) == set(inputs)
+    if method == "morris":  # col.aid_dependence does not enter the month's aid at all
+        mu = scored[scored["index"] == "mu_star"].set_index("factor")["value"]
+        assert mu["col.aid_dependence"] == 0 and mu["us.aid_total_musd"] > 0
