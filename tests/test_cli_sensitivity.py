@@ -223,3 +223,14 @@ def test_morris_and_delta_run_and_score_each_input(tmp_path, method, indices):
     if method == "morris":  # col.aid_dependence does not enter the month's aid at all
         mu = scored[scored["index"] == "mu_star"].set_index("factor")["value"]
         assert mu["col.aid_dependence"] == 0 and mu["us.aid_total_musd"] > 0
+
+
+def test_a_design_too_large_for_its_manifest_is_refused_before_it_runs(tmp_path, monkeypatch):
+    import rift.results.layout as layout
+
+    monkeypatch.setattr(layout, "MANIFEST_LIMIT", 20_000)  # 16 MB in rift: 10 kB of design
+    scenario = write(tmp_path, SHORT)
+    out = tmp_path / "never"
+    bad(cli("sensitivity", str(scenario), "--outcome", "control_any", *ARGS, "--out", str(out)),
+        "key '--samples'", "MB of manifest", "fewer samples, --groups")  # fmt: skip
+    assert not out.exists() and not partial_path(out).exists()

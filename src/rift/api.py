@@ -293,6 +293,7 @@ def sensitivity_batch(
     sc = as_scenario(scenario, seed=seed)
     plan = plan_sensitivity(sc, method, samples, parameters=tuple(parameters), groups=groups)
     design = plan.design(sc, replicates)
+    _check_manifest_room(design, plan)
     return run_scenario(
         sc,
         executor=executor,
@@ -305,6 +306,27 @@ def sensitivity_batch(
         design=design,
         extra={"sensitivity": plan.record()},
     )
+
+
+def _check_manifest_room(design: Any, plan: Any) -> None:
+    """Refuse a design whose points would not fit in a readable manifest (before it runs).
+
+    Raises:
+        InputError: (key ``--samples``) The design's record is more than half the limit.
+    """
+    import json
+
+    from rift.results.layout import MANIFEST_LIMIT
+
+    size = len(json.dumps({"design": design.record(), "sensitivity": plan.record()}))
+    if size > MANIFEST_LIMIT // 2:
+        raise InputError(
+            f"{len(design.points):,} points of {len(design.columns)} inputs need "
+            f"{size / 2**20:.0f} MB of manifest (a batch's manifest is read up to "
+            f"{MANIFEST_LIMIT >> 20} MB)",
+            key="--samples",
+            expected="fewer samples, --groups, or --parameters for fewer inputs",
+        )
 
 
 def analyse_sensitivity(
