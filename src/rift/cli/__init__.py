@@ -20,6 +20,8 @@ from rift.cli.nowcast import add_parser as add_nowcast_parser
 from rift.cli.nowcast import cmd_nowcast
 from rift.cli.refit import add_refit_parser, cmd_refit
 from rift.cli.run import cmd_run
+from rift.cli.sensitivity import add_parser as add_sensitivity_parser
+from rift.cli.sensitivity import cmd_sensitivity
 from rift.errors import InputError
 from rift.runner.base import EXECUTORS
 from rift.version import __version__
@@ -41,6 +43,7 @@ examples:
   rift validate-forecast --runs 200
   rift params us.
   rift params --source init.control_share
+  rift sensitivity scenarios/baseline.yaml --outcome control_any --groups --samples 32
 """
 
 
@@ -325,6 +328,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_nowcast_parser(sub)
     add_discover_parser(sub)
+    add_sensitivity_parser(sub, positive_int)
     return parser
 
 
@@ -341,6 +345,7 @@ COMMANDS = {
     "scenarios": cmd_scenarios,
     "nowcast": cmd_nowcast,
     "discover": cmd_discover,
+    "sensitivity": cmd_sensitivity,
 }
 
 
