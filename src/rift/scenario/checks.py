@@ -66,6 +66,7 @@ _EXPECTED: dict[str, str] = {
     "interventions": "a list of {at, set, until, label}",
     "shocks": "a list of {at, start, end, until, label}",
     "outcomes": "a list of outcome names",
+    "headline": "a headline event name, e.g. rupture",
 }
 
 
@@ -328,6 +329,15 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
                 expected=f"one of: {', '.join(RECORD.outcome_names)}",
                 hint=did_you_mean(name, RECORD.outcome_names),
             )
+    headlines = [e.name for e in RECORD.events if e.figure]
+    if scenario.headline is not None and scenario.headline not in headlines:
+        raise InputError(
+            f"unknown headline event '{scenario.headline}'",
+            file=file,
+            key=doc.key(("headline",)),
+            expected=f"one of the headline events: {', '.join(headlines)}",
+            hint=did_you_mean(scenario.headline, headlines),
+        )
     return scenario.model_copy(
         update={
             "start": format_month(start),
