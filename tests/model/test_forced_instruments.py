@@ -88,7 +88,7 @@ def test_a_shock_on_a_measure_whose_instrument_is_forced_the_same_month_is_refus
     data["interventions"][0]["until"] = "2025-09"
     assert scenario_from_dict(data, "clash.yaml").shocks
     # The model refuses it too (the Python API without a scenario file).
-    with pytest.raises(ValueError, match="us.security_aid_cut"):
+    with pytest.raises(ValueError, match=r"us\.security_aid_cut"):
         AllianceModel(
             rng=0,
             end="2025-12",

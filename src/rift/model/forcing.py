@@ -8,14 +8,14 @@
   With ``until``, the shocked measures are held in that state through ``until``.
 
 **Forced instruments and measures agree.** Four US measures are carried by an instrument
-(:data:`rift.catalogue.INSTRUMENT_MEASURES`): while a scenario forces the instrument, the measure is held in
-the state the forced value implies (security aid at or under what the cut leaves: the cut is in
-force; above it: not; intelligence sharing at or under the rupture's floor: the intelligence cut
-is in force; a tariff rate above zero: tariffs are in force; see
-:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), so the measures the run
-records, the hazards and the full-rupture rule read what is in force. A month in which a shock
-holds such a measure and the scenario forces its instrument too is refused: the two would say
-different things about one fact (issue 21).
+(:data:`rift.catalogue.INSTRUMENT_MEASURES`): while a scenario forces the instrument, the
+measure is held in the state the forced value implies (security aid at or under what the cut
+leaves: the cut is in force; above it: not; intelligence sharing at or under the rupture's
+floor: the intelligence cut is in force; a tariff rate above zero: tariffs are in force; see
+:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), so the measures the
+run records, the hazards and the full-rupture rule read what is in force. A month in which a
+shock holds such a measure and the scenario forces its instrument too is refused: the two
+would say different things about one fact (issue 21).
 """
 
 from __future__ import annotations
