@@ -123,3 +123,27 @@ def test_the_suspension_withholds_its_share_of_extraditions_not_all():
     m, lo, hi = paired_interval(partial - none)
     assert hi < 0, (m, lo, hi)  # fewer, but ...
     assert partial.mean() > 0.8 * none.mean()  # ... most still go ahead
+
+
+def test_the_command_line_refuses_the_clash_and_an_unknown_headline(tmp_path):
+    from tests.cli_helpers import bad, cli, write
+
+    scenario = write(
+        tmp_path,
+        """
+        name: clash
+        start: 2025-01
+        end: 2026-12
+        shocks:
+          - {at: 2025-10, start: [us.intel_cut]}
+        """,
+    )
+    bad(
+        cli("validate", str(scenario), "--set", "us.intel_sharing=0.2"),
+        "us.intel_sharing",
+        "us.intel_cut",
+        "2025-10",
+    )
+    assert cli("validate", str(scenario))[0] == 0
+    headline = write(tmp_path, "name: h\nheadline: ruptur\n", "h.yaml")
+    bad(cli("validate", str(headline)), "h.yaml", "headline", "rupture")
