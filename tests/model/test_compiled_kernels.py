@@ -131,7 +131,7 @@ def test_a_rule_alone_matches_the_reference_on_random_arrays():
 
 def test_the_kernels_switch_refuses_bad_names(monkeypatch):
     monkeypatch.setenv("RIFT_KERNELS", "cuda")
-    with pytest.raises(InputError, match="RIFT_KERNELS.*unknown kernels 'cuda'.*numpy or numba"):
+    with pytest.raises(InputError, match=r"RIFT_KERNELS.*unknown kernels 'cuda'.*numpy or numba"):
         rules.kernels()
     monkeypatch.delenv("RIFT_KERNELS")
     assert rules.kernels() is rules  # the default is the reference
@@ -141,17 +141,14 @@ def test_the_kernels_switch_refuses_bad_names(monkeypatch):
 def test_a_fresh_process_with_a_read_only_package_caches_elsewhere(tmp_path):
     """The package folder read-only, no NUMBA_CACHE_DIR: the cache goes to XDG_CACHE_HOME."""
     package = tmp_path / "site" / "rift"
-    shutil.copytree(
-        ROOT / "src" / "rift", package, ignore=shutil.ignore_patterns("__pycache__")
-    )
+    shutil.copytree(ROOT / "src" / "rift", package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SCENARIOS, package / "scenarios")  # where an installed wheel has them
     for folder, _, files in os.walk(package):
         for f in files:
             os.chmod(os.path.join(folder, f), 0o444)
         os.chmod(folder, 0o555)
     cache = tmp_path / "xdg"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
     env.update(
         PYTHONPATH=str(package.parent),
         XDG_CACHE_HOME=str(cache),
@@ -159,13 +156,12 @@ def test_a_fresh_process_with_a_read_only_package_caches_elsewhere(tmp_path):
         PYTHONDONTWRITEBYTECODE="1",
     )
     script = textwrap.dedent(
-        """
+        f"""
         import rift, rift.model.rules.compiled as c
-        assert c.__file__.startswith(%r), c.__file__
+        assert c.__file__.startswith({str(package)!r}), c.__file__
         run = rift.simulate("baseline")
         print(c.cache_dir(), int(run.result.column("control_any")[-1]))
         """
-        % str(package)
     )
     try:
         out = subprocess.run(
@@ -180,3 +176,30 @@ def test_a_fresh_process_with_a_read_only_package_caches_elsewhere(tmp_path):
     finally:
         for folder, _, _ in os.walk(package):
             os.chmod(folder, 0o755)
+
+
+def test_rift_run_kernels_numba_stores_the_numpy_outcomes(tmp_path, monkeypatch, capsys):
+    """``rift run --kernels numba`` (serial) against the default: the same horizon outcomes."""
+    from rift.cli import main
+    from rift.results import load
+
+    monkeypatch.delenv("RIFT_KERNELS", raising=False)
+    args = ["run", "baseline", "--runs", "2", "--executor", "serial", "--no-report", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--kernels", "numba", "--out", str(tmp_path / "b")]) == 0
+    assert os.environ["RIFT_KERNELS"] == "numba"  # what the workers inherit
+    a, b = load(tmp_path / "a").series, load(tmp_path / "b").series
+    numeric = a.select_dtypes("number").columns
+    assert len(a) == 2 * 54 and len(numeric) > 20  # two runs of 2026-07..2030-12
+    assert np.allclose(a[numeric], b[numeric], rtol=RTOL, atol=0.0, equal_nan=True)
+
+
+def test_a_bad_rift_kernels_is_one_message_and_exit_2(tmp_path, monkeypatch, capsys):
+    from rift.cli import main
+
+    monkeypatch.setenv("RIFT_KERNELS", "bogus")
+    out = tmp_path / "x"
+    assert main(["run", "baseline", "--runs", "1", "--no-report", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "RIFT_KERNELS" in err and "numpy or numba" in err and "Traceback" not in err
+    assert not out.exists()

@@ -26,7 +26,6 @@ import sys
 from types import ModuleType
 
 from rift.errors import InputError
-
 from rift.model.rules.armed import (
     attrition,
     carrying_capacity,
@@ -106,8 +105,8 @@ __all__ = [
     "euler_step",
     "expansion",
     "front_hazard",
-    "kernels",
     "kalyvas_zones",
+    "kernels",
     "move_detachments",
     "neighbour_pairs",
     "open_fronts",

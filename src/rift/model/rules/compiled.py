@@ -70,8 +70,8 @@ _BLOCK = 128  # numpy's PW_BLOCKSIZE: below it, eight running sums
 
 
 @njit(cache=True)
-def _block_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - compiled
-    """numpy's sum of ``a[lo:lo + n]`` for ``n <= 128``: eight running sums, then the rest."""
+def _block_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """Numpy's sum of ``a[lo:lo + n]`` for ``n <= 128``: eight running sums, then the rest."""
     if n < 8:
         res = 0.0
         for i in range(lo, lo + n):
@@ -96,7 +96,7 @@ def _block_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - c
 
 
 @njit(cache=True)
-def _pairwise_sum(a: np.ndarray) -> float:  # pragma: no cover - compiled
+def _pairwise_sum(a: np.ndarray) -> float:
     """``a.sum()`` of a contiguous 1-D array as numpy adds it (pairwise), without recursion.
 
     numpy splits ``n > 128`` elements at ``n2 = n / 2 - (n / 2) % 8`` and adds the sums of the
@@ -143,7 +143,7 @@ def _pairwise_sum(a: np.ndarray) -> float:  # pragma: no cover - compiled
 
 # ------------------------------------------------------------------ armed
 @njit(cache=True)
-def _carrying_capacity(extortion, coca, sanctuary_capacity, rent_per_ha, multiplier, cost):  # noqa: D103  # pragma: no cover
+def _carrying_capacity(extortion, coca, sanctuary_capacity, rent_per_ha, multiplier, cost):
     M, n = extortion.shape[0], coca.shape[0]
     rent = np.empty(M)
     K = np.empty(M)
@@ -173,7 +173,7 @@ def carrying_capacity(
 
 
 @njit(cache=True)
-def recruitment(S: np.ndarray, E: np.ndarray, K: np.ndarray, rate: np.ndarray) -> np.ndarray:  # pragma: no cover
+def recruitment(S: np.ndarray, E: np.ndarray, K: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Per-member recruitment rate ``r (1 - min((S + E) / K, 2))`` (``rules.recruitment``)."""
     G, M = rate.shape[0], K.shape[0]
     out = np.empty((G, M))
@@ -187,13 +187,13 @@ def recruitment(S: np.ndarray, E: np.ndarray, K: np.ndarray, rate: np.ndarray) -
 
 
 @njit(cache=True)
-def attrition(reach: np.ndarray, effort: float) -> np.ndarray:  # pragma: no cover
+def attrition(reach: np.ndarray, effort: float) -> np.ndarray:
     """Per-member attrition ``a q`` from state operations (``rules.attrition``)."""
     return reach * effort
 
 
 @njit(cache=True)
-def rival_combat(s: np.ndarray, S: np.ndarray, clash_rate: float) -> np.ndarray:  # pragma: no cover
+def rival_combat(s: np.ndarray, S: np.ndarray, clash_rate: float) -> np.ndarray:
     """Per-member losses in rival clashes, ``k (S - s) / S`` (``rules.rival_combat``)."""
     G, M = s.shape
     out = np.empty((G, M))
@@ -205,7 +205,7 @@ def rival_combat(s: np.ndarray, S: np.ndarray, clash_rate: float) -> np.ndarray:
 
 
 @njit(cache=True)
-def euler_step(s: np.ndarray, rate: np.ndarray, dt: float) -> np.ndarray:  # pragma: no cover
+def euler_step(s: np.ndarray, rate: np.ndarray, dt: float) -> np.ndarray:
     """``max(s (1 + dt rate), 0)``: one explicit step (``rules.euler_step``)."""
     G, M = s.shape
     out = np.empty((G, M))
@@ -218,7 +218,7 @@ def euler_step(s: np.ndarray, rate: np.ndarray, dt: float) -> np.ndarray:  # pra
 
 # ------------------------------------------------------------------ expansion
 @njit(cache=True)
-def _expansion(s, K, E, indptr, indices, sigma, uniforms, D, half_capacity, floor, dt):  # noqa: D103, N803  # pragma: no cover
+def _expansion(s, K, E, indptr, indices, sigma, uniforms, D, half_capacity, floor, dt):
     G, M = s.shape
     free = np.empty(M)
     for i in range(M):
@@ -316,7 +316,7 @@ def expansion(
 
 # ------------------------------------------------------------------ control
 @njit(cache=True)
-def armed_share(S: np.ndarray, E: np.ndarray) -> np.ndarray:  # pragma: no cover
+def armed_share(S: np.ndarray, E: np.ndarray) -> np.ndarray:
     """``theta = S / (S + E)``, 0 where both are 0 (``rules.armed_share``)."""
     n = S.shape[0]
     out = np.empty(n)
@@ -327,7 +327,7 @@ def armed_share(S: np.ndarray, E: np.ndarray) -> np.ndarray:  # pragma: no cover
 
 
 @njit(cache=True)
-def top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+def top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Strongest, second-strongest and the index of the strongest (``rules.top_two``)."""
     G, n = s.shape
     first = np.empty(n)
@@ -352,7 +352,7 @@ def top_two(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # prag
 
 
 @njit(cache=True)
-def _kalyvas_zones(theta, strongest, second, cuts, contest_ratio, presence_floor):  # noqa: D103  # pragma: no cover
+def _kalyvas_zones(theta, strongest, second, cuts, contest_ratio, presence_floor):
     n = theta.shape[0]
     zone = np.empty(n, dtype=np.int8)
     for i in range(n):
@@ -387,7 +387,7 @@ def kalyvas_zones(
 
 
 @njit(cache=True)
-def revenue(s: np.ndarray, S: np.ndarray, rent: np.ndarray, theta: np.ndarray) -> np.ndarray:  # pragma: no cover
+def revenue(s: np.ndarray, S: np.ndarray, rent: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Rent each group collects, ``sum_i s_gi theta_i rent_i / S_i`` (``rules.revenue``)."""
     G, n = s.shape
     out = np.zeros(G)
@@ -400,7 +400,7 @@ def revenue(s: np.ndarray, S: np.ndarray, rent: np.ndarray, theta: np.ndarray) -
 
 # ------------------------------------------------------------------ coca
 @njit(cache=True)
-def _eradicated(coca, theta, hectares):  # noqa: D103  # pragma: no cover
+def _eradicated(coca, theta, hectares):
     n = coca.shape[0]
     reachable = np.empty(n)
     for i in range(n):
@@ -421,7 +421,7 @@ def eradication(coca: np.ndarray, theta: np.ndarray, hectares: float) -> np.ndar
 
 
 @njit(cache=True)
-def _coca_step(coca, theta, hectares, capacity, factor, abandon, replant, dt):  # noqa: D103  # pragma: no cover
+def _coca_step(coca, theta, hectares, capacity, factor, abandon, replant, dt):
     n = coca.shape[0]
     erased = _eradicated(coca, theta, hectares)
     new = np.empty(n)
@@ -475,7 +475,7 @@ def coca_priced(
 
 
 @njit(cache=True)
-def _coca_price_step(coca, theta, hectares, factor, price, abandon, replant, dt):  # noqa: D103  # pragma: no cover
+def _coca_price_step(coca, theta, hectares, factor, price, abandon, replant, dt):
     n = coca.shape[0]
     erased = _eradicated(coca, theta, hectares)
     new = np.empty(n)
