@@ -57,14 +57,13 @@ def profile(scenario: Path, runs: int) -> tuple[dict[str, float], int, float]:
     """Seconds per phase summed over ``runs`` runs of ``scenario``, the months and construction."""
     from rift.model import rules
     from rift.model.actors.measures import Measures
-    from rift.model.territory import Territory
     from rift.runner import plan_batch
     from rift.runner.inputs import build_model
     from rift.scenario import load_scenario
 
     plan = plan_batch(load_scenario(scenario), runs)
     acc: dict[str, float] = defaultdict(float)
-    kernels = Territory.kernels_module() if hasattr(Territory, "kernels_module") else rules
+    kernels = rules.kernels()  # the module the territory will call (RIFT_KERNELS)
     names = [
         n
         for n in rules.__all__
