@@ -1002,7 +1002,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_against(commit: str, quick: bool) -> dict[str, Any]:
     if quick:
-        return bench_against(commit, rounds=3, runs=20, e2e=[300, 1000], against_e2e=300)
+        return bench_against(commit, rounds=3, runs=15, e2e=[200, 500], against_e2e=200)
     return bench_against(commit, rounds=5, runs=30, e2e=[1000, 3000], against_e2e=1000)
 
 
