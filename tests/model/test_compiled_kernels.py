@@ -203,3 +203,13 @@ def test_a_bad_rift_kernels_is_one_message_and_exit_2(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert "RIFT_KERNELS" in err and "numpy or numba" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_numba_kernels_without_numba_are_one_message(monkeypatch):
+    """As where numba is not installed: ``import numba`` fails."""
+    monkeypatch.setitem(sys.modules, "numba", None)  # makes ``import numba`` raise ImportError
+    monkeypatch.delitem(sys.modules, "rift.model.rules.compiled", raising=False)
+    monkeypatch.delattr(rules, "compiled", raising=False)
+    with pytest.raises(InputError, match=r"--kernels.*need numba.*rift\[fast\]"):
+        rules.kernels("numba")
+    assert rules.kernels("numpy") is rules
