@@ -183,7 +183,8 @@ def test_rift_run_kernels_numba_stores_the_numpy_outcomes(tmp_path, monkeypatch,
     from rift.cli import main
     from rift.results import load
 
-    monkeypatch.delenv("RIFT_KERNELS", raising=False)
+    # Set (not deleted) so that the teardown undoes what ``--kernels`` writes into os.environ.
+    monkeypatch.setenv("RIFT_KERNELS", "numpy")
     args = ["run", "baseline", "--runs", "2", "--executor", "serial", "--no-report", "--quiet"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--kernels", "numba", "--out", str(tmp_path / "b")]) == 0
