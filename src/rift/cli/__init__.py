@@ -157,6 +157,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
+        "--kernels",
+        choices=("numpy", "numba"),
+        help="the territory's rules: numpy (the reference) or numba (compiled, the 'fast' "
+        "extra; the same outcomes within 1e-9) (default: $RIFT_KERNELS, else numpy)",
+    )
+    run.add_argument(
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rift.model.rules import kernels
 from rift.record import RunOutput
 from rift.runner.design import Design
 from rift.runner.executors import Executor, SerialExecutor
@@ -103,8 +104,10 @@ def plan_batch(
             the seeds and samples of the scenario's first ``design.replicates`` runs.
 
     Raises:
-        InputError: (key ``from``) The scenario's present folder is missing or damaged.
+        InputError: (key ``from``) The scenario's present folder is missing or damaged;
+            (key ``RIFT_KERNELS``) the rules asked for are unknown or not installed.
     """
+    kernels()  # in the parent, before any run: a bad RIFT_KERNELS is one message, not N
     present = None if scenario.from_ is None else load_particles(scenario.from_, scenario.source)
     spec = RunSpec(inputs_for(scenario))
     if design is not None:
