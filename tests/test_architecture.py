@@ -44,8 +44,11 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"results", "analysis", "plots"},
     "api": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
             "plots", "report", "present", "nowcast"},
-    "cli": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
+    # the browser app (rift app) sits beside the API, under the command line
+    "app": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
             "plots", "report", "api", "present", "nowcast"},
+    "cli": {"scenario", "model", "runner", "results", "experiment", "analysis", "validation",
+            "plots", "report", "api", "present", "nowcast", "app"},
 }  # fmt: skip
 
 

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.app import add_parser as add_app_parser
+from rift.cli.app import cmd_app
 from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.nowcast import add_parser as add_nowcast_parser
@@ -38,6 +40,7 @@ examples:
   rift validate-forecast --runs 200
   rift params us.
   rift params --source init.control_share
+  rift app new_rupture --port 8765
 """
 
 
@@ -321,6 +324,7 @@ def _parser() -> argparse.ArgumentParser:
         description="List the scenarios shipped with rift.",
     )
     add_nowcast_parser(sub)
+    add_app_parser(sub, positive_int)
     return parser
 
 
@@ -336,6 +340,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,
     "nowcast": cmd_nowcast,
+    "app": cmd_app,
 }
 
 
