@@ -163,6 +163,9 @@ def Page() -> None:
     sampled = S.sampled_parameters(base)
     groups = S.parameter_groups(sampled)
     months = S.horizon_months(base)
+    solara.Title("rift app")
+    with solara.AppBar():
+        solara.Text(f"rift app: {base.name}")
     with solara.Sidebar():
         solara.Markdown(f"### rift app\n{base.name}: {base.start} to {base.end}")
         names = S.shipped_names()
@@ -187,7 +190,7 @@ def Page() -> None:
             ParameterControl(
                 ctl,
                 values.get(name, ctl.value),
-                lambda v, name=name: set_values({**values, name: v}),
+                lambda v, name=name, ctl=ctl: set_values({**values, name: ctl.coerce(v)}),
             )
         changed = S.edits_from(values, base) if values else {}
         if changed:
@@ -243,7 +246,7 @@ def InterventionForm(months: list[str], added: list, set_added: Any) -> None:
         set_value(controls[n].value)
 
     solara.Select("Instrument", values=list(controls), value=name, on_value=pick)
-    ParameterControl(controls[name], value, set_value)
+    ParameterControl(controls[name], value, lambda v: set_value(controls[name].coerce(v)))
     solara.Select("From", values=months, value=at, on_value=set_at)
     solara.Select("Until", values=["open", *months], value=until, on_value=set_until)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,6 +93,8 @@ def serve(
     from rift.app import page
 
     settings.main.mode = "production"
+    # Solara warns that a plain-http page gets SameSite=lax cookies: what 127.0.0.1 needs.
+    warnings.filterwarnings("ignore", message="Cookies with samesite", category=UserWarning)
     page.CONFIG.update(
         scenario=scenario, runs=runs, workers=workers, out=Path(out) if out else APP_OUTPUTS
     )

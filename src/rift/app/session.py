@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ class Control:
         kind: ``float``, ``int``, ``choice`` or ``bool``.
         low: The smallest valid value (numbers).
         high: The largest valid value (numbers).
-        step: The slider's step (a hundredth of the range; 1 for whole numbers).
+        step: The slider's step (a round hundredth of the range; 1 for whole numbers).
         value: The value it starts at (the scenario's fixed value, else the default).
         choices: The valid values of a choice.
         tooltip: The unit, range, spread and source shown on hover.
@@ -82,6 +83,28 @@ class Control:
     value: Any
     choices: tuple[str, ...]
     tooltip: str
+
+    def coerce(self, value: Any) -> Any:
+        """A widget's value as the parameter's: a number on the slider's grid, in range.
+
+        A slider reports its start snapped to its grid (1.0 as 0.9999999999); a value within
+        half a step of the start is the start, so moving nothing changes nothing.
+        """
+        if self.kind not in ("float", "int"):
+            return value
+        x = min(max(float(value), float(self.low)), float(self.high))  # type: ignore[arg-type]
+        if self.kind == "int":
+            return int(round(x))
+        if isinstance(self.value, int | float) and abs(x - float(self.value)) < self.step / 2:
+            return self.value
+        digits = max(0, -math.floor(math.log10(self.step))) if self.step > 0 else 6
+        return round(x, digits)
+
+
+def _step(low: float, high: float) -> float:
+    """A round step of about a hundredth of the range (0.01 for [0, 1], 1,000 for 300,000)."""
+    span = high - low
+    return 10.0 ** math.floor(math.log10(span / 100.0)) if span > 0 else 1.0
 
 
 def source_text(param: Parameter) -> str:
@@ -119,7 +142,7 @@ def control(name: str, value: Any = None) -> Control:
             low = centre - abs(centre) - 1.0 if low is None else low
             high = centre + abs(centre) + 1.0 if high is None else high
         if p.kind == "float":
-            step = (high - low) / 100.0
+            step = _step(low, high)
     start = value if value is not None else p.default
     if start is None:
         start = p.choices[0] if p.kind == "choice" else (low + high) / 2.0
@@ -478,7 +501,8 @@ def edits_from(values: Mapping[str, Any], base: Scenario) -> dict[str, Any]:
     """The parameter values that differ from where their controls started."""
     out = {}
     for name, value in values.items():
-        start = base.parameters.get(name, control(name).value)
-        if value != start:
+        ctl = control(name, base.parameters.get(name))
+        value = ctl.coerce(value)
+        if value != ctl.value:
             out[name] = registry()[name].validate(value)
     return out

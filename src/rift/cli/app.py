@@ -45,9 +45,12 @@ def cmd_app(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"rift app: {url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
 
-    serve(
-        args.scenario, args.port, runs=args.runs, out=args.out, workers=args.workers,
-        on_ready=ready,
-    )  # fmt: skip
+    try:
+        serve(
+            args.scenario, args.port, runs=args.runs, out=args.out, workers=args.workers,
+            on_ready=ready,
+        )  # fmt: skip
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
+        pass
     print("rift app: stopped", file=sys.stderr)
     return 0
