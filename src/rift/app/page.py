@@ -7,6 +7,7 @@ else as one line naming the error, never a traceback).
 
 from __future__ import annotations
 
+import html
 import traceback
 from typing import Any
 
@@ -26,6 +27,11 @@ def _message(exc: BaseException) -> str:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
     return f"failed: {type(exc).__name__}: {exc}{where}"
+
+
+def _heading(text: str, level: int = 4) -> None:
+    """A heading (not ``solara.Markdown``: it loads KaTeX, which solara-assets lacks)."""
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(text))
 
 
 def _end_choices(scenario: S.Scenario) -> list[str]:
@@ -167,7 +173,7 @@ def Page() -> None:
     with solara.AppBar():
         solara.Text(f"rift app: {base.name}")
     with solara.Sidebar():
-        solara.Markdown(f"### rift app\n{base.name}: {base.start} to {base.end}")
+        _heading(f"{base.name}: {base.start} to {base.end}", 3)
         names = S.shipped_names()
         solara.Select(
             "Shipped scenario",
@@ -180,7 +186,7 @@ def Page() -> None:
             solara.Button("Load", on_click=lambda: choose(file_ref))
         solara.SliderInt("Runs", value=runs, min=1, max=1000, on_value=set_runs)
         solara.Select("Last month", values=_end_choices(base), value=end, on_value=set_end)
-        solara.Markdown(f"#### Sampled parameters ({len(sampled)})")
+        _heading(f"Sampled parameters ({len(sampled)})")
         solara.Select(
             "Group", values=list(groups), value=group if group in groups else None,
             on_value=set_group,
@@ -194,12 +200,10 @@ def Page() -> None:
             )
         changed = S.edits_from(values, base) if values else {}
         if changed:
-            solara.Markdown(
-                "Fixed: " + ", ".join(f"`{k}` = {v}" for k, v in changed.items())
-            )
+            solara.Text("Fixed: " + ", ".join(f"{k} = {v}" for k, v in changed.items()))
             solara.Button("Reset parameters", on_click=lambda: set_values({}))
         InterventionForm(months, added, set_added)
-        solara.Markdown("#### Election")
+        _heading("Election")
         for key, choices in S.ELECTION_CHOICES.items():
             fixed = getattr(base.election, key)
             solara.Select(
@@ -239,7 +243,7 @@ def InterventionForm(months: list[str], added: list, set_added: Any) -> None:
     value, set_value = solara.use_state(controls[name].value)
     at, set_at = solara.use_state(months[min(2, len(months) - 1)])
     until, set_until = solara.use_state("open")
-    solara.Markdown("#### Interventions (instruments forced)")
+    _heading("Interventions (instruments forced)")
 
     def pick(n: str) -> None:
         set_name(n)
@@ -273,11 +277,12 @@ def Results(shown: dict) -> None:
     """The difference table (when a batch is pinned) and the figures."""
     tables = shown["tables"]
     if tables:
-        solara.Markdown(f"#### {' vs '.join(shown['names'])}: paired differences\n\n{tables['note']}")
+        _heading(f"{' vs '.join(shown['names'])}: paired differences")
+        solara.Text(tables["note"])
         solara.DataFrame(tables["outcomes"], items_per_page=12)
         solara.DataFrame(tables["events"], items_per_page=6)
     elif shown["names"]:
-        solara.Markdown(f"#### {shown['names'][-1]} (pin it to compare the next run with it)")
+        _heading(f"{shown['names'][-1]} (pin it to compare the next run with it)")
     with solara.ColumnsResponsive(12, large=6):
         for stem, png in shown["figures"].items():
             solara.HTML(tag="div", unsafe_innerHTML=S.figure_html(stem, png))

@@ -6,6 +6,8 @@ asset route, so the browser fetches nothing from the internet; telemetry is off.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
 import os
 import socket
@@ -100,10 +102,27 @@ def serve(
     )
     config = uvicorn.Config(
         "solara.server.starlette:app", host=HOST, port=port, log_level="warning",
-        lifespan="off",
+        lifespan="on",
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
+    shutdown = server.shutdown
+
+    async def close_pages(sockets=None):
+        # Close the open pages first (in a thread: closing a page talks to its websocket
+        # through the event loop): uvicorn waits for open websockets before Solara's own
+        # shutdown would close them, and then cancels them with tracebacks.
+        from solara.server import kernel_context
+
+        def close_all() -> None:
+            for context in list(kernel_context.contexts.values()):
+                context.close(reason="server-shutdown")
+
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.to_thread(close_all), timeout=5)
+        await shutdown(sockets=sockets)
+
+    server.shutdown = close_pages  # type: ignore[method-assign]
     url = f"http://{HOST}:{port}/"
     if on_ready is not None:
         startup = server.startup

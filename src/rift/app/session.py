@@ -67,7 +67,8 @@ class Control:
         kind: ``float``, ``int``, ``choice`` or ``bool``.
         low: The smallest valid value (numbers).
         high: The largest valid value (numbers).
-        step: The slider's step (a round hundredth of the range; 1 for whole numbers).
+        step: The slider's step (a power of ten with ``value`` on its grid; 1 for whole
+            numbers).
         value: The value it starts at (the scenario's fixed value, else the default).
         choices: The valid values of a choice.
         tooltip: The unit, range, spread and source shown on hover.
@@ -101,10 +102,23 @@ class Control:
         return round(x, digits)
 
 
-def _step(low: float, high: float) -> float:
-    """A round step of about a hundredth of the range (0.01 for [0, 1], 1,000 for 300,000)."""
+def _step(low: float, high: float, start: Any) -> float:
+    """A power of ten near a hundredth of the range (0.01 for [0, 1]) with ``start`` on its grid.
+
+    A slider snaps its value to ``low + k * step``: a start off the grid (510 on a grid of
+    100) would move by itself, so the step shrinks until the start is on the grid.
+    """
     span = high - low
-    return 10.0 ** math.floor(math.log10(span / 100.0)) if span > 0 else 1.0
+    if span <= 0:
+        return 1.0
+    step = 10.0 ** math.floor(math.log10(span / 100.0))
+    if isinstance(start, int | float):
+        while step > span * 1e-6:
+            k = (float(start) - low) / step
+            if abs(k - round(k)) < 1e-6:
+                break
+            step /= 10.0
+    return step
 
 
 def source_text(param: Parameter) -> str:
@@ -141,11 +155,11 @@ def control(name: str, value: Any = None) -> Control:
             centre = float(p.default if p.default is not None else 0.0)
             low = centre - abs(centre) - 1.0 if low is None else low
             high = centre + abs(centre) + 1.0 if high is None else high
-        if p.kind == "float":
-            step = _step(low, high)
     start = value if value is not None else p.default
     if start is None:
         start = p.choices[0] if p.kind == "choice" else (low + high) / 2.0
+    if p.kind == "float":
+        step = _step(low, high, start)
     tip = [f"{p.description}", f"unit: {p.unit}; valid range {p.range_text()}"]
     if p.uncertainty:
         tip.append(f"sampled per run: {p.uncertainty_text()}")
