@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rift.app import session as S
+from rift.app import session as S  # noqa: N812
 from rift.cli import main
 from rift.errors import InputError
 from rift.parameters import registry
@@ -71,7 +71,9 @@ def test_edits_apply_like_a_file_and_are_checked():
     assert out.shocks == sc.shocks and out.seed == sc.seed
     assert S.apply_edits(sc, S.Edits(runs=sc.runs)) == sc  # nothing changed: the same
     with pytest.raises(InputError, match="interventions"):
-        S.apply_edits(sc, S.Edits(interventions=[{"at": "2031-05", "set": {"us.intel_sharing": 0.2}}]))
+        S.apply_edits(
+            sc, S.Edits(interventions=[{"at": "2031-05", "set": {"us.intel_sharing": 0.2}}])
+        )
 
 
 def test_saved_scenario_validates_and_is_the_scenario_run(tmp_path, capsys):

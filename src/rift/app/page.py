@@ -14,7 +14,7 @@ from typing import Any
 import solara
 import solara.lab
 
-from rift.app import session as S
+from rift.app import session as S  # noqa: N812
 from rift.errors import InputError
 
 #: What ``rift app`` was started with (set by :func:`rift.app.server.serve` before serving).
@@ -45,30 +45,32 @@ def _end_choices(scenario: S.Scenario) -> list[str]:
 def ParameterControl(ctl: S.Control, value: Any, on_value: Any) -> None:
     """One parameter's widget, its range from the registry, its source on hover."""
     safe = ctl.name.replace(".", "-")
-    with solara.Tooltip(ctl.tooltip):
-        with solara.Column(classes=[f"param-{safe}", "rift-param"], gap="0px"):
-            if ctl.kind == "choice":
-                solara.Select(ctl.name, values=list(ctl.choices), value=value, on_value=on_value)
-            elif ctl.kind == "bool":
-                solara.Checkbox(label=ctl.name, value=bool(value), on_value=on_value)
-            elif ctl.kind == "int":
-                solara.SliderInt(
-                    ctl.name,
-                    value=int(value),
-                    min=int(ctl.low),
-                    max=int(ctl.high),
-                    on_value=on_value,
-                )
-            else:
-                solara.SliderFloat(
-                    ctl.name,
-                    value=float(value),
-                    min=ctl.low,
-                    max=ctl.high,
-                    step=ctl.step,
-                    on_value=on_value,
-                )
-            solara.Text(f"{ctl.name} = {value} {ctl.unit}", classes=["param-value"])
+    with (
+        solara.Tooltip(ctl.tooltip),
+        solara.Column(classes=[f"param-{safe}", "rift-param"], gap="0px"),
+    ):
+        if ctl.kind == "choice":
+            solara.Select(ctl.name, values=list(ctl.choices), value=value, on_value=on_value)
+        elif ctl.kind == "bool":
+            solara.Checkbox(label=ctl.name, value=bool(value), on_value=on_value)
+        elif ctl.kind == "int":
+            solara.SliderInt(
+                ctl.name,
+                value=int(value),
+                min=int(ctl.low),
+                max=int(ctl.high),
+                on_value=on_value,
+            )
+        else:
+            solara.SliderFloat(
+                ctl.name,
+                value=float(value),
+                min=ctl.low,
+                max=ctl.high,
+                step=ctl.step,
+                on_value=on_value,
+            )
+        solara.Text(f"{ctl.name} = {value} {ctl.unit}", classes=["param-value"])
 
 
 @solara.component
@@ -232,7 +234,7 @@ def Page() -> None:
         {"error": solara.Error, "success": solara.Success}.get(kind, solara.Info)(
             text, classes=[f"rift-message-{kind}"]
         )
-        Results(shown)
+        ResultsPanel(shown)
 
 
 @solara.component
@@ -273,7 +275,7 @@ def InterventionForm(months: list[str], added: list, set_added: Any) -> None:
 
 
 @solara.component
-def Results(shown: dict) -> None:
+def ResultsPanel(shown: dict) -> None:
     """The difference table (when a batch is pinned) and the figures."""
     tables = shown["tables"]
     if tables:

@@ -101,7 +101,10 @@ def serve(
         scenario=scenario, runs=runs, workers=workers, out=Path(out) if out else APP_OUTPUTS
     )
     config = uvicorn.Config(
-        "solara.server.starlette:app", host=HOST, port=port, log_level="warning",
+        "solara.server.starlette:app",
+        host=HOST,
+        port=port,
+        log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=2,
     )

@@ -95,7 +95,7 @@ class Control:
             return value
         x = min(max(float(value), float(self.low)), float(self.high))  # type: ignore[arg-type]
         if self.kind == "int":
-            return int(round(x))
+            return round(x)
         if isinstance(self.value, int | float) and abs(x - float(self.value)) < self.step / 2:
             return self.value
         digits = max(0, -math.floor(math.log10(self.step))) if self.step > 0 else 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 
@@ -33,9 +34,7 @@ def add_parser(sub, positive_int) -> None:
         "--runs", type=positive_int, default=200, help="runs per batch to start with (default: 200)"
     )
     app.add_argument("--workers", type=positive_int, help="worker processes (default: all CPUs)")
-    app.add_argument(
-        "--out", help="where batches, scenarios and reports go (default: outputs/app)"
-    )
+    app.add_argument("--out", help="where batches, scenarios and reports go (default: outputs/app)")
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -45,12 +44,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"rift app: {url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C once it is down
         serve(
             args.scenario, args.port, runs=args.runs, out=args.out, workers=args.workers,
             on_ready=ready,
         )  # fmt: skip
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down
-        pass
     print("rift app: stopped", file=sys.stderr)
     return 0
