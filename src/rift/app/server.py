@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import logging
 import os
 import socket
 import warnings
@@ -123,6 +124,10 @@ def serve(
 
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.to_thread(close_all), timeout=5)
+        # A page whose websocket is still open is then cancelled, and Solara and uvicorn log
+        # the cancellation with a traceback: on the way out, that is not an error to show.
+        for name in ("solara", "uvicorn.error"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         await shutdown(sockets=sockets)
 
     server.shutdown = close_pages  # type: ignore[method-assign]
