@@ -94,7 +94,8 @@ def test_saved_scenario_validates_and_is_the_scenario_run(tmp_path, capsys):
         S.save_scenario(sc, tmp_path / "mine.txt")
 
 
-def test_session_runs_pins_compares_and_reports(tmp_path):
+@pytest.mark.slow  # two batches and the page's figures: 4-7 s on two busy cores
+def test_session_runs_pins_compares_and_figures(tmp_path):
     sess = S.Session(load_scenario("baseline"), tmp_path, executor="serial")
     with pytest.raises(InputError, match="Run first"):
         sess.pin()
@@ -119,8 +120,6 @@ def test_session_runs_pins_compares_and_reports(tmp_path):
     assert "Municipalities under armed control" in set(tables["outcomes"]["outcome"])
     after = sess.figures(["fan_control_any"])["fan_control_any"]
     assert after != figs["fan_control_any"]  # both batches drawn now
-    report = sess.report()
-    assert report.is_file() and "baseline_app" in report.read_text()
     sess.unpin()
     sess.pin_folder(a.path)
     assert [r.name for r in sess.batches()] == ["baseline", "baseline_app"]
@@ -142,3 +141,17 @@ def test_choose_scenario_errors_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="runs"):
         S.choose_scenario(bad)
     assert "baseline" in S.shipped_names() and "new_rupture" in S.shipped_names()
+
+
+@pytest.mark.slow  # the report writes every figure of both batches (about 20 s)
+def test_the_report_compares_the_pinned_and_the_current_batch(tmp_path):
+    sess = S.Session(load_scenario("baseline"), tmp_path, executor="serial")
+    with pytest.raises(InputError, match="Run first"):
+        sess.report()
+    sess.run(S.Edits(**SHORT))
+    sess.pin()
+    sess.run(S.Edits(parameters={"us.security_cut_residual": 0.9}, **SHORT))
+    report = sess.report()
+    text = report.read_text(encoding="utf-8")
+    assert report.parent.parent == tmp_path / "reports"
+    assert "baseline_app" in text and "baseline" in text and "us.security_cut_residual" in text
