@@ -64,10 +64,8 @@ def main() -> None:
     print(f"Run after warm-up, batch:     median {statistics.median(batch):.1f} s {batch}")
     print(f"figures and comparison:       median {statistics.median(figures):.1f} s")
     print(f"refresh (batch + page):       median {statistics.median(total):.1f} s (target 5 s)")
-    print(
     per_run = (c1 - c0) / args.runs * 1e3
     print(f"CPU of the batch, serial:     {c1 - c0:.1f} s ({per_run:.0f} ms a run)")
-    )
     print(f"CPU of figures and comparison: {c2 - c1:.1f} s")
     idle = (c1 - c0) / args.workers + (c2 - c1)
     print(f"refresh on {args.workers} idle cores, from the CPU: about {idle:.1f} s")
