@@ -141,6 +141,13 @@ def test_choose_scenario_errors_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="runs"):
         S.choose_scenario(bad)
     assert "baseline" in S.shipped_names() and "new_rupture" in S.shipped_names()
+    sess = S.Session(S.choose_scenario(None), tmp_path, executor="serial")
+    with pytest.raises(InputError, match="no scenario given"):
+        sess.choose("  ")
+    with pytest.raises(InputError, match="runs"):
+        sess.choose(str(bad))
+    assert sess.base.name == "baseline"  # a bad choice keeps the scenario
+    assert sess.choose("new_rupture").name == "new_rupture"
 
 
 @pytest.mark.slow  # the report writes every figure of both batches (about 20 s)

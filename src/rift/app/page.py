@@ -186,7 +186,9 @@ def Page() -> None:
         with solara.Row():
             solara.InputText("or a scenario file", value=file_ref, on_value=set_file_ref)
             solara.Button("Load", on_click=lambda: choose(file_ref))
-        solara.SliderInt("Runs", value=runs, min=1, max=1000, on_value=set_runs)
+        solara.SliderInt(
+            "Runs", value=runs, min=1, max=max(1000, int(CONFIG["runs"])), on_value=set_runs
+        )
         solara.Text(f"{runs} runs per batch, the same seeds every time (paired)")
         solara.Select("Last month", values=_end_choices(base), value=end, on_value=set_end)
         _heading(f"Sampled parameters ({len(sampled)})")

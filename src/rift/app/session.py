@@ -387,7 +387,15 @@ class Session:
         self.last_seconds: float | None = None
 
     def choose(self, ref: str | Path) -> Scenario:
-        """Switch to another scenario (a shipped name or a file); the batches are kept."""
+        """Switch to another scenario (a shipped name or a file); the batches are kept.
+
+        Raises:
+            InputError: No name given, an unknown name, or a file that does not validate.
+        """
+        if not str(ref).strip():
+            raise InputError(
+                "no scenario given", key="scenario", expected="a shipped name or a file path"
+            )
         self.base = choose_scenario(ref)
         return self.base
 
