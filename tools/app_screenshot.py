@@ -31,6 +31,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def main() -> None:
+    """Run the app, drive it to a comparison and save the screenshot."""
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
