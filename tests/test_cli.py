@@ -12,7 +12,8 @@ from .conftest import ROOT, SCENARIOS
 
 COMMANDS = {
     "run", "compare", "report", "validate-history", "calibrate", "refit", "params",
-    "validate", "scenarios", "nowcast", "validate-forecast", "app",
+    "validate", "scenarios", "nowcast", "validate-forecast", "discover", "sensitivity",
+    "app",
 }  # fmt: skip
 
 
