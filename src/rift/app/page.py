@@ -149,18 +149,24 @@ def Page() -> None:
             return
         set_message(("success", text))
 
-    def pin() -> None:
+    def pin() -> None:  # the figures stay: the pinned batch is the one shown
         act(lambda: sess.pin().name, "pinned {result}: the next Run is compared with it")
-        refresh()
 
     def pin_folder() -> None:
-        act(lambda: sess.pin_folder(pin_ref).name, "pinned the saved batch {result}")
-        refresh()
+        def go() -> str:
+            pinned = sess.pin_folder(pin_ref)
+            refresh()  # both batches now, compared (a comparison that fails is a message)
+            return pinned.name
+
+        act(go, "pinned the saved batch {result}")
 
     def unpin() -> None:
-        sess.unpin()
-        refresh()
-        set_message(("info", "nothing pinned"))
+        def go() -> str:
+            sess.unpin()
+            refresh()
+            return "nothing pinned"
+
+        act(go, "{result}")
 
     def save() -> None:
         act(lambda: sess.save(edits(), save_ref or None), "scenario saved: {result}")
