@@ -13,6 +13,7 @@ from .conftest import ROOT, SCENARIOS
 COMMANDS = {
     "run", "compare", "report", "validate-history", "calibrate", "refit", "params",
     "validate", "scenarios", "nowcast", "validate-forecast", "discover", "sensitivity",
+    "app",
 }  # fmt: skip
 
 

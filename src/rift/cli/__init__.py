@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.app import add_parser as add_app_parser
+from rift.cli.app import cmd_app
 from rift.cli.discover import add_parser as add_discover_parser
 from rift.cli.discover import cmd_discover
 from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
@@ -44,6 +46,7 @@ examples:
   rift params us.
   rift params --source init.control_share
   rift sensitivity scenarios/baseline.yaml --outcome control_any --groups --samples 32
+  rift app new_rupture --port 8765
 """
 
 
@@ -335,6 +338,7 @@ def _parser() -> argparse.ArgumentParser:
     add_nowcast_parser(sub)
     add_discover_parser(sub)
     add_sensitivity_parser(sub, positive_int)
+    add_app_parser(sub, positive_int)
     return parser
 
 
@@ -352,6 +356,7 @@ COMMANDS = {
     "nowcast": cmd_nowcast,
     "discover": cmd_discover,
     "sensitivity": cmd_sensitivity,
+    "app": cmd_app,
 }
 
 
