@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from rift.analysis.compare import compare
+from rift.plots import KEY_OUTCOMES
 from rift.record import RECORD
-from rift.report import HEADLINES, build_report, headline_numbers, write_report
+from rift.report import HEADLINES, build_report, detail_flags, headline_numbers, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -148,3 +149,64 @@ def test_the_headline_shows_each_paired_difference_with_its_interval(small_batch
     assert float(cells["p_rupture"]["difference"]) == rupture["difference"].iloc[0]
     # One batch: no difference column.
     assert 'class="num difference"' not in build_report([a], {})
+
+
+def test_the_default_report_has_the_key_figures_and_a_collapsed_appendix(reports):
+    path, results = reports["two"]
+    html = path.read_text(encoding="utf-8")
+    assert path.stat().st_size <= 1_500_000  # two scenarios, default figures
+    stems = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', html)
+    assert set(stems) == {
+        *(f"fan_{n}" for n in KEY_OUTCOMES),
+        "events",
+        "election",
+        "map_control",
+    }
+    assert stems.index("fan_control_any") < stems.index("map_control")
+    assert sorted(p.stem for p in (path.parent / "figures").iterdir()) == sorted(stems)
+    # The key figures come right after the headline; the appendix is last and collapsed.
+    order = [html.index(f">{t}</h2>") for t in ("Headline numbers", "Key figures", "Comparison")]
+    assert order == sorted(order)
+    appendix = html[html.index(">Appendix: measure by measure</h2>") :]
+    assert html.index(f">Scenario {results[0].name}</h2>") < html.index(
+        ">Appendix: measure by measure</h2>"
+    )
+    assert appendix.count("<details>") >= 2 and "<img" not in appendix
+    assert "--figures all" in appendix
+    # Each measure is a row of the appendix with its share in force, started and ended.
+    rows = re.findall(r"<tr><th>([^<]+)</th>((?:<td[^>]*>[^<]*</td>)+)</tr>", appendix)
+    measures = {label: re.findall(r">([^<]*)</td>", cells) for label, cells in rows}
+    flags = detail_flags(results)
+    assert len(flags) >= 20 and all(o.label in measures for o in flags)
+    cut = RECORD.outcome("us_security_aid_cut")
+    a, b = (r.runs[r.runs["error"].isna()] for r in results)
+    values = measures[cut.label]
+    assert len(values) == 3 * len(results)
+    assert float(values[0]) == pytest.approx(a[cut.name].mean(), abs=5e-3)
+    assert float(values[3]) == pytest.approx(b[cut.name].mean(), abs=5e-3)
+    started = a["us_security_aid_cut_start_month"].notna().mean()
+    assert float(values[1]) == pytest.approx(started, abs=5e-3)
+    # The measures' rows and events left the comparison section for the appendix.
+    section = html[
+        html.index(">Comparison</h2>") : html.index(">Appendix: measure by measure</h2>")
+    ]
+    assert cut.label not in section and "(start) by" not in section
+    assert "P(full rupture by" in section
+    assert "(start) by" in appendix
+
+
+def test_figures_all_puts_the_other_figures_into_the_appendix(small_batches, tmp_path):
+    a = small_batches["baseline"]
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+    stems = ["fan_control_any", "events", "map_control", "fan_contested", "share_rupture"]
+    html = build_report([a], dict.fromkeys(stems, png))
+    body, appendix = html.split(">Appendix: measure by measure</h2>")
+    shown = lambda part: re.findall(r'alt="([^"]+)"', part)  # noqa: E731
+    assert shown(body) == ["fan_control_any", "events", "map_control"]
+    assert shown(appendix) == ["fan_contested", "share_rupture"]
+    more = appendix[appendix.index("More figures (2)") :]
+    assert appendix.rindex("<details>") < appendix.index("More figures (2)")
+    assert "fan_contested" in more and "--figures all" not in appendix
+    with pytest.raises(ValueError, match="figure set"):
+        write_report([a], tmp_path / "bad", figures="some")

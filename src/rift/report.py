@@ -9,6 +9,7 @@ check them against ``runs.parquet``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,8 @@ from rift.analysis.weights import run_weights, weighting_note
 from rift.atomic import atomic_write_text
 from rift.errors import refuse_links
 from rift.parameters import registry
-from rift.record import RECORD
+from rift.plots import FIGURE_SETS, KEY_OUTCOMES, is_key_figure
+from rift.record import RECORD, Outcome
 from rift.results import Results
 from rift.version import __version__
 
@@ -374,9 +376,11 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
+#: The order of the figures by kind (the key fans first, in the order of ``KEY_OUTCOMES``).
 FIGURE_ORDER = (
     "reliability",
     "target",
+    "key",
     "events",
     "election",
     "map",
@@ -387,15 +391,27 @@ FIGURE_ORDER = (
 )
 
 
-def _figures_html(figures: Mapping[str, Path]) -> str:
-    """The figures, the summary ones (events, map, distributions) before the fan charts."""
+def _detail_figure(stem: str) -> bool:
+    """A standard figure that is not a key figure: it goes into the appendix."""
+    kind = stem.split("_", 1)[0]
+    return kind in {"fan", "share", "horizon", "exceedance"} and not is_key_figure(stem)
 
-    def rank(stem: str) -> int:
+
+def _figures_html(figures: Mapping[str, Path], ordered: bool = True) -> str:
+    """The figures in :data:`FIGURE_ORDER`: the key fans, the events, the election, the map.
+
+    With ``ordered`` false, in the order given (the record's, for the appendix).
+    """
+
+    def rank(stem: str) -> tuple[int, int]:
         kind = stem.split("_", 1)[0]
-        return FIGURE_ORDER.index(kind) if kind in FIGURE_ORDER else len(FIGURE_ORDER)
+        if kind == "fan" and is_key_figure(stem):
+            return FIGURE_ORDER.index("key"), KEY_OUTCOMES.index(stem.removeprefix("fan_"))
+        return (FIGURE_ORDER.index(kind) if kind in FIGURE_ORDER else len(FIGURE_ORDER)), 0
 
     out = []
-    for stem, path in sorted(figures.items(), key=lambda kv: rank(kv[0])):
+    items = sorted(figures.items(), key=lambda kv: rank(kv[0])) if ordered else figures.items()
+    for stem, path in items:
         data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         caption = CAPTIONS.get(stem.split("_", 1)[0], "")
         out.append(
@@ -403,6 +419,117 @@ def _figures_html(figures: Mapping[str, Path]) -> str:
             f"<figcaption>{_e(stem)}: {_e(caption)}</figcaption></figure>"
         )
     return "\n".join(out)
+
+
+#: Sections of the record whose flags are shown measure by measure in the appendix.
+DETAIL_SECTIONS = ("measures", "institutions")
+
+
+def detail_flags(results: Sequence[Results]) -> list[Outcome]:
+    """The flags of each measure and institution that every batch stored (the appendix rows)."""
+    return [
+        o
+        for o in RECORD.of_kind("flag")
+        if o.section in DETAIL_SECTIONS and all(o.name in r.runs for r in results)
+    ]
+
+
+def _appendix_comparison(comparison: Comparison, detail: set[str]) -> tuple[Comparison, ...]:
+    """The comparison split in two: its headline part and its measure-by-measure part."""
+    figure_events = {e.name for e in RECORD.events if e.figure}
+
+    def part(keep_detail: bool) -> Comparison:
+        def pick(table: pd.DataFrame, column: str, is_detail) -> pd.DataFrame:
+            if table.empty or column not in table:
+                return table
+            mask = table[column].map(is_detail).astype(bool)
+            return table[mask if keep_detail else ~mask]
+
+        return dataclasses.replace(
+            comparison,
+            scenarios=pick(comparison.scenarios, "outcome", lambda n: n in detail),
+            differences=pick(comparison.differences, "outcome", lambda n: n in detail),
+            events=pick(comparison.events, "event", lambda n: n not in figure_events),
+        )
+
+    return part(False), part(True)
+
+
+def _measures_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    """Measure by measure, per scenario: the share of runs with it in force at the horizon.
+
+    With the probabilities that it started and that it ended by then.
+    """
+    flags = detail_flags(results)
+    if not flags:
+        return ""
+    end = results[0].manifest["scenario"]["end"]
+    weights = [run_weights(r) for r in results]
+    summaries = [
+        horizon_summary(r.runs, [o.name for o in flags], w).set_index("outcome")
+        for r, w in zip(results, weights, strict=True)
+    ]
+    events = {e.name for e in RECORD.events}
+    head1 = "".join(f'<th colspan="3">{_e(n)}</th>' for n in names)
+    head2 = "<th>in force</th><th>started</th><th>ended</th>" * len(names)
+    rows = []
+    for o in flags:
+        cells = []
+        for res, w, summary in zip(results, weights, summaries, strict=True):
+            on = float(summary.loc[o.name, "mean"]) if o.name in summary.index else float("nan")
+            cells.append(f'<td class="num">{format_value(on)}</td>')
+            for suffix in ("start", "end"):
+                name = f"{o.name}_{suffix}"
+                p = (
+                    event_probability(res.runs, name, by=end, weights=w)
+                    if name in events and RECORD.event(name).column in res.runs
+                    else float("nan")
+                )
+                cells.append(f'<td class="num">{format_value(p)}</td>')
+        rows.append(f"<tr><th>{_e(o.label)}</th>{''.join(cells)}</tr>")
+    return (
+        f'<table class="measures"><thead><tr><th rowspan="2">share of runs at {_e(end)}</th>'
+        f"{head1}</tr><tr>{head2}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _appendix_html(
+    results: Sequence[Results],
+    names: Sequence[str],
+    figures: Mapping[str, Path],
+    detail: Comparison | None,
+) -> str:
+    """The appendix, collapsed: the measures one by one and their paired differences.
+
+    With the figures of the full set that are not key figures (``--figures all``).
+    """
+    parts = [
+        "<details><summary>Each measure: in force at the horizon, started, ended</summary>"
+        + _measures_html(results, names)
+        + "</details>"
+    ]
+    if detail is not None:
+        tables = [_table(outcome_table(detail))] if not detail.scenarios.empty else []
+        if not detail.events.empty:
+            tables.append(_table(event_table(detail)))
+        parts.append(
+            "<details><summary>Each measure and institution: paired differences</summary>"
+            + "".join(tables)
+            + "</details>"
+        )
+    if figures:
+        parts.append(
+            f"<details><summary>More figures ({len(figures)}): every reported outcome, the "
+            "horizon distributions and exceedance curves</summary>"
+            + _figures_html(figures, ordered=False)
+            + "</details>"
+        )
+    else:
+        parts.append(
+            "<p>The report shows the key figures; <code>--figures all</code> adds a figure of "
+            "every reported outcome here.</p>"
+        )
+    return "<h2>Appendix: measure by measure</h2>" + "".join(parts)
 
 
 def _with_contents(body: str) -> str:
@@ -456,10 +583,15 @@ def build_report(
     )
     parts.append(weighting)
     parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names, comparison))
+    key = {s: p for s, p in figures.items() if not _detail_figure(s)}
+    more = {s: p for s, p in figures.items() if _detail_figure(s)}
+    parts.append("<h2>Key figures</h2>" + weighting + _figures_html(key))
+    detail = None
     if comparison is not None and len(results) > 1:
+        main, detail = _appendix_comparison(comparison, {o.name for o in detail_flags(results)})
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
-        parts.append(_table(outcome_table(comparison)))
-        parts.append(_table(event_table(comparison)))
+        parts.append(_table(outcome_table(main)))
+        parts.append(_table(event_table(main)))
         if not comparison.categories.empty:
             parts.append(_table(category_table(comparison)))
         if comparison.warnings:
@@ -467,9 +599,9 @@ def build_report(
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
     parts.append(_assimilation_html(results, names))
     parts.append(_election_html(results, names))
-    parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
+    parts.append(_appendix_html(results, names, more, detail))
     body = _with_contents("\n".join(parts))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -486,6 +618,7 @@ def write_report(
     comparison: Comparison | None = None,
     formats: Sequence[str] = ("png",),
     extra: Mapping[str, Figure] | None = None,
+    figures: str = "key",
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -495,6 +628,8 @@ def write_report(
         comparison: The comparison, when several batches are reported together.
         formats: Figure formats to save besides the embedded PNG (``png``, ``svg``).
         extra: More figures by file stem (shown first), e.g. a hindcast's targets.
+        figures: ``key`` (the key figures) or ``all`` (besides them, a figure of every
+            reported outcome, in the collapsed appendix).
 
     Returns:
         The path of ``report.html``.
@@ -514,7 +649,9 @@ def write_report(
         stem: save_figure(fig, folder / "figures" / stem, formats)
         for stem, fig in (extra or {}).items()
     }
-    saved.update(write_figures(list(results), folder / "figures", formats=formats))
+    if figures not in FIGURE_SETS:
+        raise ValueError(f"figure set {figures!r}: expected one of {', '.join(FIGURE_SETS)}")
+    saved.update(write_figures(list(results), folder / "figures", formats=formats, which=figures))
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
     atomic_write_text(path, build_report(results, pngs, comparison))

@@ -14,6 +14,7 @@ from rift.analysis.distributions import control_probability, horizon_values
 from rift.experiment import run_scenario
 from rift.geography import load_geography
 from rift.plots import (
+    KEY_OUTCOMES,
     control_map,
     election_chart,
     event_probability_chart,
@@ -22,6 +23,7 @@ from rift.plots import (
     figure_makers,
     figures_for,
     horizon_distribution,
+    is_key_figure,
     scenario_colors,
     write_figures,
 )
@@ -246,6 +248,15 @@ def test_standard_set_keys(pair):
     figs = figures_for(pair, outcomes=["control_any"])
     assert all(isinstance(f, Figure) for f in figs.values())
     assert "P(>400)" in " ".join(legend_texts(figs["exceedance_control_any"]))
+
+
+def test_the_key_set_is_the_fans_an_analyst_asks_first_the_events_election_and_map(pair):
+    key = figure_makers(pair, which="key")
+    assert set(key) == {*(f"fan_{n}" for n in KEY_OUTCOMES), "events", "election", "map_control"}
+    assert all(is_key_figure(stem) for stem in key)
+    assert set(key) < set(figure_makers(pair)) and len(figure_makers(pair)) > 3 * len(key)
+    with pytest.raises(ValueError, match="figure set 'most'"):
+        figure_makers(pair, which="most")
 
 
 @pytest.mark.slow

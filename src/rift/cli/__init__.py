@@ -91,6 +91,18 @@ def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = 
         )
 
 
+def _add_figures_option(parser: argparse.ArgumentParser) -> None:
+    """``--figures key|all``: which figures the report draws (run, compare, report)."""
+    parser.add_argument(
+        "--figures",
+        choices=("key", "all"),
+        default="key",
+        help="the report's figures: key (default: fan charts of armed control, presence, "
+        "members, coca, displacement and cooperation, the event curves, the election, the map) "
+        "or all (besides them, a figure of every reported outcome, in the appendix)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rift",
@@ -154,6 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(run)
     run.add_argument(
         "--unweighted",
         action="store_true",
@@ -177,6 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(compare)
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
         "--unweighted",
@@ -201,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("dirs", nargs="+", metavar="DIR", help="result folders")
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(report)
     report.add_argument(
         "--unweighted",
         action="store_true",

@@ -105,7 +105,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         path = out / f"by_{args.by.removeprefix('param.')}_{name}.csv"
         atomic_write_text(path, table.to_csv(index=False))
         files.append(path)
-    report = None if args.no_report else write_report(results, out, comp, _formats(args))
+    report = (
+        None
+        if args.no_report
+        else write_report(results, out, comp, _formats(args), figures=args.figures)
+    )
     print(f"\ntables: {', '.join(str(f) for f in files)}")
     if report:
         print(f"report: {report}")
@@ -125,6 +129,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         out = _out_folder(args.out, results, "report")
     comp = compare(results) if len(results) > 1 else None
-    path = write_report(results, out, comp, _formats(args))
+    path = write_report(results, out, comp, _formats(args), figures=args.figures)
     print(f"report: {path}")
     return 0

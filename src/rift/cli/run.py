@@ -117,7 +117,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.no_report:
         from rift.report import write_report
 
-        report = write_report([results], results.path, None, ("png", "svg") if args.svg else ())
+        formats = ("png", "svg") if args.svg else ()
+        report = write_report([results], results.path, None, formats, figures=args.figures)
         print(f"report: {report}")
     if stored.failures:
         print(f"\n{len(stored.failures)} run(s) failed (listed in the manifest):", file=sys.stderr)
