@@ -9,6 +9,7 @@ import pytest
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from rift.analysis.distributions import control_probability, horizon_values
 from rift.experiment import run_scenario
@@ -58,6 +59,19 @@ def by_gid(fig: Figure, gid: str):
     return hits[0]
 
 
+def band_color(band) -> str:
+    """The colour a band is drawn in: its fill, or its hatching when it is not filled."""
+    face = band.get_facecolor()
+    filled = len(face) and face[0][3] > 0
+    return to_hex(face[0] if filled else band.get_edgecolor()[0])
+
+
+def renamed(res, name: str):
+    """The same batch under another scenario name (a third scenario without running one)."""
+    manifest = {**res.manifest, "scenario": {**res.manifest["scenario"], "name": name}}
+    return type(res)(res.path, manifest, res.runs, res.series, res.territory)
+
+
 def legend_texts(fig: Figure) -> list[str]:
     return [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
 
@@ -89,7 +103,7 @@ def test_a_scenario_has_the_same_colour_in_every_figure(pair, order):
     violins = horizon_distribution(items, "control_any")
     for name, rgba in expected.items():
         assert to_rgba(by_gid(fan, f"median:{name}").get_color()) == rgba
-        assert to_hex(by_gid(fan, f"band50:{name}").get_facecolor()[0]) == to_hex(rgba)
+        assert band_color(by_gid(fan, f"band50:{name}")) == to_hex(rgba)
         assert to_rgba(by_gid(events, f"rupture_month:{name}").get_color()) == rgba
         assert to_rgba(by_gid(exc, f"exceedance:{name}").get_color()) == rgba
         assert to_hex(by_gid(violins, f"violin:{name}").get_facecolor()[0]) == to_hex(rgba)
@@ -116,12 +130,65 @@ def test_fan_chart_draws_the_quantiles_of_the_runs(pair):
             assert ys.min() == pytest.approx(lo[k], rel=1e-9)
             assert ys.max() == pytest.approx(hi[k], rel=1e-9)
         band90 = by_gid(fig, f"band90:{res.name}")
-        assert band90.get_alpha() < band.get_alpha()
+        if res is pair[0]:  # filled: the 90 % band lighter than the 50 %
+            assert band90.get_alpha() < band.get_alpha()
+        else:  # the second's 90 % band: its limits, the 5 % and 95 % quantiles
+            low, high = band90.get_segments()
+            assert np.allclose(low[:, 1], np.quantile(values, 0.05, axis=0), rtol=1e-9)
+            assert np.allclose(high[:, 1], np.quantile(values, 0.95, axis=0), rtol=1e-9)
     assert isinstance(ax.xaxis.get_major_locator(), mdates.YearLocator)
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter)
     assert ax.get_ylabel() == "Municipalities under armed control (municipalities)"
     assert ax.get_title() == RECORD.outcome("control_any").label
     assert {"forecast_2025_12", "full_rupture"} <= set(legend_texts(fig))
+
+
+def test_two_fans_share_a_panel_without_mixing_colours_and_the_legend_shows_the_bands(pair):
+    fig = fan_chart(pair, "control_any")
+    (ax,) = fig.axes
+    first, second = (r.name for r in pair)
+    filled = [c for c in ax.collections if len(c.get_facecolor()) and c.get_facecolor()[0][3]]
+    assert {c.get_gid() for c in filled} == {f"band50:{first}", f"band90:{first}"}
+    hatched = by_gid(fig, f"band50:{second}")
+    assert hatched.get_hatch() and band_color(hatched) == to_hex(SCENARIO_COLORS[second])
+    limits = by_gid(fig, f"band90:{second}")  # two dashed lines: the 5 % and 95 % quantiles
+    assert len(limits.get_segments()) == 2
+    # The band legend is in each scenario's colour, drawn as its bands are.
+    handles = ax.get_legend().legend_handles
+    bands = [h for h in handles if "of runs" in h.get_label()]
+    assert len(bands) == 4
+    colours = [to_hex(h.get_facecolor() if h.get_facecolor()[3] else h.get_edgecolor())
+               if isinstance(h, Patch) else to_hex(h.get_color()) for h in bands]  # fmt: skip
+    assert colours == [to_hex(SCENARIO_COLORS[n]) for n in (first, first, second, second)]
+    assert bands[2].get_hatch() == hatched.get_hatch()
+
+
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_three_or_more_scenarios_are_small_multiples_one_band_per_panel(pair, n):
+    items = [*pair, *(renamed(pair[0], f"variant_{k}") for k in range(n - 2))]
+    fig = fan_chart(items, "control_any")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == n and fig.get_suptitle() == RECORD.outcome("control_any").label
+    assert len(fig.axes) == (2 if n <= 4 else 3) * -(-n // (2 if n <= 4 else 3))
+    colours = []
+    ref = by_gid(fig, f"median:{items[0].name}")
+    for ax, res in zip(panels, items, strict=True):
+        bands = [c for c in ax.collections if str(c.get_gid()).startswith("band")]
+        assert {c.get_gid() for c in bands} == {f"band50:{res.name}", f"band90:{res.name}"}
+        colour = band_color(by_gid(fig, f"band50:{res.name}"))
+        assert ax.get_title() == res.name and to_hex(ax.title.get_color()) == colour
+        legend = {h.get_label(): h for h in ax.get_legend().legend_handles}
+        assert to_hex(legend["50 % of runs"].get_facecolor()) == colour
+        assert to_hex(legend[res.name].get_color()) == colour
+        if res is not items[0]:  # the reference's median, grey and dashed, in every other panel
+            line = by_gid(fig, f"reference:{res.name}")
+            assert np.array_equal(line.get_ydata(), ref.get_ydata())
+            assert line.get_linestyle() == "--" and f"{items[0].name} (median)" in legend
+        colours.append(colour)
+    assert len(set(colours)) == n  # distinct colours
+    shown = [ax for ax in panels if any(t.get_text() for t in ax.get_xticklabels())]
+    assert len(shown) == min(n, 2 if n <= 4 else 3)  # every column shows its years
+    assert "armed control" in fig.get_supylabel()
 
 
 def test_fan_chart_of_one_result_with_targets(pair):
