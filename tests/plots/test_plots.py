@@ -357,8 +357,9 @@ def test_election_chart_shows_the_vote_and_the_winners(pair):
     assert [ax.get_title() for ax in fig.axes] == [
         "First round 2026: vote shares",
         "Winner of 2026",
-        "Armed control at the horizon, by winner",
+        "Municipalities under armed control at the horizon,\nby the winner of 2026",
     ]
+    assert fig.axes[2].get_ylabel() == "Municipalities under armed control (municipalities)"
     for res in pair:
         p = winner_shares(res)
         assert p.sum() == pytest.approx(1.0)
@@ -367,6 +368,52 @@ def test_election_chart_shows_the_vote_and_the_winners(pair):
             assert bar.get_height() == pytest.approx(p[bloc])
         table = split_by_winner(res)
         assert table["runs"].sum() == res.runs["error"].isna().sum()
+
+
+def test_election_groups_of_few_runs_are_points_with_their_count_and_medians_are_dark(pair):
+    import pandas as pd
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch
+
+    from rift.plots.election import INK, MIN_BOX_RUNS, ink_on
+
+    a = pair[0]
+    runs = a.runs[a.runs["error"].isna()]
+    many = pd.concat([runs] * 3, ignore_index=True).assign(run=lambda t: range(len(t)))
+    tripled = type(a)(a.path, a.manifest, many, a.series, a.territory)
+    for res in (a, tripled):
+        fig = election_chart(res)
+        ok = res.runs[res.runs["error"].isna()]
+        winners = ok["winner"].astype("string")
+        kinds = set()
+        for bloc in ("left", "centre", "right"):
+            values = ok.loc[winners == bloc, "control_any"].to_numpy(float)
+            if not len(values):
+                assert not [x for ax in fig.axes for x in ax.get_children()
+                            if x.get_gid() == f"control:{a.name}:{bloc}"]  # fmt: skip
+                continue
+            artist = by_gid(fig, f"control:{a.name}:{bloc}")
+            count = by_gid(fig, f"n:{a.name}:{bloc}")
+            assert count.get_text() == f"n={len(values)}"
+            if len(values) < MIN_BOX_RUNS:
+                assert isinstance(artist, Line2D) and artist.get_linestyle() == "None"
+                assert sorted(artist.get_ydata()) == sorted(values)
+                kinds.add("points")
+            else:
+                assert isinstance(artist, PathPatch)
+                kinds.add("box")
+        assert ("box" in kinds) == (res is tripled)  # 12 runs: no bloc has 10 winners
+        ax_vote, _, ax_control = fig.axes
+        medians = [c for c in ax_vote.collections if c.get_gid() is None]
+        assert medians and all(to_hex(c.get_color()[0]) == INK for c in medians)
+        lines = [ln for ln in ax_control.get_lines() if ln.get_gid() is None]
+        drawn = [ln for ln in lines if ln.get_linestyle() != "None"]
+        if res is tripled:  # whiskers and caps dark; the median stands out on the box
+            boxes = [p for p in ax_control.patches if str(p.get_gid()).startswith("control:")]
+            ink = ink_on(to_hex(boxes[0].get_facecolor()))
+            assert ink == "#ffffff"  # forecast_2025_12 is black: a white median
+            colours = [to_hex(ln.get_color()) for ln in drawn]
+            assert colours.count(ink) == len(boxes) and set(colours) == {INK, ink}
 
 
 def test_the_reliability_chart_shows_the_pit_and_the_coverage():
