@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from rift.analysis.distributions import control_probability, horizon_values
+from rift.analysis.summary import format_value
 from rift.experiment import run_scenario
 from rift.geography import load_geography
 from rift.plots import (
@@ -221,11 +222,23 @@ def test_exceedance_curve_is_the_empirical_share(pair):
 def test_horizon_distribution_one_and_several(pair):
     one = horizon_distribution(pair[0], "control_any")
     ax = one.axes[0]
-    assert by_gid(one, "kde").get_ydata().max() > 0
-    assert ax.get_ylabel() == "Density" and "(municipalities)" in ax.get_xlabel()
+    kde = by_gid(one, "kde")
+    assert "(municipalities)" in ax.get_xlabel()
     heights = [p.get_height() for p in ax.patches]
-    widths = [p.get_width() for p in ax.patches]
-    assert np.dot(heights, widths) == pytest.approx(1.0)  # a density
+    widths = {round(p.get_width(), 9) for p in ax.patches}
+    assert sum(heights) == pytest.approx(1.0)  # each bar: its share of runs
+    (width,) = widths
+    assert ax.get_ylabel() == f"Share of runs per bin of {format_value(width)} municipalities"
+    # The kernel density on the bars' scale: it integrates to one bin width's share.
+    x, y = kde.get_xdata(), kde.get_ydata()
+    area = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))  # the trapezoid rule
+    assert area / width == pytest.approx(1.0, abs=0.02)
+    assert x.min() >= 0  # reflected at 0: no density where no run can be
+    values = horizon_values(pair[0], "control_any")
+    assert f"{len(values)} runs" in ax.get_title()
+    # Coca in hectares: the axis reads in shares of runs, not in units of 1e-6.
+    coca = horizon_distribution(pair[0], "coca_ha").axes[0]
+    assert 0.01 < coca.get_ylim()[1] <= 1.0 and "per bin of" in coca.get_ylabel()
     several = horizon_distribution(pair, "control_any")
     ax = several.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["forecast_2025_12", "full_rupture"]
@@ -240,6 +253,10 @@ def test_horizon_distribution_without_spread_has_no_kde():
     res.runs["control_any"] = [5.0, 5.0, 5.0, np.nan]
     fig = horizon_distribution(res, "control_any")
     assert not [a for a in fig.axes[0].get_lines() if a.get_gid() == "kde"]
+    assert fig.axes[0].get_title().endswith(", 3 runs")
+    res.runs["control_any"] = [5.0, np.nan, np.nan, np.nan]
+    title = horizon_distribution(res, "control_any").axes[0].get_title()
+    assert title.endswith(", 1 run")  # not "1 runs"
 
 
 # ------------------------------------------------------------------------------ events
