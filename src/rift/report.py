@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -205,6 +204,22 @@ def _headline_html(
     )
 
 
+def _label(name: str) -> str:
+    """An outcome's label (the name itself when the record does not know it)."""
+    try:
+        return RECORD.outcome(name).label
+    except KeyError:
+        return name
+
+
+def _labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for the page: numbers formatted, an ``outcome`` column as labels."""
+    shown = table.map(lambda v: format_value(v) if isinstance(v, float) else v)
+    if "outcome" in shown:
+        shown["outcome"] = shown["outcome"].map(_label)
+    return shown
+
+
 def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
     """Batches conditioned on observations: the ESS, each observation, the horizon after."""
     from rift.analysis.assimilation import assimilate, horizon_comparison
@@ -214,16 +229,13 @@ def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
         if not res.manifest["scenario"].get("observations"):
             continue
         fit = assimilate(res)
-        obs = fit.table.drop(columns=["source"]).map(
-            lambda v: format_value(v) if isinstance(v, float) else v
-        )
+        obs = _labelled(fit.table.drop(columns=["source"]))
         sources = "".join(
-            f"<li>{_e(o.outcome)} {_e(o.month)}: {_e(o.source)}</li>" for o in fit.observations
+            f"<li>{_e(_label(o.outcome))} {_e(o.month)}: {_e(o.source)}</li>"
+            for o in fit.observations
         )
         outcomes = list(dict.fromkeys(o.outcome for o in fit.observations))
-        horizon = horizon_comparison(res, fit, outcomes).map(
-            lambda v: format_value(v) if isinstance(v, float) else v
-        )
+        horizon = _labelled(horizon_comparison(res, fit, outcomes))
         warn = (
             f'<div class="note"><b>Collapsed weights</b>: {_e(fit.message())}</div>'
             if fit.collapsed
@@ -251,10 +263,21 @@ def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
         if "winner" not in res.runs:
             continue
         table = split_by_winner(res)
+        end = res.manifest["scenario"]["end"]
         shown = table.assign(
             share=lambda t: t["runs"] / max(1, int(t["runs"].sum())),
         )[["winner", "runs", "share", *BY_WINNER, "p_rupture", "p_recertification"]]
         shown = shown.map(lambda v: format_value(v) if isinstance(v, float) else v)
+        shown = shown.rename(
+            columns={
+                "winner": "winner of 2026",
+                "share": "share of runs",
+                **{n: f"{RECORD.outcome(n).label} ({RECORD.outcome(n).unit}, median)"
+                   for n in BY_WINNER},
+                "p_rupture": f"P({RECORD.event('rupture').label} by {end})",
+                "p_recertification": f"P({RECORD.event('recertification').label} by {end})",
+            }
+        )  # fmt: skip
         parts.append(f"<h3>{_e(name)}</h3>" + _table(shown))
     if not parts:
         return ""
@@ -303,12 +326,9 @@ def _parameters_html(res: Results) -> str:
                 ", ".join(sampled[:12]) + (", ..." if len(sampled) > 12 else ""),
             )
         )
-    for iv in sc.get("interventions", []):
-        span = f"{iv['at']}" + (f" to {iv['until']}" if iv.get("until") else " on")
-        for name, value in iv["set"].items():
-            rows.append((name, f"forced to {value} from {span}", reg[name].unit, sources(name)))
     body = "".join(
-        f"<tr><td><code>{_e(n)}</code></td><td>{_e(v)}</td><td>{_e(u)}</td><td>{s}</td></tr>"
+        f"<tr><td>{_e(reg[n].description) if n in reg else ''}<br><code>{_e(n)}</code></td>"
+        f"<td>{_e(v)}</td><td>{_e(u)}</td><td>{s}</td></tr>"
         for n, v, u, s in rows
     )
     table = (
@@ -317,20 +337,106 @@ def _parameters_html(res: Results) -> str:
         if rows
         else "<p>No parameter is changed from its default.</p>"
     )
-    changed = {r[0] for r in rows}
+    changed = {r[0] for r in rows} | {
+        name for iv in sc.get("interventions", []) for name in iv["set"]
+    }
     full = "".join(
         f"<tr><td><code>{_e(p.name)}</code></td><td>{_e(p.default)}</td><td>{_e(p.unit)}</td>"
         f"<td>{_e(p.range_text())}</td><td>{_e(', '.join(s.short() for s in p.sources))}</td></tr>"
         for p in reg.values()
         if p.name not in changed
     )
-    election = sc.get("election") or {}
     return (
-        f"{table}<p>Election 2026: {_e(json.dumps(election) if election else 'model priors')}.</p>"
-        f"<details><summary>All other parameters at their defaults ({len(reg) - len(changed)})"
-        "</summary><table><thead><tr><th>parameter</th><th>default</th><th>unit</th>"
-        f"<th>range</th><th>source</th></tr></thead><tbody>{full}</tbody></table></details>"
+        f"{table}<details><summary>All other parameters at their defaults "
+        f"({len(reg) - len(changed)})</summary><table><thead><tr><th>parameter</th>"
+        "<th>default</th><th>unit</th><th>range</th><th>source</th></tr></thead>"
+        f"<tbody>{full}</tbody></table></details>"
     )
+
+
+def _measure_label(key: str) -> str:
+    """A measure's label by its key (``us.security_aid_cut``), or the key if unknown."""
+    from rift.catalogue import CATALOGUE
+
+    try:
+        return CATALOGUE.get(key).label
+    except KeyError:
+        return key
+
+
+def _rows_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table of already escaped cells."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _shocks_html(sc: Mapping) -> str:
+    """The scenario's shocks (dated starts and ends of measures) as a table."""
+    rows = []
+    for shock in sc.get("shocks") or []:
+        started = "<br>".join(_e(_measure_label(k)) for k in shock.get("start") or []) or "-"
+        ended = "<br>".join(_e(_measure_label(k)) for k in shock.get("end") or []) or "-"
+        when = _e(shock["at"]) + (f" to {_e(shock['until'])}" if shock.get("until") else "")
+        rows.append((when, started, ended, _e(shock.get("label") or "")))
+    if not rows:
+        return "<p>No shock: every measure starts and ends by its hazards.</p>"
+    note = (
+        "<p>Each shock starts or ends measures in its month; afterwards they follow their "
+        "hazards, so what both governments do next is an outcome.</p>"
+    )
+    return note + _rows_table(("month", "measures started", "measures ended", "what"), rows)
+
+
+def _interventions_html(sc: Mapping) -> str:
+    """The scenario's interventions (instruments forced over a span) as a table."""
+    reg = registry()
+    rows = []
+    for iv in sc.get("interventions") or []:
+        span = _e(iv["at"]) + (f" to {_e(iv['until'])}" if iv.get("until") else " on")
+        for name, value in iv["set"].items():
+            p = reg.get(name)
+            what = _e(p.description) if p is not None else ""
+            unit = _e(p.unit) if p is not None else ""
+            rows.append(
+                (span, f"{what}<br><code>{_e(name)}</code>", f"{_e(value)} {unit}".strip(),
+                 _e(iv.get("label") or ""))
+            )  # fmt: skip
+    if not rows:
+        return "<p>No intervention: no instrument is forced.</p>"
+    return _rows_table(("months", "instrument", "forced to", "what"), rows)
+
+
+#: How each election setting of a scenario reads.
+ELECTION_SETTINGS = {
+    "first_round": "First round of 2026 fixed (shares of the vote)",
+    "runoff": "Runoff of 2026 fixed (shares of the vote)",
+    "shift": "Poll prior of 2026 moved (percentage points)",
+    "priors": "Winner of 2026 drawn with these probabilities (no vote simulated)",
+    "winner": "Winner of 2026 fixed",
+    "winner_2030": "Winner of 2030 fixed",
+    "us_2028": "Winner of the 2028 US presidential election fixed",
+    "midterms_2026": "US House after the 2026 midterms fixed",
+}
+
+
+def _election_settings_html(sc: Mapping) -> str:
+    """The scenario's election settings as a table (the model's priors where it sets none)."""
+    election = {k: v for k, v in (sc.get("election") or {}).items() if v is not None}
+    rows = []
+    for key, value in election.items():
+        if isinstance(value, Mapping):
+            text = ", ".join(f"{_e(k)} {_e(format_value(float(v)))}" for k, v in value.items())
+        else:
+            text = _e(value)
+        rows.append((_e(ELECTION_SETTINGS.get(key, key)), text))
+    if not rows:
+        return (
+            "<p>No election setting: the 2026 vote is simulated from the polls (or taken from "
+            "the record when the batch starts after it); the 2026 US midterms, the 2028 US "
+            "election and the 2030 Colombian election are drawn from their priors.</p>"
+        )
+    return _rows_table(("setting", "value"), rows)
 
 
 def cal_names(res: Results) -> set[str]:
@@ -364,6 +470,12 @@ def _scenario_html(res: Results, name: str) -> str:
 {"run" if m["runs"] == 1 else "runs"} stored
 ({state}); root seed {_e(m["seed"])}; scenario hash <code>{_e(m["scenario_hash"])}</code>.</p>
 {fail}
+<h3>Shocks</h3>
+{_shocks_html(sc)}
+<h3>Interventions</h3>
+{_interventions_html(sc)}
+<h3>Elections</h3>
+{_election_settings_html(sc)}
 <h3>Parameters and their sources</h3>
 {_parameters_html(res)}
 <h3>How to reproduce</h3>
@@ -391,6 +503,27 @@ FIGURE_ORDER = (
 )
 
 
+#: Titles of the standard figures that are not of one outcome.
+FIGURE_TITLES = {
+    "events": "The alliance's events",
+    "election": "The 2026 election",
+    "map_control": "Armed control by municipality",
+    "reliability": "Reliability of the hindcast's bands",
+}
+
+
+def figure_title(stem: str) -> str:
+    """What a figure shows, for its caption: its outcome's label, or its title (never a stem)."""
+    if stem in FIGURE_TITLES:
+        return FIGURE_TITLES[stem]
+    kind, _, name = stem.partition("_")
+    try:
+        label = RECORD.outcome(name).label
+    except KeyError:
+        return stem.replace("_", " ")
+    return f"{label} (the hindcast)" if kind == "target" else label
+
+
 def _detail_figure(stem: str) -> bool:
     """A standard figure that is not a key figure: it goes into the appendix."""
     kind = stem.split("_", 1)[0]
@@ -415,8 +548,9 @@ def _figures_html(figures: Mapping[str, Path], ordered: bool = True) -> str:
         data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         caption = CAPTIONS.get(stem.split("_", 1)[0], "")
         out.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{_e(stem)}">'
-            f"<figcaption>{_e(stem)}: {_e(caption)}</figcaption></figure>"
+            f'<figure id="figure-{_e(stem)}"><img src="data:image/png;base64,{data}" '
+            f'alt="{_e(stem)}"><figcaption><b>{_e(figure_title(stem))}</b>: {_e(caption)}'
+            "</figcaption></figure>"
         )
     return "\n".join(out)
 
