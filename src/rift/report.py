@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from rift.analysis.compare import Comparison
 from rift.analysis.elections import BY_WINNER, split_by_winner
 from rift.analysis.summary import (
+    HEADLINE_OUTCOMES,
     category_shares,
     event_probability,
     format_value,
@@ -36,14 +37,8 @@ from rift.record import RECORD, Outcome
 from rift.results import Results
 from rift.version import __version__
 
-HEADLINES = (
-    "control_any",
-    "presence_any",
-    "coca_ha",
-    "members_total",
-    "displacement_cum",
-    "cooperation_index",
-)
+#: The outcomes of the headline table (declared with the terminal summary's).
+HEADLINES = HEADLINE_OUTCOMES
 CAPTIONS = {
     "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
     "target": "The hindcast's fan chart with the observed figures (markers)",

@@ -103,6 +103,24 @@ def _add_figures_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_summary_options(parser: argparse.ArgumentParser) -> None:
+    """``--outcomes`` and ``--all``: what the terminal summary shows (run, compare)."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--outcomes",
+        metavar="NAME,...",
+        help="the outcomes to print, by name (e.g. control_any,coca_ha; default: armed control, "
+        "presence, coca, members, displacement, cooperation, the president, the alliance's "
+        "events)",
+    )
+    which.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="print every outcome and every event (each measure's starts and ends)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rift",
@@ -167,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     _add_figures_option(run)
+    _add_summary_options(run)
     run.add_argument(
         "--unweighted",
         action="store_true",
@@ -191,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     _add_figures_option(compare)
+    _add_summary_options(compare)
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
         "--unweighted",

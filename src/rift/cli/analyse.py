@@ -75,6 +75,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from rift.analysis.compare import compare
     from rift.analysis.tables import format_comparison, write_comparison
     from rift.atomic import atomic_write_text
+    from rift.cli.run import summary_choice
+    from rift.record import RECORD
     from rift.report import write_report
 
     if len(args.dirs) < 2:
@@ -85,12 +87,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     results = _load_all(args.dirs, args.unweighted)
     comp = compare(results)
-    print(format_comparison(comp))
+    stored = [n for n in RECORD.outcome_names if n in set(comp.scenarios["outcome"])]
+    stored += [n for n in dict.fromkeys(comp.categories.get("outcome", [])) if n not in stored]
+    outcomes, events = summary_choice(args, stored, [r.manifest["scenario"] for r in results])
+    if args.everything:
+        print(format_comparison(comp))
+    else:
+        print(format_comparison(comp, outcomes, events))
     split = []
     if args.by:
         from rift.analysis.compare import common_events, common_outcomes
         from rift.analysis.variants import format_split, split_effects
-        from rift.record import RECORD
 
         outcomes = common_outcomes(results, ("count", "amount", "index", "share", "level"))
         headline = {e.name for e in RECORD.events if e.figure}
