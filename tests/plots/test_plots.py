@@ -295,7 +295,7 @@ def test_control_map_panels_colours_and_difference(pair):
     labels = [ax.get_ylabel() for ax in fig.axes]
     assert "P(armed control at 2026-12)" in labels
     assert "Difference in P(armed control)" in labels
-    diff = by_gid(fig, "difference")
+    diff = by_gid(fig, "difference:full_rupture−forecast_2025_12")
     expected = control_probability(pair[1]) - control_probability(pair[0])
     assert np.allclose(diff.get_array(), expected)
     assert diff.get_cmap().name == "RdBu_r"
@@ -305,8 +305,67 @@ def test_control_map_panels_colours_and_difference(pair):
 
 def test_control_map_of_one_scenario_has_no_difference(pair):
     fig = control_map(pair[0])
-    assert not [a for ax in fig.axes for a in ax.collections if a.get_gid() == "difference"]
+    gids = [str(a.get_gid()) for ax in fig.axes for a in ax.collections]
+    assert not [g for g in gids if g.startswith("difference")]
     assert len(fig.axes) == 2  # the map and its colour bar
+    assert gids.count("country") == 1 and gids.count("departments") == 1
+
+
+def test_the_outlines_are_built_from_the_municipalities():
+    from collections import Counter
+
+    from scipy.spatial import Delaunay
+
+    from rift.plots.maps import outlines
+
+    geo = load_geography()
+    country, departments = outlines(geo)
+    points = np.column_stack([geo.lon, geo.lat])
+    key = lambda xy: tuple(np.round(xy, 9))  # noqa: E731
+    # The country's outline runs through mainland centroids and closes: every vertex is the
+    # end of an even number of its segments.
+    mainland = {key(p) for p in points[geo.mainland]}
+    ends = Counter(key(v) for seg in country for v in seg)
+    assert len(country) > 40 and set(ends) <= mainland
+    assert all(n % 2 == 0 for n in ends.values())
+    # Each department border segment runs from a triangle's centroid to the midpoint of a side
+    # whose two municipalities are in different departments, never the same one.
+    land = np.flatnonzero(geo.mainland)
+    tri = land[Delaunay(geo.xy_km[land]).simplices]
+    across, within = set(), set()
+    for a, b in ((0, 1), (1, 2), (2, 0)):
+        for i, j in zip(tri[:, a], tri[:, b], strict=True):
+            mid = key((points[i] + points[j]) / 2)
+            (across if geo.department_code[i] != geo.department_code[j] else within).add(mid)
+    middles = {key(seg[1]) for seg in departments}
+    assert len(departments) > 500 and middles <= across and not middles & (within - across)
+    # Every department of the mainland with more than one municipality has a border.
+    touched = set()
+    for i, j in ((i, j) for t in tri for i, j in ((t[0], t[1]), (t[1], t[2]), (t[2], t[0]))):
+        if key((points[i] + points[j]) / 2) in middles:
+            touched |= {geo.department_code[i], geo.department_code[j]}
+    assert touched == set(geo.department_code[geo.mainland])
+
+
+def test_every_pair_of_scenarios_has_a_difference_map_on_one_scale(pair):
+    items = [*pair, renamed(pair[0], "variant")]
+    fig = control_map(items)
+    probs = [control_probability(r) for r in items]
+    names = [r.name for r in items]
+    diffs = {}
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        d = by_gid(fig, f"difference:{names[j]}−{names[i]}")
+        assert np.allclose(d.get_array(), probs[j] - probs[i], equal_nan=True)
+        assert f"{names[j]} − {names[i]}" in d.axes.get_title()
+        diffs[(i, j)] = d
+    norms = {(d.norm.vmin, d.norm.vmax) for d in diffs.values()}
+    assert len(norms) == 1  # one scale for every difference
+    lim = max(np.nanmax(np.abs(d.get_array())) for d in diffs.values())
+    assert norms.pop() == (-lim, lim)
+    maps = [ax for ax in fig.axes if ax.get_visible() and ax.get_xlabel() == "Longitude (°)"]
+    assert len(maps) == 6  # three scenarios, three pairs
+    for ax in maps:
+        assert {c.get_gid() for c in ax.collections} >= {"country", "departments"}
 
 
 # ------------------------------------------------------------------------------ the set
