@@ -193,12 +193,14 @@ def test_the_default_report_has_the_key_figures_and_a_collapsed_appendix(reports
     assert float(values[3]) == pytest.approx(b[cut.name].mean(), abs=5e-3)
     started = a["us_security_aid_cut_start_month"].notna().mean()
     assert float(values[1]) == pytest.approx(started, abs=5e-3)
-    # The measures' rows and events left the comparison section for the appendix.
+    # The measures' rows and events left the comparison section for the appendix, except the
+    # events of the measures full_rupture's shock imposes (the US cuts start in 2025-10).
     start = html.index(">Comparison</h2>")
     section = html[start : html.index("<h2", start)]
-    assert cut.label not in section and "(start) by" not in section
-    assert "P(full rupture by" in section
-    assert "(start) by" in appendix
+    assert f"<td>{cut.label}</td>" not in section  # its row of shares in force
+    assert "P(full rupture by" in section and f"P({cut.label} (start) by" in section
+    other = RECORD.event("col_extradition_suspension_start").label
+    assert f"P({other} by" not in section and f"P({other} by" in appendix
 
 
 def test_figures_all_puts_the_other_figures_into_the_appendix(small_batches, tmp_path):

@@ -25,7 +25,9 @@ from rift.analysis.summary import (
     category_shares,
     event_probability,
     format_value,
+    headline_events,
     horizon_summary,
+    shocked_events,
 )
 from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.analysis.weights import run_weights, weighting_note
@@ -563,9 +565,15 @@ def detail_flags(results: Sequence[Results]) -> list[Outcome]:
     ]
 
 
-def _appendix_comparison(comparison: Comparison, detail: set[str]) -> tuple[Comparison, ...]:
-    """The comparison split in two: its headline part and its measure-by-measure part."""
-    figure_events = {e.name for e in RECORD.events if e.figure}
+def _appendix_comparison(
+    comparison: Comparison, detail: set[str], shocked: Sequence[str] = ()
+) -> tuple[Comparison, ...]:
+    """The comparison split in two: its headline part and its measure-by-measure part.
+
+    The headline part keeps the alliance's events and those of the measures the scenarios'
+    shocks impose (``shocked``), as the terminal summary does.
+    """
+    figure_events = {*headline_events(), *shocked}
 
     def part(keep_detail: bool) -> Comparison:
         def pick(table: pd.DataFrame, column: str, is_detail) -> pd.DataFrame:
@@ -717,7 +725,11 @@ def build_report(
     parts.append("<h2>Key figures</h2>" + weighting + _figures_html(key))
     detail = None
     if comparison is not None and len(results) > 1:
-        main, detail = _appendix_comparison(comparison, {o.name for o in detail_flags(results)})
+        main, detail = _appendix_comparison(
+            comparison,
+            {o.name for o in detail_flags(results)},
+            shocked_events([r.manifest["scenario"] for r in results]),
+        )
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
         parts.append(_table(outcome_table(main)))
         parts.append(_table(event_table(main)))
