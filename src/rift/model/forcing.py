@@ -6,6 +6,16 @@
 * A **shock** starts or ends measures in a month (``us.security_aid_cut`` on in 2025-10);
   afterwards the measures follow their hazards, so what both governments do next is an outcome.
   With ``until``, the shocked measures are held in that state through ``until``.
+
+**Forced instruments and measures agree.** Four US measures are carried by an instrument
+(:data:`rift.catalogue.INSTRUMENT_MEASURES`): while a scenario forces the instrument, the
+measure is held in the state the forced value implies (security aid at or under what the cut
+leaves: the cut is in force; above it: not; intelligence sharing at or under the rupture's
+floor: the intelligence cut is in force; a tariff rate above zero: tariffs are in force; see
+:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), so the measures the
+run records, the hazards and the full-rupture rule read what is in force. A month in which a
+shock holds such a measure and the scenario forces its instrument too is refused: the two
+would say different things about one fact (issue 21).
 """
 
 from __future__ import annotations
@@ -14,7 +24,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rift.months import parse_month
+from rift.catalogue import INSTRUMENT_MEASURES
+from rift.months import format_month, parse_month
+
+
+def instrument_conflict(forced: Mapping[str, Any], held_us: Mapping[str, bool]) -> str | None:
+    """The first forced instrument whose measure a shock also holds (None if there is none).
+
+    Args:
+        forced: The instruments forced in a month.
+        held_us: The US measures (names without ``us.``) a shock holds in that month.
+    """
+    for instrument, measure in INSTRUMENT_MEASURES.items():
+        if instrument in forced and measure.partition(".")[2] in held_us:
+            return instrument
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +136,13 @@ class Forcing:
                     ]:
                         side, _, measure = name.partition(".")
                         held[side][measure] = state
+            clash = instrument_conflict(forced, held["us"])
+            if clash is not None:
+                raise ValueError(
+                    f"in {format_month(m)} {clash} is forced while a shock holds "
+                    f"{INSTRUMENT_MEASURES[clash]}: the measure follows the instrument; "
+                    "impose one of them"
+                )
             self._measures.append(held)
         self._empty: dict[str, Any] = {}
         self._none: dict[str, bool] = {}

@@ -161,6 +161,11 @@ class Scenario(Strict):
         interventions: Dated actions forcing instruments.
         shocks: Dated starts and ends of measures (then endogenous).
         outcomes: Outcomes to report (all when empty).
+        headline: The event the scenario is about (one of the report's headline events:
+            ``rupture``, ``recertification``, ``restoration``, ``decertification``, ``deal``,
+            ``concession``), or None. The shipped scenarios declare one; the tests check that
+            it stays uncertain and that the scenario imposes at most one of its conditions
+            (:mod:`rift.scenario.conditions`).
         observations: Figures observed after the calibration's data, to condition the batch
             on (:mod:`rift.analysis.assimilation`).
         calibration: The packaged calibration whose posterior is sampled per run, as
@@ -185,6 +190,7 @@ class Scenario(Strict):
     interventions: list[InterventionSpec] = Field(default_factory=list)
     shocks: list[ShockSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
+    headline: str | None = None
     observations: list[ObservationSpec] = Field(default_factory=list)
     calibration: str | None = None
     from_: str | None = Field(default=None, alias="from")
@@ -221,9 +227,11 @@ class Scenario(Strict):
         return _without_no_present(self.model_dump(mode="json", by_alias=True, exclude={"source"}))
 
     def hash(self) -> str:
-        """A stable hash of everything that changes results (not the description or source)."""
+        """A stable hash of what changes results (not the description, headline or source)."""
         data = _without_no_present(
-            self.model_dump(mode="json", by_alias=True, exclude={"source", "description"})
+            self.model_dump(
+                mode="json", by_alias=True, exclude={"source", "description", "headline"}
+            )
         )
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -237,6 +245,8 @@ def _without_no_present(data: dict[str, Any]) -> dict[str, Any]:
     """
     if data.get("from") is None:
         data.pop("from", None)
+    if data.get("headline") is None:  # likewise for the headline (issue 21)
+        data.pop("headline", None)
     return data
 
 
