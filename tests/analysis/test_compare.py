@@ -124,4 +124,9 @@ def test_tables_render_every_outcome_and_event(small_batches):
     assert md.startswith("# Comparison: forecast_2025_12, full_rupture") and "| outcome |" in md
     long = comparison_long(comp)
     assert set(long["table"]) == {"scenario", "difference", "event", "share"}
-    assert "Shares of runs at" in text and "petro" in text
+    assert "Shares of runs at" in text
+    shares = text[text.index("Shares of runs at") :]
+    cats = comp.categories
+    reached = set(cats.loc[cats["share"] > 0, "value"])
+    for value in set(cats["value"]):  # the labels some run reaches, and only those
+        assert (f"  {value} " in shares) == (value in reached), value

@@ -100,6 +100,36 @@ def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = 
         )
 
 
+def _add_figures_option(parser: argparse.ArgumentParser) -> None:
+    """``--figures key|all``: which figures the report draws (run, compare, report)."""
+    parser.add_argument(
+        "--figures",
+        choices=("key", "all"),
+        default="key",
+        help="the report's figures: key (default: fan charts of armed control, presence, "
+        "members, coca, displacement and cooperation, the event curves, the election, the map) "
+        "or all (besides them, a figure of every reported outcome, in the appendix)",
+    )
+
+
+def _add_summary_options(parser: argparse.ArgumentParser) -> None:
+    """``--outcomes`` and ``--all``: what the terminal summary shows (run, compare)."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--outcomes",
+        metavar="NAME,...",
+        help="the outcomes to print, by name (e.g. control_any,coca_ha; default: armed control, "
+        "presence, coca, members, displacement, cooperation, the president, the alliance's "
+        "events)",
+    )
+    which.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="print every outcome and every event (each measure's starts and ends)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rift",
@@ -169,6 +199,8 @@ def _parser() -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(run)
+    _add_summary_options(run)
     run.add_argument(
         "--unweighted",
         action="store_true",
@@ -192,6 +224,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(compare)
+    _add_summary_options(compare)
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
         "--unweighted",
@@ -216,6 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("dirs", nargs="+", metavar="DIR", help="result folders")
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(report)
     report.add_argument(
         "--unweighted",
         action="store_true",
