@@ -53,7 +53,8 @@ def test_discover_an_event_with_scores_and_a_chosen_box(small_batches, tmp_path)
     assert (out / "feature_scores.png").is_file()
     # the same seed gives the same scores
     again = tmp_path / "again"
-    cli("discover", str(res.path), "--event", "concession", "--month", "2026-06", "--out", str(again))
+    cli("discover", str(res.path), "--event", "concession", "--month", "2026-06",
+        "--out", str(again))  # fmt: skip
     pd.testing.assert_frame_equal(pd.read_csv(again / "scores.csv"), scores)
 
 
