@@ -270,9 +270,9 @@ def test_the_report_reads_in_labels_and_tabulates_the_scenario_settings(small_ba
     ]
     assert "No election setting" in reference and "No intervention" in reference
     # The election section's columns are labels with their units.
-    section = html[html.index(">The 2026 election</h2>") :]
+    section = html[html.index(">Split by winner of the 2026 election</h2>") :]
     head = re.findall(r"<th>([^<]*)</th>", section[: section.index("</thead>")])
-    assert head[:3] == ["winner of 2026", "runs", "share of runs"]
+    assert head[:3] == ["Winner of the 2026 election", "runs", "share of runs"]
     assert "Municipalities under armed control (municipalities, median)" in head
     assert "P(full rupture by 2026-12)" in head
 
@@ -289,3 +289,31 @@ def test_figure_captions_name_what_the_figure_shows():
     assert figure_title("target_coca_ha") == "Coca cultivation (the hindcast)"
     assert figure_title("map_control") == "Armed control by municipality"
     assert figure_title("events") == "The alliance's events"
+
+
+def test_a_split_asked_for_is_a_section_with_a_row_per_category(small_batches, tmp_path):
+    from rift.analysis.splits import split_by
+    from tests.cli_helpers import cli
+
+    a = small_batches["baseline"]
+    by = "variant.china"
+    code, _, err = cli("report", str(a.path), "--split", by, "--out", str(tmp_path / "r"))
+    assert code == 0, err
+    html = (tmp_path / "r" / "report.html").read_text()
+    section = html[html.index(f">Split by {by}</h2>") :]
+    section = section[: section.index("</table>")]
+    table = split_by(a, by)
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td>", section)
+    assert rows == [(str(v), str(n)) for v, n in zip(table[by], table["runs"], strict=True)]
+    assert sum(int(n) for _, n in rows) == len(a.ok_runs)
+
+
+def test_a_split_by_an_unknown_input_exits_2_before_anything_is_written(small_batches, tmp_path):
+    from tests.cli_helpers import cli
+
+    out = tmp_path / "r"
+    code, _, err = cli("report", str(small_batches["baseline"].path), "--split", "winer",
+                       "--out", str(out))  # fmt: skip
+    assert code == 2
+    assert "--split" in err and "Did you mean 'winner'" in err and "Traceback" not in err
+    assert not (out / "report.html").exists() and not (out / "figures").exists()

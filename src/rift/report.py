@@ -19,7 +19,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rift.analysis.compare import Comparison
-from rift.analysis.elections import BY_WINNER, split_by_winner
 from rift.analysis.summary import (
     HEADLINE_OUTCOMES,
     category_shares,
@@ -289,36 +288,50 @@ def _sensitivity_html(results: Sequence[Results], names: Sequence[str]) -> str:
     return "<h2>Sensitivity</h2>" + note + "".join(parts)
 
 
-def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
-    """The 2026 election: who won, and the horizon outcomes split by the winner."""
+#: The election winners a report splits its runs by, when they vary in a batch.
+ELECTION_SPLITS = ("winner", "winner_2030")
+
+
+def _split_label(by: str) -> str:
+    """A categorical input's label (a run value's, a parameter's name otherwise)."""
+    try:
+        return RECORD.outcome(by).label
+    except KeyError:
+        return by
+
+
+def _split_html(
+    results: Sequence[Results], names: Sequence[str], by: str, required: bool = False
+) -> str:
+    """The runs of each batch split by one categorical input (:func:`split_by`)."""
+    from rift.analysis.splits import SPLIT_OUTCOMES, categorical_inputs, split_by
+
     parts = []
     for res, name in zip(results, names, strict=True):
-        if "winner" not in res.runs:
+        if not required and by not in categorical_inputs(res):
             continue
-        table = split_by_winner(res)
+        table = split_by(res, by)
         end = res.manifest["scenario"]["end"]
-        shown = table.assign(
-            share=lambda t: t["runs"] / max(1, int(t["runs"].sum())),
-        )[["winner", "runs", "share", *BY_WINNER, "p_rupture", "p_recertification"]]
-        shown = shown.map(lambda v: format_value(v) if isinstance(v, float) else v)
-        shown = shown.rename(
-            columns={
-                "winner": "winner of 2026",
-                "share": "share of runs",
-                **{n: f"{RECORD.outcome(n).label} ({RECORD.outcome(n).unit}, median)"
-                   for n in BY_WINNER},
-                "p_rupture": f"P({RECORD.event('rupture').label} by {end})",
-                "p_recertification": f"P({RECORD.event('recertification').label} by {end})",
-            }
-        )  # fmt: skip
-        parts.append(f"<h3>{_e(name)}</h3>" + _table(shown))
+        labels = {by: _split_label(by), "runs": "runs", "share": "share of runs"}
+        for n in SPLIT_OUTCOMES:
+            o = RECORD.outcome(n)
+            labels[n] = f"{o.label} ({o.unit}, median)"
+        for c in table.columns:
+            if c.startswith("p_"):
+                labels[c] = f"P({RECORD.event(c.removeprefix('p_')).label} by {end})"
+        shown = table.map(lambda v: format_value(v) if isinstance(v, float) else v)
+        parts.append(f"<h3>{_e(name)}</h3>" + _table(shown.rename(columns=labels)))
     if not parts:
         return ""
+    label = _split_label(by)
     note = (
-        "<p>Runs split by the bloc that won in 2026: how many, and the median of each outcome "
-        "at the horizon among them (P = share of those runs with the event).</p>"
+        f"<p>Runs split by {_e(label[0].lower() + label[1:])}: how many, and the median of "
+        "each outcome at the horizon among them (P = share of those runs with the event). "
+        "A split is descriptive: the runs of a category differ in whatever led to it, so a "
+        "difference between rows is not the category's effect (a scenario that sets it, "
+        "compared with <code>rift compare</code>, gives that).</p>"
     )
-    return "<h2>The 2026 election</h2>" + note + "".join(parts)
+    return f"<h2>Split by {_e(label[0].lower() + label[1:])}</h2>" + note + "".join(parts)
 
 
 def _parameters_html(res: Results) -> str:
@@ -730,6 +743,7 @@ def build_report(
     results: Sequence[Results],
     figures: Mapping[str, Path],
     comparison: Comparison | None = None,
+    splits: Sequence[str] = (),
 ) -> str:
     """The report as one HTML string.
 
@@ -737,6 +751,11 @@ def build_report(
         results: One or more stored batches (the first is the reference of a comparison).
         figures: PNG files by figure name, embedded in this order.
         comparison: The comparison of the batches, when there are several.
+        splits: Categorical inputs to split every batch's runs by (``winner_2030``,
+            ``variant.china``, ...), besides the election winners that vary.
+
+    Raises:
+        InputError: A split names no categorical input of a batch.
     """
     names = comparison.names if comparison else [r.name for r in results]
     title = "rift report: " + " vs ".join(names)
@@ -775,7 +794,11 @@ def build_report(
             items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
     parts.append(_assimilation_html(results, names))
-    parts.append(_election_html(results, names))
+    for by in ELECTION_SPLITS:
+        if by not in splits:
+            parts.append(_split_html(results, names, by))
+    for by in splits:
+        parts.append(_split_html(results, names, by, required=True))
     parts.append(_sensitivity_html(results, names))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
@@ -797,6 +820,7 @@ def write_report(
     formats: Sequence[str] = ("png",),
     extra: Mapping[str, Figure] | None = None,
     figures: str = "key",
+    splits: Sequence[str] = (),
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -808,12 +832,15 @@ def write_report(
         extra: More figures by file stem (shown first), e.g. a hindcast's targets.
         figures: ``key`` (the key figures) or ``all`` (besides them, a figure of every
             reported outcome, in the collapsed appendix).
+        splits: Categorical inputs to split the runs by (see :func:`build_report`).
 
     Returns:
         The path of ``report.html``.
     """
+    from rift.analysis.splits import check_splits
     from rift.plots import save_figure, write_figures
 
+    check_splits(results, splits)  # before anything is drawn or written
     folder = Path(folder)
     # A link planted inside an output tree is never followed out of it.
     refuse_links(
@@ -832,5 +859,5 @@ def write_report(
     saved.update(write_figures(list(results), folder / "figures", formats=formats, which=figures))
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
-    atomic_write_text(path, build_report(results, pngs, comparison))
+    atomic_write_text(path, build_report(results, pngs, comparison, splits))
     return path

@@ -36,6 +36,33 @@ def categorical_inputs(results: Results) -> list[str]:
     return [c for c in x.columns if isinstance(x[c].dtype, pd.CategoricalDtype)]
 
 
+def check_splits(batches: Sequence[Results], splits: Sequence[str]) -> None:
+    """Refuse a split that is not a categorical input of every batch (before any work).
+
+    Raises:
+        InputError: Naming the batch, ``--split`` and the inputs it has.
+    """
+    for res in batches:
+        names = categorical_inputs(res) if splits else []
+        for by in splits:
+            if by not in names:
+                _refuse(res, by, names)
+
+
+def _refuse(results: Results, by: str, cats: Sequence[str]) -> None:
+    raise InputError(
+        f"cannot split by {by!r}",
+        file=str(results.path),
+        key="--split",
+        expected=(
+            "a categorical input of the batch with more than one value: " + ", ".join(cats)
+            if cats
+            else "a categorical input with more than one value (this batch has none)"
+        ),
+        hint=did_you_mean(by, cats),
+    )
+
+
 def split_by(
     results: Results,
     by: str,
@@ -62,17 +89,7 @@ def split_by(
     x = discovery_inputs(results)
     cats = [c for c in x.columns if isinstance(x[c].dtype, pd.CategoricalDtype)]
     if by not in cats:
-        raise InputError(
-            f"cannot split by {by!r}",
-            file=str(results.path),
-            key="--split",
-            expected=(
-                "a categorical input of the batch with more than one value: " + ", ".join(cats)
-                if cats
-                else "a categorical input with more than one value (this batch has none)"
-            ),
-            hint=did_you_mean(by, cats),
-        )
+        _refuse(results, by, cats)
     ok = results.ok_runs.set_index("run", drop=False).loc[x.index]
     labels = x[by].astype(str).to_numpy()
     rows = []

@@ -100,6 +100,18 @@ def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = 
         )
 
 
+def _add_split_option(parser: argparse.ArgumentParser) -> None:
+    """``--split NAME`` (repeatable): the report splits every batch's runs by an input."""
+    parser.add_argument(
+        "--split",
+        action="append",
+        metavar="NAME",
+        help="in the report, split each batch's runs by a categorical input (repeatable): "
+        "winner_2030, us_party_2028, variant.china, present_particle, ... (the election "
+        "winners that vary are always split)",
+    )
+
+
 def _add_figures_option(parser: argparse.ArgumentParser) -> None:
     """``--figures key|all``: which figures the report draws (run, compare, report)."""
     parser.add_argument(
@@ -225,6 +237,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     _add_figures_option(compare)
+    _add_split_option(compare)
     _add_summary_options(compare)
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
@@ -251,6 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
     _add_figures_option(report)
+    _add_split_option(report)
     report.add_argument(
         "--unweighted",
         action="store_true",

@@ -115,7 +115,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     report = (
         None
         if args.no_report
-        else write_report(results, out, comp, _formats(args), figures=args.figures)
+        else write_report(
+            results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+        )
     )
     print(f"\ntables: {', '.join(str(f) for f in files)}")
     if report:
@@ -136,6 +138,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         out = _out_folder(args.out, results, "report")
     comp = compare(results) if len(results) > 1 else None
-    path = write_report(results, out, comp, _formats(args), figures=args.figures)
+    path = write_report(
+        results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+    )
     print(f"report: {path}")
     return 0
