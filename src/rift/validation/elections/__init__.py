@@ -249,7 +249,11 @@ def backtest(
     * ``given first round``: the runoff and winner from the actual first-round result (the
       transfer model alone).
 
-    Every fitted sd is drawn ``n_params`` times from its ``triangular(5 %, fit, 95 %)`` spread.
+    Every fitted coefficient is drawn ``n_params`` times, as the registry draws it: the
+    first-round ones from the jackknife spread over the training elections
+    (:func:`fit_spreads`; a point when one horizon election is left), the runoff sd from its
+    ``triangular(5 %, fit, 95 %)`` posterior spread. The winner rows also give P(a first-round
+    win), which the record never had (:func:`outright_check`).
     Scores: CRPS (share units) and log score (log predictive density, Gaussian KDE; higher is
     better) of each bloc's share; for the winner, the Brier score over the three blocs and the
     log probability of the actual winner.
