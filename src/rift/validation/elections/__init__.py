@@ -59,6 +59,7 @@ __all__ = [
     "fitted_parameters",
     "jackknife",
     "outright_check",
+    "outright_table",
     "poll_errors",
 ]
 
@@ -317,6 +318,25 @@ def outright_check(*, seed: int = 20251231, n_params: int = 200) -> pd.DataFrame
                 {"year": year, "forecast": forecast, "p_outright": float(engine["decided"].mean())}
             )
     return pd.DataFrame(rows)
+
+
+def outright_table(check: pd.DataFrame) -> str:
+    """A Markdown table of :func:`outright_check`, with the record's probability under the engine.
+
+    The last line is the product of ``1 - p_outright`` over the rows: the probability the engine
+    gives to every one of these elections going to a runoff, as all did.
+    """
+    lines = [
+        "| election | forecast from | P(first-round win) | record |",
+        "|---|---|---|---|",
+    ]
+    for r in check.itertuples():
+        lines.append(f"| {r.year} | {r.forecast} | {r.p_outright:.2f} | runoff |")
+    p_all = float(np.prod(1.0 - check["p_outright"].to_numpy()))
+    lines.append(
+        f"| all {len(check)} forecasts | | P(every one a runoff) = {p_all:.2f} | runoffs |"
+    )
+    return "\n".join(lines) + "\n"
 
 
 def backtest_table(table: pd.DataFrame) -> str:

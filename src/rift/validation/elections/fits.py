@@ -6,8 +6,10 @@ All errors are measured on bloc shares of candidate votes in centred log-ratio (
 freedom and ``E|clr error|**2 = (K - 1) * sigma**2``; so ``sigma**2`` is estimated as the sum of
 squared clr errors over the sum of ``K - 1``, with no bias term unless stated. With four
 elections that leaves few degrees of freedom: every fitted sd comes with the 5-95 % interval
-of its scaled-inverse-chi-square posterior (Jeffreys prior), which is the spread the registry
-carries (``triangular(low, fit, high)``).
+of its scaled-inverse-chi-square posterior (Jeffreys prior). The registry carries that interval
+for the runoff sd; for the first-round coefficients it carries the jackknife over the
+elections (:func:`fit_spreads`), which scores better on the held-out elections (the posterior
+of an sd on 3 degrees of freedom reaches three times the fit).
 
 * :func:`fit_poll_error`: final polls (the last poll of each pollster) against results,
   2010-2022, first round (3 blocs) or runoff (2 finalists).
