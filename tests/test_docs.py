@@ -163,6 +163,10 @@ def test_the_generated_validation_tables_are_the_commands_tables():
     assert scores.count("\n| ") == 4 and "| all, " in scores
     backtest = HOOKS.election_backtest()
     assert backtest.startswith("| held out | forecast | method |") and "| 2022 |" in backtest
+    outright = HOOKS.election_outright()
+    assert outright.startswith("| election | forecast from | P(first-round win) |")
+    assert "| 2026 | six-month polls |" in outright and "P(every one a runoff) = " in outright
+    assert "<!-- generated: election-outright -->" in _text("docs/validation.md")
 
 
 def test_the_hindcast_table_is_in_the_format_of_the_command_that_makes_it():

@@ -102,6 +102,14 @@ def election_backtest() -> str:
     return backtest_table(backtest()).rstrip()
 
 
+def election_outright() -> str:
+    """P(a first-round win) against the record of runoffs (``outright_table(outright_check())``)."""
+    _src_on_path()
+    from rift.validation.elections import outright_check, outright_table
+
+    return outright_table(outright_check()).rstrip()
+
+
 def first_starts_2025() -> str:
     """The 2025 record against the baseline: each measure's first start (200 runs, serial)."""
     _src_on_path()
@@ -223,6 +231,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "cli-reference": cli_reference,
     "event-scores": event_scores,
     "election-backtest": election_backtest,
+    "election-outright": election_outright,
     "first-starts-2025": first_starts_2025,
     "benchmark-results": benchmark_results,
     "benchmark-against": benchmark_against,

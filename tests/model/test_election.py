@@ -203,7 +203,8 @@ def test_a_fixed_first_round_is_kept_and_decides_the_runoff():
         first_round={"left": 0.6, "centre": 0.1, "right": 0.3},
     )
     assert out.decided_in_first_round and out.winner == "left"
-    assert out.margin == pytest.approx((0.95 * 0.6 - 0.7 * 0.3) * (1 - PARAMS.blank_share))
+    lead = {b: PARAMS.concentration[b] * v for b, v in {"left": 0.6, "right": 0.3}.items()}
+    assert out.margin == pytest.approx((lead["left"] - lead["right"]) * (1 - PARAMS.blank_share))
 
 
 def test_a_fixed_runoff_sets_pair_winner_and_margin():

@@ -14,10 +14,14 @@ from rift.validation.elections import (
     clr,
     fit_clr_sd,
     fit_horizon,
+    fit_lead_shares,
     fit_poll_error,
+    fit_spreads,
     fit_transfer_records,
     fit_transfers,
     fitted_parameters,
+    jackknife,
+    outright_check,
 )
 
 
@@ -73,15 +77,62 @@ def test_fits_on_the_data_give_the_registry_values():
 
 def test_fitted_interval_bounds_are_the_registry_spreads():
     reg = registry()
-    pairs = [
-        ("election.poll.sd_final", fit_poll_error()),
-        ("election.poll.sd_horizon", fit_horizon().sd),
-        ("election.transfer.sd", fit_transfers().sd),
-    ]
-    for name, fit in pairs:
+    pairs = [(name, fit.low, fit.high) for name, fit in fit_spreads().items()]
+    tr = fit_transfers().sd
+    pairs.append(("election.transfer.sd", tr.low, tr.high))
+    for b, fit in fit_lead_shares().items():
+        if b != "left":
+            pairs.append((f"election.concentration.{b}", fit.low, fit.high))
+    for name, low, high in pairs:
         u = reg[name].uncertainty
-        assert u["low"] == pytest.approx(fit.low, abs=1.5e-3), name
-        assert u["high"] == pytest.approx(fit.high, abs=1.5e-3), name
+        assert u["low"] == pytest.approx(low, abs=1.5e-3), name
+        assert u["high"] == pytest.approx(high, abs=1.5e-3), name
+
+
+def test_the_jackknife_se_of_a_mean_is_the_standard_error_of_the_mean():
+    x = {2000 + i: v for i, v in enumerate([0.3, 0.9, 0.1, 0.5, 0.7])}
+    fit = jackknife(lambda ys: float(np.mean([x[y] for y in ys])), x)
+    se = np.std(list(x.values()), ddof=1) / np.sqrt(len(x))
+    assert fit.value == pytest.approx(0.5)
+    assert fit.high - fit.value == pytest.approx(1.6449 * se, rel=1e-4)
+    assert fit.low == pytest.approx(max(0.0, 0.5 - 1.6449 * se), rel=1e-4)
+    assert set(fit.loo) == set(x)
+    one = jackknife(lambda ys: 0.4, [2018])  # nothing to leave out: a point
+    assert one.low == one.value == one.high == 0.4
+
+
+def test_the_spreads_leave_one_election_out_of_all_the_elections():
+    spreads = fit_spreads()
+    assert set(spreads["election.poll.sd_final"].loo) == {2010, 2014, 2018, 2022}
+    assert set(spreads["election.poll.centre_bias"].loo) == {2018, 2022}
+    # each horizon election alone still shows a squeeze of the centre
+    assert min(spreads["election.poll.centre_bias"].loo.values()) > 0.5
+    for fit in spreads.values():
+        assert 0 <= fit.low < fit.value < fit.high
+    # the jackknife spread of sd_horizon is narrower than the 3-df posterior's 5-95 % interval
+    post = fit_horizon().sd
+    assert spreads["election.poll.sd_horizon"].high < post.high
+
+
+def test_lead_shares_are_each_blocs_leading_candidate_in_the_results():
+    lead = fit_lead_shares()
+    assert lead["left"].value == 1.0  # one left candidate in every first round 2010-2022
+    assert lead["right"].loo[2022] == pytest.approx(28.17 / (28.17 + 23.94 + 1.28 + 0.23))
+    assert lead["right"].loo[2010] == pytest.approx(46.67 / (46.67 + 10.11 + 6.13))
+    for fit in lead.values():
+        assert 0.5 < fit.low <= fit.value <= fit.high <= 1.0
+
+
+def test_the_record_of_runoffs_is_not_improbable_under_the_refitted_engine():
+    check = outright_check(n_params=40)
+    assert set(check["year"]) == {2010, 2014, 2018, 2022, 2026}
+    assert ((check["p_outright"] >= 0) & (check["p_outright"] <= 1)).all()
+    # every election went to a runoff: 0.11 under the old spreads, 0.31 at n_params=200 now
+    assert np.prod(1 - check["p_outright"]) > 0.2
+    # a first-round win is rarer from the final polls than from six months out
+    for year in (2018, 2022):
+        rows = check[check["year"] == year].set_index("forecast")["p_outright"]
+        assert rows["final polls"] < rows["six-month polls"]
 
 
 def test_runoff_polls_are_more_accurate_than_first_round_polls():
@@ -123,3 +174,6 @@ def test_the_backtest_table_has_one_line_per_year_forecast_and_method(table):
     lines = [line for line in text.splitlines() if line.startswith("| 20")]
     assert len(lines) == 10
     assert "| 2022 | six-month polls | engine |" in text
+    assert "P(first-round win)" in text.splitlines()[0]
+    winners = table[(table["round"] == "winner") & (table["method"] == "engine")]
+    assert winners["p_outright"].between(0, 1).all()

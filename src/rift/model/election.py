@@ -34,7 +34,9 @@ log-share (about ``s * (1 - s)`` times the shift in share, i.e. 0.24 x at 40 %):
 
 **Runoff.** A candidate wins in the first round with more than half of the valid votes (blank
 votes count in the denominator): bloc ``b``'s leading candidate has ``concentration[b] *
-share[b] * (1 - blank_share)``. Otherwise the blocs of the top two candidates meet. The
+share[b] * (1 - blank_share)`` (a bloc's vote is several candidates'; the lead shares are fitted
+on the 2010-2022 results by ``rift.validation.elections.fit_lead_shares``). Otherwise the blocs
+of the top two candidates meet. The
 eliminated bloc's voters split between the finalists (``transfer``, fitted on the 2010-2022
 runoffs); mobilisation, abstention and within-bloc defection add a logit-normal error
 (``sd_transfer``)::

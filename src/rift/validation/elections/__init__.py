@@ -25,14 +25,18 @@ from rift.validation.elections.fits import (
     YEARS,
     HorizonFit,
     SdFit,
+    SpreadFit,
     TransferFit,
     clr,
     fit_clr_sd,
     fit_horizon,
+    fit_lead_shares,
     fit_poll_error,
+    fit_spreads,
     fit_transfer_records,
     fit_transfers,
     fitted_parameters,
+    jackknife,
     poll_errors,
 )
 from rift.validation.forecast.scoring import crps_ensemble
@@ -40,16 +44,22 @@ from rift.validation.forecast.scoring import crps_ensemble
 __all__ = [
     "HorizonFit",
     "SdFit",
+    "SpreadFit",
     "TransferFit",
     "backtest",
     "backtest_table",
     "clr",
     "fit_clr_sd",
     "fit_horizon",
+    "fit_lead_shares",
     "fit_poll_error",
+    "fit_spreads",
     "fit_transfer_records",
     "fit_transfers",
     "fitted_parameters",
+    "jackknife",
+    "outright_check",
+    "outright_table",
     "poll_errors",
 ]
 
@@ -62,35 +72,53 @@ class _Fits:
     runoff: SdFit
     horizon: HorizonFit
     transfers: TransferFit
+    spreads: Mapping[str, SpreadFit]
 
 
 def _fits(held_out: int) -> _Fits:
     others = [y for y in YEARS if y != held_out]
+    horizon = [y for y in HORIZON_YEARS if y != held_out]
     return _Fits(
         fit_poll_error(others, 1),
         fit_poll_error(others, 2),
-        fit_horizon([y for y in HORIZON_YEARS if y != held_out]),
+        fit_horizon(horizon),
         fit_transfers(others),
+        fit_spreads(others, horizon),
     )
 
 
 def _tri(rng: np.random.Generator, low: float, mode: float, high: float) -> float:
-    return float(rng.triangular(low, mode, high)) if high > low else mode
+    """``triangular(low, mode, high)``; a point spread still uses its uniform (pairing)."""
+    if high > low:
+        return float(rng.triangular(low, mode, high))
+    rng.random()  # Generator.triangular draws one double: keep the stream aligned
+    return mode
 
 
 def _draw_params(
     base: ElectionParams, fits: _Fits, rng: np.random.Generator, *, bias: bool
 ) -> ElectionParams:
-    """One draw of the refitted coefficients, each sd from ``triangular(5 %, fit, 95 %)``."""
-    fr, hz, tr = fits.first_round, fits.horizon, fits.transfers
-    b = _tri(rng, 0.0, hz.centre_bias, 2.0 * hz.centre_bias)  # drawn even if unused (pairing)
+    """One draw of the refitted coefficients, as the registry draws them.
+
+    The first-round coefficients from ``triangular(low, fit, high)`` of their jackknife spread
+    over the training elections (:func:`fit_spreads`; a point when one election is left to fit
+    on), the runoff sd from ``triangular(5 %, fit, 95 %)`` of its posterior.
+    """
+    tr = fits.transfers
+    sp = {k.rsplit(".", 1)[1]: v for k, v in fits.spreads.items()}
+
+    def draw(name: str) -> float:
+        f = sp[name]
+        return _tri(rng, f.low, f.value, f.high)
+
+    b = draw("centre_bias")  # drawn even if unused (pairing)
     return dataclasses.replace(
         base,
-        sd_final=_tri(rng, fr.low, fr.sd, fr.high),
-        sd_horizon=_tri(rng, hz.sd.low, hz.sd.sd, hz.sd.high),
+        sd_final=draw("sd_final"),
+        sd_horizon=draw("sd_horizon"),
         centre_bias=b if bias else 0.0,
-        horizon_ref_days=hz.ref_days,
-        final_lead_days=hz.final_lead_days,
+        horizon_ref_days=fits.horizon.ref_days,
+        final_lead_days=fits.horizon.final_lead_days,
         transfer={**base.transfer, **tr.transfer},
         sd_transfer=_tri(rng, tr.sd.low, tr.sd.sd, tr.sd.high),
     )
@@ -197,6 +225,7 @@ def _rows(
                 "mean": p_win,
                 "brier": float(np.sum((p - outcome) ** 2)),
                 "log_score": float(np.log(max(p_win, _DENSITY_FLOOR))),
+                "p_outright": float(samples["decided"].mean()) if "decided" in samples else np.nan,
             }
         )
     return rows
@@ -221,7 +250,11 @@ def backtest(
     * ``given first round``: the runoff and winner from the actual first-round result (the
       transfer model alone).
 
-    Every fitted sd is drawn ``n_params`` times from its ``triangular(5 %, fit, 95 %)`` spread.
+    Every fitted coefficient is drawn ``n_params`` times, as the registry draws it: the
+    first-round ones from the jackknife spread over the training elections
+    (:func:`fit_spreads`; a point when one horizon election is left), the runoff sd from its
+    ``triangular(5 %, fit, 95 %)`` posterior spread. The winner rows also give P(a first-round
+    win), which the record never had (:func:`outright_check`).
     Scores: CRPS (share units) and log score (log predictive density, Gaussian KDE; higher is
     better) of each bloc's share; for the winner, the Brier score over the three blocs and the
     log probability of the actual winner.
@@ -253,6 +286,59 @@ def backtest(
     return pd.DataFrame(rows)
 
 
+def outright_check(*, seed: int = 20251231, n_params: int = 200) -> pd.DataFrame:
+    """P(a first-round win) from each election's own polls, against the record (none since 2010).
+
+    The held-out elections 2010-2022 from their final polls (and 2018 and 2022 from their
+    six-month polls) with the coefficients refitted without them, as in :func:`backtest`, and
+    2026 from the poll prior of 2025-11 with the coefficients fitted on 2010-2022. Every one of
+    these elections went to a runoff (2026: De la Espriella 43.7 %, Cepeda 40.9 % of valid votes
+    in the preliminary count), so the record's probability under the engine is the product of
+    ``1 - p_outright``.
+
+    Returns:
+        One row per election and forecast: ``year``, ``forecast``, ``p_outright``.
+    """
+    from rift.model.election_data import poll_prior
+
+    base = ElectionParams.from_mapping(defaults())
+    rows = []
+    for year in (*YEARS, 2026):
+        fits = _fits(year)
+        s = seed + year
+        if year == 2026:
+            sets = {"six-month polls": poll_prior()}
+        else:
+            sets = {"final polls": poll_average(year, 1, "final")}
+            if year in HORIZON_YEARS:
+                sets["six-month polls"] = poll_average(year, 1, "six_months")
+        for k, (forecast, prior) in enumerate(sets.items()):
+            engine = _engine(prior, base, fits, s + 2 * k, n_params=n_params)
+            rows.append(
+                {"year": year, "forecast": forecast, "p_outright": float(engine["decided"].mean())}
+            )
+    return pd.DataFrame(rows)
+
+
+def outright_table(check: pd.DataFrame) -> str:
+    """A Markdown table of :func:`outright_check`, with the record's probability under the engine.
+
+    The last line is the product of ``1 - p_outright`` over the rows: the probability the engine
+    gives to every one of these elections going to a runoff, as all did.
+    """
+    lines = [
+        "| election | forecast from | P(first-round win) | record |",
+        "|---|---|---|---|",
+    ]
+    for r in check.itertuples():
+        lines.append(f"| {r.year} | {r.forecast} | {r.p_outright:.2f} | runoff |")
+    p_all = float(np.prod(1.0 - check["p_outright"].to_numpy()))
+    lines.append(
+        f"| all {len(check)} forecasts | | P(every one a runoff) = {p_all:.2f} | runoffs |"
+    )
+    return "\n".join(lines) + "\n"
+
+
 def backtest_table(table: pd.DataFrame) -> str:
     """A Markdown summary of :func:`backtest`: mean scores per year, forecast and method.
 
@@ -261,8 +347,9 @@ def backtest_table(table: pd.DataFrame) -> str:
     """
     header = (
         "| held out | forecast | method | first-round CRPS (pts) | first-round log score "
-        "| runoff CRPS (pts) | runoff log score | winner Brier | P(actual winner) |\n"
-        "|---|---|---|---|---|---|---|---|---|\n"
+        "| runoff CRPS (pts) | runoff log score | winner Brier | P(actual winner) "
+        "| P(first-round win) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     keys = ["year", "forecast", "method"]
@@ -277,6 +364,7 @@ def backtest_table(table: pd.DataFrame) -> str:
         lines.append(
             f"| {year} | {forecast} | {method} | {fmt(fr['crps'], 100, 1)} "
             f"| {fmt(fr['log_score'])} | {fmt(ro['crps'], 100, 1)} | {fmt(ro['log_score'])} "
-            f"| {fmt(win['brier'], 1, 3)} | {fmt(win['mean'], 1, 2)} |"
+            f"| {fmt(win['brier'], 1, 3)} | {fmt(win['mean'], 1, 2)} "
+            f"| {fmt(win['p_outright'].dropna(), 1, 2)} |"
         )
     return header + "\n".join(lines) + "\n"

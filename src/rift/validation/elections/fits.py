@@ -6,8 +6,10 @@ All errors are measured on bloc shares of candidate votes in centred log-ratio (
 freedom and ``E|clr error|**2 = (K - 1) * sigma**2``; so ``sigma**2`` is estimated as the sum of
 squared clr errors over the sum of ``K - 1``, with no bias term unless stated. With four
 elections that leaves few degrees of freedom: every fitted sd comes with the 5-95 % interval
-of its scaled-inverse-chi-square posterior (Jeffreys prior), which is the spread the registry
-carries (``triangular(low, fit, high)``).
+of its scaled-inverse-chi-square posterior (Jeffreys prior). The registry carries that interval
+for the runoff sd; for the first-round coefficients it carries the jackknife over the
+elections (:func:`fit_spreads`), which scores better on the held-out elections (the posterior
+of an sd on 3 degrees of freedom reaches three times the fit).
 
 * :func:`fit_poll_error`: final polls (the last poll of each pollster) against results,
   2010-2022, first round (3 blocs) or runoff (2 finalists).
@@ -16,20 +18,25 @@ carries (``triangular(low, fit, high)``).
 * :func:`fit_transfers`: the share of the eliminated bloc's voters that goes to the receiving
   finalist in the runoff, by eliminated bloc (least squares in logit space, bounded to [0, 1]),
   and the sd of the runoff residual.
+* :func:`fit_spreads`: how far the first-round coefficients (``sd_final``, ``sd_horizon``,
+  ``centre_bias``) move when one election is left out (the jackknife over every election the
+  data has): the spread the registry carries for them.
+* :func:`fit_lead_shares`: each bloc's leading candidate as a share of the bloc's first-round
+  vote, 2010-2022 (an outright win needs the *candidate*, not the bloc, above half).
 
 The leave-one-election-out back-test is in :mod:`rift.validation.elections`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
 
 from rift.model.election import TRANSFER_RECEIVER
-from rift.model.election_data import BLOCS, poll_average, result_shares
+from rift.model.election_data import BLOCS, poll_average, result_lead_shares, result_shares
 
 YEARS = (2010, 2014, 2018, 2022)
 HORIZON_YEARS = (2018, 2022)
@@ -203,6 +210,83 @@ def fit_transfer_records(
     return TransferFit(transfer, _sd_fit(ss, len(records) - len(groups), resid), implied)
 
 
+#: Normal quantile of a 5-95 % interval.
+_Z90 = float(stats.norm.ppf(0.95))
+
+
+@dataclass(frozen=True)
+class SpreadFit:
+    """A coefficient fitted on all the elections and its leave-one-election-out spread.
+
+    Attributes:
+        value: The fit on all the years.
+        low: ``value - 1.645 * se`` (floored at 0), ``se`` the jackknife standard error.
+        high: ``value + 1.645 * se``.
+        loo: The fit without each year, by left-out year (empty with fewer than two years).
+    """
+
+    value: float
+    low: float
+    high: float
+    loo: Mapping[int, float]
+
+
+def jackknife(fit: Callable[[list[int]], float], years: Iterable[int]) -> SpreadFit:
+    """Fit on all ``years`` and on each leave-one-out subset; the jackknife 5-95 % interval.
+
+    The jackknife standard error is ``sqrt((n - 1) / n * sum((loo - mean(loo))**2))``; with
+    one year there is nothing to leave out and the interval is the point (no spread).
+
+    Args:
+        fit: A coefficient as a function of the years it is fitted on.
+        years: The years available.
+    """
+    years = list(years)
+    value = float(fit(years))
+    if len(years) < 2:
+        return SpreadFit(value, value, value, {})
+    loo = {y: float(fit([x for x in years if x != y])) for y in years}
+    v = np.array(list(loo.values()))
+    se = float(np.sqrt((len(v) - 1) / len(v) * np.sum((v - v.mean()) ** 2)))
+    return SpreadFit(value, max(0.0, value - _Z90 * se), value + _Z90 * se, loo)
+
+
+def fit_spreads(
+    years: Iterable[int] = YEARS, horizon_years: Iterable[int] = HORIZON_YEARS
+) -> dict[str, SpreadFit]:
+    """The jackknife spreads of the first-round coefficients, by registry name.
+
+    ``sd_final`` is left out one first round at a time (2010-2022); ``sd_horizon`` and
+    ``centre_bias`` one horizon election at a time (2018, 2022). The spread replaces the
+    5-95 % posterior interval of a single fit (which, with 3 degrees of freedom, reached
+    three times the fitted ``sd_horizon``) and the assumed ``[0, 2 x fit]`` of the centre bias.
+    """
+    years, horizon_years = list(years), list(horizon_years)
+    return {
+        "election.poll.sd_final": jackknife(lambda ys: fit_poll_error(ys, 1).sd, years),
+        "election.poll.sd_horizon": jackknife(lambda ys: fit_horizon(ys).sd.sd, horizon_years),
+        "election.poll.centre_bias": jackknife(
+            lambda ys: fit_horizon(ys).centre_bias, horizon_years
+        ),
+    }
+
+
+def fit_lead_shares(years: Iterable[int] = YEARS) -> dict[str, SpreadFit]:
+    """Each bloc's leading first-round candidate as a share of the bloc's vote (``results.csv``).
+
+    ``value`` is the mean over ``years`` and ``low``/``high`` the smallest and largest year
+    (``loo`` holds the share by year, not leave-one-out fits). The left had one candidate in
+    every first round 2010-2022 (1.0 each time).
+    """
+    by_year = {y: result_lead_shares(y) for y in years}
+    out = {}
+    for b in BLOCS:
+        shares = {y: float(s[b]) for y, s in by_year.items() if b in s}
+        v = np.array(list(shares.values()))
+        out[b] = SpreadFit(float(v.mean()), float(v.min()), float(v.max()), shares)
+    return out
+
+
 def fitted_parameters() -> dict[str, float]:
     """The registry values these fits produce on all the data (checked by the tests)."""
     fr = fit_poll_error(YEARS, 1)
@@ -218,4 +302,7 @@ def fitted_parameters() -> dict[str, float]:
     }
     for elim, t in tr.transfer.items():
         out[f"election.transfer.{elim}_to_{TRANSFER_RECEIVER[elim]}"] = t
+    lead = fit_lead_shares()
+    for b in ("centre", "right"):  # the left's lead share (one candidate since 2010) is 2026's
+        out[f"election.concentration.{b}"] = lead[b].value
     return out
