@@ -27,6 +27,7 @@ from rift.model.state import ModelState
 from rift.months import parse_month
 from rift.parameters import ParameterSet, registry
 from rift.scenario import Scenario
+from rift.scenario.conditions import parse_condition
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -109,23 +110,32 @@ def inputs_for(scenario: Scenario) -> RunInputs:
         given=frozenset(scenario.parameters),
         interventions=tuple(
             Intervention(
-                at=parse_month(iv.at),
+                at=parse_month(iv.at or scenario.start),
                 values=dict(iv.set),
                 until=None if iv.until is None else parse_month(iv.until),
+                **_condition(iv.when, iv.mode),
             )
             for iv in scenario.interventions
         ),
         shocks=tuple(
             Shock(
-                at=parse_month(sh.at),
+                at=parse_month(sh.at or scenario.start),
                 start=tuple(sh.start),
                 end=tuple(sh.end),
                 until=None if sh.until is None else parse_month(sh.until),
+                **_condition(sh.when, sh.mode),
             )
             for sh in scenario.shocks
         ),
         election=election or None,
     )
+
+
+def _condition(when: str | None, mode: str | None) -> dict[str, Any]:
+    """A conditional item's parsed condition and mode, as the model takes them."""
+    if when is None:
+        return {}
+    return {"when": parse_condition(when), "mode": mode or "once"}
 
 
 def model_arguments(

@@ -32,6 +32,12 @@ from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
 from rift.record import BLOCS, COL_MEASURES, RECORD, US_MEASURES
+from rift.scenario.conditions import (
+    ConditionError,
+    condition_names,
+    format_condition,
+    parse_condition,
+)
 from rift.scenario.document import Document
 from rift.scenario.present import read_present_manifest
 from rift.scenario.schema import (
@@ -62,8 +68,8 @@ _EXPECTED: dict[str, str] = {
     "parameters": "a mapping of parameter names to values",
     "uncertain": "a mapping of parameter names to distributions, or 'calibrated'",
     "election": "a mapping with 'priors' or 'winner'",
-    "interventions": "a list of {at, set, until, label}",
-    "shocks": "a list of {at, start, end, until, label}",
+    "interventions": "a list of {at, set, until, when, mode, label}",
+    "shocks": "a list of {at, start, end, until, when, mode, label}",
     "outcomes": "a list of outcome names",
 }
 
@@ -392,24 +398,7 @@ def _check_interventions(
     instruments = set(reg.instruments())
     out = []
     for i, iv in enumerate(scenario.interventions):
-        at = _month(iv.at, doc, ("interventions", i, "at"))
-        if not start <= at <= end:
-            raise InputError(
-                f"{iv.at} is outside the horizon {scenario.start}..{scenario.end}",
-                file=file,
-                key=doc.key(("interventions", i, "at")),
-                expected="a month within the horizon",
-            )
-        until = None
-        if iv.until is not None:
-            until = _month(iv.until, doc, ("interventions", i, "until"))
-            if until < at:
-                raise InputError(
-                    f"until {iv.until} is before at {iv.at}",
-                    file=file,
-                    key=doc.key(("interventions", i, "until")),
-                    expected=f"a month on or after {iv.at}",
-                )
+        at, until, conditional = _check_window(iv, "interventions", i, scenario, doc, start, end)
         values = {}
         for name, value in iv.set.items():
             key = doc.key(("interventions", i, "set", name))
@@ -424,8 +413,84 @@ def _check_interventions(
                 )
             values[name] = param.validate(value, file=file, key=key)
         update = {"at": format_month(at), "until": _canonical(until), "set": values}
-        out.append(iv.model_copy(update=update))
+        out.append(iv.model_copy(update={**update, **conditional}))
     return out
+
+
+#: The month from which each election's result is known to a condition (after its runoff).
+_KNOWN_FROM = {
+    "winner_2026": election_2026({}).runoff + 1,
+    "winner_2030": election_2030().runoff + 1,
+}
+
+
+def _check_window(
+    item: InterventionSpec | ShockSpec,
+    part: str,
+    i: int,
+    scenario: Scenario,
+    doc: Document,
+    start: int,
+    end: int,
+) -> tuple[int, int | None, dict[str, Any]]:
+    """``at``, ``until`` and (if conditional) ``when`` and ``mode`` of an item, checked.
+
+    Returns:
+        ``at`` and ``until`` as month numbers, and the canonical ``when`` and ``mode`` of a
+        conditional item (empty for a dated one).
+    """
+    file = doc.file
+    if item.when is None and item.mode is not None:
+        raise InputError(
+            f"'mode: {item.mode}' without a condition",
+            file=file,
+            key=doc.key((part, i, "mode")),
+            expected="'when: CONDITION' with it, or no 'mode' (a dated item)",
+        )
+    if item.at is None and item.when is None:
+        raise InputError(
+            "the required key 'at' is missing",
+            file=file,
+            key=doc.key((part, i)),
+            expected="a month as YYYY-MM ('at' may be left out only with 'when')",
+        )
+    at = start if item.at is None else _month(item.at, doc, (part, i, "at"))
+    if not start <= at <= end:
+        raise InputError(
+            f"{item.at} is outside the horizon {scenario.start}..{scenario.end}",
+            file=file,
+            key=doc.key((part, i, "at")),
+            expected="a month within the horizon",
+        )
+    until = None if item.until is None else _month(item.until, doc, (part, i, "until"))
+    if until is not None and until < at:
+        raise InputError(
+            f"until {item.until} is before at {format_month(at)}",
+            file=file,
+            key=doc.key((part, i, "until")),
+            expected=f"a month on or after {format_month(at)}",
+        )
+    if item.when is None:
+        return at, until, {}
+    key = doc.key((part, i, "when"))
+    try:
+        tree = parse_condition(item.when)
+    except ConditionError as exc:
+        raise InputError(
+            exc.problem, file=file, key=key, expected=exc.expected, hint=exc.hint
+        ) from None
+    last = end if until is None else min(until, end)
+    for name in sorted(condition_names(tree) & set(_KNOWN_FROM)):
+        if last < _KNOWN_FROM[name]:
+            raise InputError(
+                f"the condition reads {name}, which is known only from "
+                f"{format_month(_KNOWN_FROM[name])} (the month after the runoff), after the "
+                f"last month it may apply ({format_month(last)})",
+                file=file,
+                key=key,
+                expected=f"an 'until' and 'end' of {format_month(_KNOWN_FROM[name])} or later",
+            )
+    return at, until, {"when": format_condition(tree), "mode": item.mode or "once"}
 
 
 def _canonical(month: int | None) -> str | None:
@@ -437,22 +502,7 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> li
     file = doc.file
     out = []
     for i, sh in enumerate(scenario.shocks):
-        at = _month(sh.at, doc, ("shocks", i, "at"))
-        if not start <= at <= end:
-            raise InputError(
-                f"{sh.at} is outside the horizon {scenario.start}..{scenario.end}",
-                file=file,
-                key=doc.key(("shocks", i, "at")),
-                expected="a month within the horizon",
-            )
-        until = None if sh.until is None else _month(sh.until, doc, ("shocks", i, "until"))
-        if until is not None and until < at:
-            raise InputError(
-                f"until {sh.until} is before at {sh.at}",
-                file=file,
-                key=doc.key(("shocks", i, "until")),
-                expected=f"a month on or after {sh.at}",
-            )
+        at, until, conditional = _check_window(sh, "shocks", i, scenario, doc, start, end)
         if not sh.start and not sh.end:
             raise InputError(
                 "the shock starts and ends nothing",
@@ -478,7 +528,8 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> li
                 key=doc.key(("shocks", i)),
                 expected="each measure in 'start' or 'end', not both",
             )
-        out.append(sh.model_copy(update={"at": format_month(at), "until": _canonical(until)}))
+        update = {"at": format_month(at), "until": _canonical(until), **conditional}
+        out.append(sh.model_copy(update=update))
     return out
 
 
