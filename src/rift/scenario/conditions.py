@@ -281,7 +281,12 @@ class _Parser:
             )
         if name not in n.numeric:
             raise self._unknown(
-                name, pos, [*n.numeric, *n.categories], "outcome", "a numeric outcome or a category"
+                name,
+                pos,
+                [*n.numeric, *n.categories],
+                "outcome",
+                "a numeric outcome (rift outcomes lists them) or a category (certification, "
+                "president, winner_2026, winner_2030)",
             )
         kind, value, vpos = self._next("a number")
         if kind != "num":
