@@ -303,6 +303,9 @@ def _parameters_html(res: Results) -> str:
         )
     for iv in sc.get("interventions", []):
         span = f"{iv['at']}" + (f" to {iv['until']}" if iv.get("until") else " on")
+        if iv.get("when"):
+            how = "once it holds" if iv.get("mode", "once") == "once" else "while it holds"
+            span = f"{span}, {how}: {iv['when']}"
         for name, value in iv["set"].items():
             rows.append((name, f"forced to {value} from {span}", reg[name].unit, sources(name)))
     body = "".join(
