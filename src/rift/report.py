@@ -288,7 +288,8 @@ def _parameters_html(res: Results) -> str:
         d = dict(dist)
         kind = d.pop("dist")
         text = f"{kind}(" + ", ".join(f"{k}={v}" for k, v in d.items()) + ")"
-        rows.append((name, f"sampled per run: {text}", reg[name].unit, sources(name)))
+        unit = reg[name].unit if name in reg else ""  # an intervention's part: its own row
+        rows.append((name, f"sampled per run: {text}", unit, sources(name)))
     sampled = [n for n in res.manifest.get("sampled", []) if n not in sc.get("uncertain", {})]
     if sampled:
         spread = [n for n in sampled if reg.get(n) is not None and n not in cal_names(res)]

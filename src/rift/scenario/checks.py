@@ -39,6 +39,7 @@ from rift.scenario.conditions import (
     parse_condition,
 )
 from rift.scenario.document import Document
+from rift.scenario.levers import LEVER_FORM, lever
 from rift.scenario.present import read_present_manifest
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -211,20 +212,15 @@ def _month(value: str, doc: Document, path: Sequence[Any]) -> int:
 
 
 def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) -> None:
-    """A distribution's values must be valid values of its parameter.
+    """A distribution's values must be valid values of its parameter (or instrument).
+
+    An instrument sampled per run is forced for the whole run, as in ``parameters``.
 
     See :func:`~rift.distributions.sampling_problem` for what a numeric one must satisfy.
     """
     reg = registry()
     key = doc.key(path)
     param = reg.lookup(name, file=doc.file, key=key)
-    if param.instrument:
-        raise InputError(
-            f"'{name}' is an instrument",
-            file=doc.file,
-            key=key,
-            expected="an uncertain model parameter; force instruments with 'interventions'",
-        )
     if isinstance(d, Choice):
         for i, v in enumerate(d.values):
             param.validate(v, file=doc.file, key=doc.key((*path, "values", i)))
@@ -309,7 +305,18 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
     for name, value in scenario.parameters.items():
         param = reg.lookup(name, file=file, key=doc.key(("parameters", name)))
         parameters[name] = param.validate(value, file=file, key=doc.key(("parameters", name)))
+    uncertain = dict(scenario.uncertain)
     for name, d in scenario.uncertain.items():
+        if lever(name) is not None:
+            uncertain[name] = _check_lever(name, d, scenario, doc, start, end)
+            continue
+        if name.startswith("interventions"):
+            raise InputError(
+                f"'{name}' is not a part of an intervention rift can sample",
+                file=file,
+                key=doc.key(("uncertain", name)),
+                expected=LEVER_FORM,
+            )
         check_distribution(name, d, doc, ("uncertain", name))
         if name in scenario.parameters:
             raise InputError(
@@ -337,6 +344,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             "start": format_month(start),
             "end": format_month(end),
             "parameters": parameters,
+            "uncertain": uncertain,
             "interventions": interventions,
             "shocks": shocks,
             "observations": observations,
@@ -491,6 +499,72 @@ def _check_window(
                 expected=f"an 'until' and 'end' of {format_month(_KNOWN_FROM[name])} or later",
             )
     return at, until, {"when": format_condition(tree), "mode": item.mode or "once"}
+
+
+def _check_lever(name: str, d: Any, scenario: Scenario, doc: Document, start: int, end: int) -> Any:
+    """A sampled part of an intervention (:mod:`.levers`), with its months canonical."""
+    lv = lever(name)
+    assert lv is not None
+    file, key = doc.file, doc.key(("uncertain", name))
+    ivs = scenario.interventions
+    if lv.index >= len(ivs):
+        raise InputError(
+            f"the scenario has {len(ivs)} intervention(s): there is no interventions[{lv.index}]",
+            file=file,
+            key=key,
+            expected=f"an index from 0 to {len(ivs) - 1}" if ivs else "an intervention to sample",
+        )
+    iv = ivs[lv.index]
+    if lv.part == "set":
+        if lv.instrument not in iv.set:
+            raise InputError(
+                f"interventions[{lv.index}] does not set '{lv.instrument}'",
+                file=file,
+                key=key,
+                expected=f"one of the instruments it sets: {', '.join(iv.set)}",
+                hint=did_you_mean(str(lv.instrument), list(iv.set)),
+            )
+        check_distribution(str(lv.instrument), d, doc, ("uncertain", name))
+        return d
+    if not isinstance(d, Choice):
+        raise InputError(
+            f"a month is drawn with 'choice', not '{d.dist}'",
+            file=file,
+            key=key,
+            expected="dist: choice with a list of months (YYYY-MM)",
+        )
+    months = []
+    for i, v in enumerate(d.values):
+        path = ("uncertain", name, "values", i)
+        m = _month(str(v), doc, path)
+        if not start <= m <= end:
+            raise InputError(
+                f"{v} is outside the horizon {scenario.start}..{scenario.end}",
+                file=file,
+                key=doc.key(path),
+                expected="a month within the horizon",
+            )
+        months.append(m)
+    other = "until" if lv.part == "at" else "at"
+    fixed = getattr(iv, other)
+    sampled = scenario.uncertain.get(f"interventions[{lv.index}].{other}")
+    bounds = (
+        [parse_month(str(v)) for v in sampled.values]
+        if isinstance(sampled, Choice)
+        else ([] if fixed is None else [parse_month(fixed)])
+    )
+    if bounds and (
+        (lv.part == "at" and max(months) > min(bounds))
+        or (lv.part == "until" and min(months) < max(bounds))
+    ):
+        raise InputError(
+            f"a sampled '{lv.part}' can fall {'after' if lv.part == 'at' else 'before'} the "
+            f"intervention's '{other}'",
+            file=file,
+            key=key,
+            expected=f"every 'at' on or before every 'until' of interventions[{lv.index}]",
+        )
+    return d.model_copy(update={"values": [format_month(m) for m in months]})
 
 
 def _canonical(month: int | None) -> str | None:
