@@ -17,7 +17,7 @@ SAMPLED = """\
     name: lev
     start: present
     end: 2028-12
-    runs: 8
+    runs: 4
     uncertain:
       us.intel_sharing: {dist: uniform, low: 0.3, high: 0.9}
       interventions[0].at: {dist: choice, values: [2027-01, 2028-01]}
@@ -64,11 +64,11 @@ def test_each_run_forces_its_sampled_instrument_and_its_interventions_sampled_ti
         forced = [m for m, a in zip(months, aid, strict=True) if a == value]
         assert forced == months[months.index(at) :]  # forced from the sampled month on
         assert (r.column("intel_sharing") == sampled["us.intel_sharing"]).all()  # whole run
-    assert ats == {"2027-01", "2028-01"}  # both months drawn in 8 runs (a Latin hypercube)
+    assert ats == {"2027-01", "2028-01"}  # both months drawn in 4 runs (a Latin hypercube)
 
 
 def test_sampled_levers_are_stored_as_inputs_and_reach_ema(tmp_path):
-    f = _write(tmp_path, SAMPLED.replace("runs: 8", "runs: 3"))
+    f = _write(tmp_path, SAMPLED.replace("runs: 4", "runs: 3"))
     code, _, err = cli("run", str(f), "--out", str(tmp_path / "out"), "--quiet",
                          "--executor", "serial", "--no-report")  # fmt: skip
     assert code == 0, err
@@ -129,3 +129,100 @@ def test_a_sampled_month_is_stored_canonically(tmp_path):
     d = load_scenario(f).uncertain["interventions[0].at"]
     assert d.values == ["2027-01", "2028-01"]
     assert parse_month(d.values[0]) == parse_month("2027-01")
+
+
+# ------------------------------------------------------------------------------ policies
+POLICIES = """\
+    name: pol
+    start: present
+    end: 2028-12
+    runs: 3
+    interventions:
+      - at: 2027-06
+        set: {us.security_aid_musd: 300}
+    policies:
+      - name: as_written
+        set:
+          interventions[0].at: 2027-06
+      - name: late_low
+        set:
+          interventions[0].at: 2028-01
+          interventions[0].set.us.security_aid_musd: 150
+      - name: intel_half
+        set:
+          us.intel_sharing: 0.5
+    """
+
+
+def test_policies_run_against_the_same_runs(tmp_path):
+    from tests.model.restart_helpers import assert_same_result
+
+    s = load_scenario(_write(tmp_path, POLICIES))
+    plan = plan_batch(s)
+    assert plan.runs == 9 and plan.design.labels == ("as_written", "late_low", "intel_half")
+    outputs = execute_batch(plan).outputs
+    plain = load_scenario(_write(tmp_path, POLICIES.split("    policies:")[0], "plain.yaml"))
+    alone = execute_batch(plan_batch(plain)).outputs
+    june = [int(m) for m in alone[0].result.months].index(parse_month("2027-06"))
+    for r in range(3):
+        assert plan.seed_label(r) == plan.seed_label(3 + r) == plan.seed_label(6 + r)
+        assert_same_result(outputs[r].result, alone[r].result)  # the written values: the same run
+        late, half = outputs[3 + r].result, outputs[6 + r].result
+        aid = late.column("us_security_aid_musd")
+        assert (aid[[int(m) for m in late.months].index(parse_month("2028-01")) :] == 150).all()
+        assert (aid[june:-12] != 300).all()  # 2027-06..2027-12 not forced in late_low
+        assert (half.column("intel_sharing") == 0.5).all()
+        assert (half.column("us_security_aid_musd")[june:] == 300).all()  # keeps the scenario's
+
+
+def test_the_runs_table_and_ema_name_each_runs_policy(tmp_path):
+    import rift
+
+    f = _write(tmp_path, POLICIES.replace("runs: 3", "runs: 2"))
+    code, _, err = cli("run", str(f), "--out", str(tmp_path / "out"), "--quiet",
+                       "--executor", "serial", "--no-report")  # fmt: skip
+    assert code == 0, err
+    res = rift.load(tmp_path / "out")
+    runs = res.runs
+    assert list(runs["policy"]) == ["as_written"] * 2 + ["late_low"] * 2 + ["intel_half"] * 2
+    assert (
+        list(runs["param.interventions[0].at"])
+        == ["2027-06"] * 2 + ["2028-01"] * 2 + ["2027-06"] * 2
+    )
+    experiments, _ = res.to_ema()
+    assert list(experiments["policy"]) == list(runs["policy"])
+    assert list(experiments["seed"]) == ["20251215/0", "20251215/1"] * 3  # the default seed
+
+
+BAD_POLICIES = [
+    ("twice", "  - name: a\n    set: {us.intel_sharing: 0.5}\n" * 2, ["policies[1].name",
+     "two policies are called 'a'"]),
+    ("unknown", "  - name: a\n    set: {us.intel_sharin: 0.5}\n",
+     ["policies[0].set.us.intel_sharin", "Did you mean 'us.intel_sharing'"]),
+    ("range", "  - name: a\n    set: {us.intel_sharing: 5}\n",
+     ["policies[0].set.us.intel_sharing"]),
+    ("no-intervention", "  - name: a\n    set:\n      interventions[1].at: 2027-01\n",
+     ["there is no interventions[1]"]),
+    ("outside", "  - name: a\n    set:\n      interventions[0].at: 2035-01\n",
+     ["outside the horizon"]),
+    ("until-before-at", "  - name: a\n    set:\n      interventions[0].until: 2027-01\n",
+     ["would end (2027-01) before it starts (2027-06)"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "fragments"), [b[1:] for b in BAD_POLICIES],
+                         ids=[b[0] for b in BAD_POLICIES])  # fmt: skip
+def test_bad_policies_exit_2_naming_the_key(tmp_path, body, fragments):
+    head = POLICIES.split("    policies:")[0]
+    f = _write(tmp_path, textwrap.dedent(head) + "policies:\n" + body, "bad.yaml")
+    code, _, err = cli("validate", str(f))
+    assert code == 2 and "bad.yaml" in err and "Traceback" not in err, err
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+def test_policies_and_an_outside_design_are_refused_together(tmp_path):
+    f = _write(tmp_path, POLICIES)
+    code, _, err = cli("run", str(f), "--grid", "col.aid_dependence=0.1,0.2", "--out",
+                       str(tmp_path / "o"), "--executor", "serial")  # fmt: skip
+    assert code == 2 and "policies" in err and "not both" in err, err

@@ -39,7 +39,7 @@ from rift.scenario.conditions import (
     parse_condition,
 )
 from rift.scenario.document import Document
-from rift.scenario.levers import LEVER_FORM, lever
+from rift.scenario.levers import LEVER_FORM, Lever, lever
 from rift.scenario.present import read_present_manifest
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -48,6 +48,7 @@ from rift.scenario.schema import (
     ElectionSpec,
     InterventionSpec,
     ObservationSpec,
+    PolicySpec,
     Scenario,
     ShockSpec,
 )
@@ -330,6 +331,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
     interventions = _check_interventions(scenario, doc, start, end)
     shocks = _check_shocks(scenario, doc, start, end)
     observations = _check_observations(scenario, doc, start, end)
+    policies = _check_policies(scenario, doc, start, end, interventions)
     for i, name in enumerate(scenario.outcomes):
         if name not in RECORD.outcome_names:
             raise InputError(
@@ -348,6 +350,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             "interventions": interventions,
             "shocks": shocks,
             "observations": observations,
+            "policies": policies,
         }
     )
 
@@ -501,11 +504,13 @@ def _check_window(
     return at, until, {"when": format_condition(tree), "mode": item.mode or "once"}
 
 
-def _check_lever(name: str, d: Any, scenario: Scenario, doc: Document, start: int, end: int) -> Any:
-    """A sampled part of an intervention (:mod:`.levers`), with its months canonical."""
+def _lever_target(
+    name: str, scenario: Scenario, doc: Document, path: Sequence[Any]
+) -> tuple[Lever, InterventionSpec]:
+    """The lever ``name`` names and its intervention (which must exist and set its instrument)."""
     lv = lever(name)
     assert lv is not None
-    file, key = doc.file, doc.key(("uncertain", name))
+    file, key = doc.file, doc.key(path)
     ivs = scenario.interventions
     if lv.index >= len(ivs):
         raise InputError(
@@ -515,15 +520,80 @@ def _check_lever(name: str, d: Any, scenario: Scenario, doc: Document, start: in
             expected=f"an index from 0 to {len(ivs) - 1}" if ivs else "an intervention to sample",
         )
     iv = ivs[lv.index]
-    if lv.part == "set":
-        if lv.instrument not in iv.set:
+    if lv.part == "set" and lv.instrument not in iv.set:
+        raise InputError(
+            f"interventions[{lv.index}] does not set '{lv.instrument}'",
+            file=file,
+            key=key,
+            expected=f"one of the instruments it sets: {', '.join(iv.set)}",
+            hint=did_you_mean(str(lv.instrument), list(iv.set)),
+        )
+    return lv, iv
+
+
+def _check_policies(
+    scenario: Scenario, doc: Document, start: int, end: int, interventions: list[InterventionSpec]
+) -> list[PolicySpec]:
+    """The policies, checked, with their values in canonical form."""
+    reg = registry()
+    file = doc.file
+    out = []
+    seen: set[str] = set()
+    for i, pol in enumerate(scenario.policies):
+        if pol.name in seen:
             raise InputError(
-                f"interventions[{lv.index}] does not set '{lv.instrument}'",
+                f"two policies are called '{pol.name}'",
                 file=file,
-                key=key,
-                expected=f"one of the instruments it sets: {', '.join(iv.set)}",
-                hint=did_you_mean(str(lv.instrument), list(iv.set)),
+                key=doc.key(("policies", i, "name")),
+                expected="a name of its own for each policy",
             )
+        seen.add(pol.name)
+        values: dict[str, Any] = {}
+        for name, value in pol.set.items():
+            path = ("policies", i, "set", name)
+            key = doc.key(path)
+            lv = lever(name)
+            if lv is None:
+                param = reg.lookup(name, file=file, key=key)
+                values[name] = param.validate(value, file=file, key=key)
+                continue
+            lv, _ = _lever_target(name, scenario, doc, path)
+            if lv.part == "set":
+                param = reg.lookup(str(lv.instrument), file=file, key=key)
+                values[name] = param.validate(value, file=file, key=key)
+                continue
+            month = _month(_month_text(value), doc, path)
+            if not start <= month <= end:
+                raise InputError(
+                    f"{value} is outside the horizon {scenario.start}..{scenario.end}",
+                    file=file,
+                    key=key,
+                    expected="a month within the horizon",
+                )
+            values[name] = format_month(month)
+        for j, iv in enumerate(interventions):
+            at = values.get(f"interventions[{j}].at", iv.at)
+            until = values.get(f"interventions[{j}].until", iv.until)
+            if at is not None and until is not None and parse_month(until) < parse_month(at):
+                raise InputError(
+                    f"interventions[{j}] would end ({until}) before it starts ({at})",
+                    file=file,
+                    key=doc.key(("policies", i, "set")),
+                    expected="an 'until' on or after the 'at'",
+                )
+        out.append(pol.model_copy(update={"set": values}))
+    return out
+
+
+def _month_text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _check_lever(name: str, d: Any, scenario: Scenario, doc: Document, start: int, end: int) -> Any:
+    """A sampled part of an intervention (:mod:`.levers`), with its months canonical."""
+    file, key = doc.file, doc.key(("uncertain", name))
+    lv, iv = _lever_target(name, scenario, doc, ("uncertain", name))
+    if lv.part == "set":
         check_distribution(str(lv.instrument), d, doc, ("uncertain", name))
         return d
     if not isinstance(d, Choice):

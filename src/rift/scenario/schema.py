@@ -89,6 +89,21 @@ class InterventionSpec(Strict):
     _months = field_validator("at", "until", mode="before")(_month_text)
 
 
+class PolicySpec(Strict):
+    """A named variant of the scenario's levers, run against the same runs as the others.
+
+    Attributes:
+        name: The policy's name (the runs table's ``policy`` column).
+        set: Values by parameter, instrument (forced for the whole run) or intervention part
+            (``interventions[0].at``, :mod:`rift.scenario.levers`).
+        description: What the policy represents.
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    set: dict[str, Any] = Field(min_length=1, max_length=100)
+    description: str = ""
+
+
 class ObservationSpec(Strict):
     """An observed figure to condition the batch on (data assimilation, after the run).
 
@@ -180,6 +195,8 @@ class Scenario(Strict):
         outcomes: Outcomes to report (all when empty).
         observations: Figures observed after the calibration's data, to condition the batch
             on (:mod:`rift.analysis.assimilation`).
+        policies: Named variants of the levers; each is run against the same ``runs`` runs
+            (paired), so the batch holds ``len(policies) * runs`` runs (empty: one variant).
         calibration: The packaged calibration whose posterior is sampled per run, as
             ``<version> (data through YYYY-MM)`` (set by rift when ``sampling.calibrated``
             holds and the package has one), or None.
@@ -203,6 +220,7 @@ class Scenario(Strict):
     shocks: list[ShockSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
     observations: list[ObservationSpec] = Field(default_factory=list)
+    policies: list[PolicySpec] = Field(default_factory=list, max_length=1000)
     calibration: str | None = None
     from_: str | None = Field(default=None, alias="from")
     source: str | None = None
@@ -254,6 +272,8 @@ def _without_no_present(data: dict[str, Any]) -> dict[str, Any]:
     """
     if data.get("from") is None:
         data.pop("from", None)
+    if not data.get("policies"):
+        data.pop("policies", None)
     for key in ("interventions", "shocks"):
         for item in data.get(key) or ():
             for optional in ("when", "mode"):
@@ -274,6 +294,7 @@ __all__ = [
     "ElectionSpec",
     "InterventionSpec",
     "ObservationSpec",
+    "PolicySpec",
     "SamplingSpec",
     "Scenario",
     "ShockSpec",
