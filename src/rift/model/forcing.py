@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rift.model.conditions import Item, frozen
@@ -72,7 +72,7 @@ def as_interventions(items: Sequence[Intervention | Mapping[str, Any]]) -> list[
         else:
             out.append(
                 Intervention(
-                    at=_month_or_none(item["at"]),  # type: ignore[arg-type]
+                    at=_month_or_none(item.get("at")),  # type: ignore[arg-type]
                     values=dict(item["set"]),
                     until=_month_or_none(item.get("until")),
                     **_when(item),
@@ -90,7 +90,7 @@ def as_shocks(items: Sequence[Shock | Mapping[str, Any]]) -> list[Shock]:
         else:
             out.append(
                 Shock(
-                    at=_month_or_none(item["at"]),  # type: ignore[arg-type]
+                    at=_month_or_none(item.get("at")),  # type: ignore[arg-type]
                     start=tuple(item.get("start") or ()),
                     end=tuple(item.get("end") or ()),
                     until=_month_or_none(item.get("until")),
@@ -210,7 +210,11 @@ def forcing_for(
     A batch builds thousands of models with the same horizon, interventions and shocks; the
     forcing is read-only, so one object serves them all.
     """
-    ivs, sks = as_interventions(interventions), as_shocks(shocks)
+    # a conditional item without ``at`` is evaluated from the first month
+    ivs = [
+        iv if iv.at is not None else replace(iv, at=start) for iv in as_interventions(interventions)
+    ]
+    sks = [sh if sh.at is not None else replace(sh, at=start) for sh in as_shocks(shocks)]
     try:
         key = (
             start,

@@ -109,9 +109,12 @@ class AllianceModel(mesa.Model):
         end: Last simulated month, ``YYYY-MM`` or a month number.
         parameters: A :class:`ParameterSet`, or overrides by dotted name.
         interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
-            optional ``until``, or :class:`~rift.model.forcing.Intervention` objects).
+            optional ``until``, or :class:`~rift.model.forcing.Intervention` objects); with
+            ``when`` (a condition parsed by :func:`rift.scenario.conditions.parse_condition`)
+            and ``mode`` (``once`` or ``while``), conditional (:mod:`rift.model.conditions`).
         shocks: Dated starts and ends of measures (dicts with ``at``, ``start``, ``end``,
-            optional ``until``, or :class:`~rift.model.forcing.Shock` objects).
+            optional ``until``, or :class:`~rift.model.forcing.Shock` objects); conditional
+            with ``when`` and ``mode``, as interventions.
         election: The 2026 election (:mod:`rift.model.campaign`): by default the vote is
             simulated from the polls; ``{"first_round": {...}}``, ``{"runoff": {...}}`` or
             ``{"shift": {...}}`` condition it; ``{"winner": "right"}`` or
