@@ -73,6 +73,7 @@ _EXPECTED: dict[str, str] = {
     "interventions": "a list of {at, set, until, when, mode, label}",
     "shocks": "a list of {at, start, end, until, when, mode, label}",
     "outcomes": "a list of outcome names",
+    "policies": "a list of {name, set, description}",
 }
 
 
@@ -196,6 +197,8 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
             model = InterventionSpec
         elif model is Scenario and part == "shocks":
             model = ShockSpec
+        elif model is Scenario and part == "policies":
+            model = PolicySpec
         elif isinstance(part, int):
             continue
         else:
