@@ -226,3 +226,34 @@ def test_policies_and_an_outside_design_are_refused_together(tmp_path):
     code, _, err = cli("run", str(f), "--grid", "col.aid_dependence=0.1,0.2", "--out",
                        str(tmp_path / "o"), "--executor", "serial")  # fmt: skip
     assert code == 2 and "policies" in err and "not both" in err, err
+
+
+def test_an_interrupted_batch_of_policies_resumes_to_the_same_runs(tmp_path, monkeypatch):
+    import rift
+    import rift.results.layout as layout
+    import rift.results.writer as writer_module
+    from rift.experiment import resume_scenario, run_scenario
+    from rift.results.writer import ResultWriter, partial_path
+
+    s = load_scenario(_write(tmp_path, POLICIES.replace("runs: 3", "runs: 2")))
+    whole = run_scenario(s, executor="serial", out=tmp_path / "whole")
+    monkeypatch.setattr(writer_module, "FLUSH_RUNS", 1)  # a part per run
+    monkeypatch.setattr(layout, "FLUSH_RUNS", 1)
+    original, seen = ResultWriter.add, []
+
+    def add_then_ctrl_c(self, output):
+        original(self, output)
+        seen.append(output.index)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ResultWriter, "add", add_then_ctrl_c)
+    cut = run_scenario(s, executor="serial", out=tmp_path / "cut")
+    monkeypatch.undo()
+    assert not cut.complete and cut.runs_done == 3
+    done = resume_scenario(partial_path(tmp_path / "cut"), executor="serial")
+    assert done.complete
+    a, b = rift.load(whole.path).runs, rift.load(tmp_path / "cut").runs
+    assert list(b["policy"]) == list(a["policy"]) and list(b["seed"]) == list(a["seed"])
+    cols = ["control_any", "param.interventions[0].at", "us_security_aid_musd"]
+    assert b[cols].equals(a[cols])

@@ -107,7 +107,7 @@ class Design:
                 expected="the design rift wrote",
             )
         labels = record.get("labels") or []
-        if not isinstance(labels, list) or len(labels) != len(points):
+        if not isinstance(labels, list) or (labels and len(labels) != len(points)):
             raise InputError(
                 "the policies' names do not match the points",
                 file=file,
