@@ -493,8 +493,20 @@ def _folder_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def bench_cli(runs: int) -> dict[str, Any]:
-    """``rift run scenarios/baseline.yaml --runs N`` end to end, with the tree's peak RSS."""
+def bench_cli(
+    runs: int,
+    root: Path = ROOT,
+    scenario: Path = SCENARIO,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``rift run SCENARIO --runs N`` end to end, with the process tree's peak RSS.
+
+    Args:
+        runs: Runs in the batch.
+        root: The checkout whose ``src`` is run (another commit's temporary worktree).
+        scenario: The scenario file.
+        env: Extra environment variables (``RIFT_KERNELS``).
+    """
     tmp = Path(tempfile.mkdtemp(prefix="rift-bench-"))
     out = tmp / "result"
     cmd = [
@@ -502,7 +514,7 @@ def bench_cli(runs: int) -> dict[str, Any]:
         "-m",
         "rift.cli",
         "run",
-        str(SCENARIO),
+        str(scenario),
         "--runs",
         str(runs),
         "--no-report",
@@ -513,7 +525,9 @@ def bench_cli(runs: int) -> dict[str, Any]:
     page = os.sysconf("SC_PAGE_SIZE")
     peak = [0, 0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=_tree_env(root, env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     stop = threading.Event()
 
     def sample() -> None:
@@ -549,6 +563,277 @@ def bench_cli(runs: int) -> dict[str, Any]:
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------ against a commit
+#: The commit the figures are compared with by default (issue 23: before the compiled kernels).
+AGAINST = "710f575"
+
+#: Run in a fresh interpreter on one checkout: import, first ``simulate()``, then one run
+#: at a time through the worker's own entry point (``runner.worker.execute``, in every commit
+#: since the runner was written). Prints one JSON line.
+_PROBE = r"""
+import gc, json, statistics, sys, time
+c0, t0 = time.process_time(), time.perf_counter()
+import rift
+imported = time.perf_counter() - t0
+scenario, runs = sys.argv[1], int(sys.argv[2])
+t0 = time.perf_counter()
+rift.simulate(scenario)
+first = time.perf_counter() - t0
+first_cpu = time.process_time() - c0
+from rift.runner import plan_batch
+from rift.runner.worker import execute
+from rift.scenario import load_scenario
+plan = plan_batch(load_scenario(scenario), runs + 1)
+execute(plan.spec, plan.task(runs))  # warm, not timed
+times, cpu = [], []
+for i in range(runs):
+    gc.collect()
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = execute(plan.spec, plan.task(i))
+    times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
+    if out.error is not None:
+        raise SystemExit(out.error)
+print(json.dumps({"import_s": imported, "first_simulate_s": imported + first,
+                  "first_simulate_cpu_s": first_cpu,
+                  "run_s": statistics.median(times) if times else None,
+                  "run_cpu_s": statistics.median(cpu) if cpu else None,
+                  "months": len(out.result.months) if times else None}))
+"""
+
+
+def _tree_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a subprocess that runs ``root``'s rift (its ``src`` first)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(root / "src")
+    env.pop("RIFT_KERNELS", None)
+    env.update(extra or {})
+    return env
+
+
+def _probe(root: Path, scenario: Path, runs: int, env: dict[str, str] | None = None) -> dict:
+    """One fresh interpreter on ``root``: import, first simulate, median of ``runs`` runs."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(scenario), str(runs)],
+        cwd=root,
+        env=_tree_env(root, env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"probe on {root} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _scenario_72(root: Path) -> Path:
+    """The 72-month baseline from 2025-01 as ``root`` has it.
+
+    Today's ``baseline`` starts from the present (2026-07); the January-2025 baseline is kept
+    as ``forecast_2025_12``. Commits before the present (710f575) have it as ``baseline``.
+    """
+    archived = root / "scenarios" / "forecast_2025_12.yaml"
+    return archived if archived.is_file() else root / "scenarios" / "baseline.yaml"
+
+
+class _Worktree:
+    """``COMMIT`` checked out into a temporary git worktree, removed on exit."""
+
+    def __init__(self, commit: str) -> None:
+        self.commit = commit
+        self.path = Path(tempfile.mkdtemp(prefix="rift-against-")) / "tree"
+
+    def __enter__(self) -> Path:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(self.path), self.commit],
+            check=True,
+            capture_output=True,
+        )
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(self.path)],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def _have_numba() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
+
+
+def bench_against(
+    commit: str, rounds: int, runs: int, e2e: list[int], against_e2e: int
+) -> dict[str, Any]:
+    """Figures of ``commit`` and of this checkout, measured alternately in one process run.
+
+    Each round starts a fresh interpreter per variant (the commit; here with numpy; here with
+    numba), in turn, so that a slow spell of the shared machine hits each of them; the figure
+    of a variant is its median over the rounds. Then the first compile (numba in a fresh
+    cache folder, then the same folder again), and the batches end to end.
+
+    Args:
+        commit: The earlier commit.
+        rounds: Alternating rounds of the per-process probe.
+        runs: Runs timed in each probe.
+        e2e: Batch sizes of ``rift run`` end to end here (the 10,000 runs are extrapolated
+            from them, linearly in the runs).
+        against_e2e: Batch size of ``rift run`` on both sides, for the ratio.
+    """
+    numba = _have_numba()
+    here72, present = _scenario_72(ROOT), SCENARIO
+    out: dict[str, Any] = {"commit": commit, "rounds": rounds, "runs": runs, "numba": numba}
+    with _Worktree(commit) as tree:
+        head = subprocess.run(
+            ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        out["commit_resolved"] = head
+        old72 = _scenario_72(tree)
+        variants: dict[str, tuple[Path, Path, dict[str, str]]] = {
+            "against": (tree, old72, {}),
+            "numpy": (ROOT, here72, {"RIFT_KERNELS": "numpy"}),
+            "numpy_present": (ROOT, present, {"RIFT_KERNELS": "numpy"}),
+        }
+        if numba:
+            variants["numba"] = (ROOT, here72, {"RIFT_KERNELS": "numba"})
+            variants["numba_present"] = (ROOT, present, {"RIFT_KERNELS": "numba"})
+            _probe(ROOT, here72, 0, {"RIFT_KERNELS": "numba"})  # compiled into the user cache
+        probes: dict[str, list[dict]] = {k: [] for k in variants}
+        for r in range(rounds):
+            for k, (root, sc, env) in variants.items():
+                probes[k].append(_probe(root, sc, runs, env))
+            _log(f"against {commit}: round {r + 1}/{rounds}")
+        out["probes"] = probes
+        out["median"] = {
+            k: {
+                f: statistics.median(p[f] for p in v)
+                for f in (
+                    "import_s",
+                    "first_simulate_s",
+                    "first_simulate_cpu_s",
+                    "run_s",
+                    "run_cpu_s",
+                )
+            }
+            | {"months": v[0]["months"]}
+            for k, v in probes.items()
+        }
+        out["scenarios"] = {k: str(v[1].relative_to(v[0])) for k, v in variants.items()}
+        if numba:
+            with tempfile.TemporaryDirectory(prefix="rift-numba-") as cache:
+                env = {"RIFT_KERNELS": "numba", "NUMBA_CACHE_DIR": cache}
+                cold = _probe(ROOT, here72, 0, env)
+                warm = _probe(ROOT, here72, 0, env)
+                plain = _probe(ROOT, here72, 0, {"RIFT_KERNELS": "numpy"})
+            out["compile"] = {
+                f"first_simulate_{name}{unit}": probe[f"first_simulate{unit}"]
+                for name, probe in (("fresh_cache", cold), ("cached", warm), ("numpy", plain))
+                for unit in ("_s", "_cpu_s")
+            }
+            _log("first compile measured")
+        cli: dict[str, Any] = {"against": bench_cli(against_e2e, tree, old72)}
+        cli["numpy_72"] = bench_cli(against_e2e, ROOT, here72, {"RIFT_KERNELS": "numpy"})
+        if numba:
+            cli["numba_72"] = bench_cli(against_e2e, ROOT, here72, {"RIFT_KERNELS": "numba"})
+        _log(f"end to end, {against_e2e} runs, both sides")
+    for kernels in ("numpy", "numba") if numba else ("numpy",):
+        pts = [bench_cli(n, ROOT, present, {"RIFT_KERNELS": kernels}) for n in e2e]
+        cli[f"{kernels}_present"] = pts
+        _log(f"end to end here, {kernels}, {e2e} runs")
+    out["cli"] = cli
+    return out
+
+
+def _extrapolate(points: list[dict[str, Any]], key: str, n: int) -> float:
+    """``key`` at ``n`` runs from a straight line through the measured batch sizes."""
+    xs = [p["runs"] for p in points]
+    ys = [p[key] for p in points]
+    if len(xs) == 1:
+        return ys[0] * n / xs[0]
+    slope, intercept = np.polyfit(xs, ys, 1)
+    return float(intercept + slope * n)
+
+
+def against_table(a: dict[str, Any]) -> str:
+    """The figures with their ratios to the commit, and the targets of issue 23."""
+    med = a["median"]
+    old = med["against"]
+    kinds = ["numpy", "numba"] if a["numba"] else ["numpy"]
+    head = (
+        f"| measure | {a['commit_resolved']} | "
+        + " | ".join(f"here, {k} | ratio" for k in kinds)
+        + " | target | met |"
+    )
+    lines = [head, "|---|---:|" + "---:|---:|" * len(kinds) + "---|:---:|"]
+    mark = {True: "yes", False: "**no**", None: ""}
+
+    def row(label: str, base: float | None, values: list[float | None], fmt: str,
+            target: str = "", ok: bool | None = None) -> None:  # fmt: skip
+        cells = ["" if base is None else fmt.format(base)]
+        for v in values:
+            cells.append("" if v is None else fmt.format(v))
+            cells.append("" if v is None or not base else f"{v / base:.2f}x")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} | {mark[ok]} |")
+
+    def single(label: str, kind: str, text: str, target: str, ok: bool | None) -> None:
+        cells = ["", *("" for _ in range(2 * len(kinds)))]
+        cells[1 + 2 * kinds.index(kind)] = text
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} | {mark[ok]} |")
+
+    months = med["numpy"]["months"]
+    best = min(1e3 * med[k]["run_s"] for k in kinds)
+    row(f"one run, 2025-01..2030-12 ({months} months), median",
+        1e3 * old["run_s"], [1e3 * med[k]["run_s"] for k in kinds], "{:.1f} ms",
+        "<= 8 ms", best <= 8)  # fmt: skip
+    row("  its CPU time, median", 1e3 * old["run_cpu_s"],
+        [1e3 * med[k]["run_cpu_s"] for k in kinds], "{:.1f} ms")  # fmt: skip
+    pm = med["numpy_present"]["months"]
+    row(f"one run from the present ({pm} months), median", None,
+        [1e3 * med[f"{k}_present"]["run_s"] for k in kinds], "{:.1f} ms")  # fmt: skip
+    row("import rift", old["import_s"], [med[k]["import_s"] for k in kinds], "{:.2f} s")
+    first = [med[f"{k}_present"]["first_simulate_s"] for k in kinds]
+    row("first simulate() in a fresh process (import included)", old["first_simulate_s"],
+        [med[k]["first_simulate_s"] for k in kinds], "{:.2f} s", "<= 1.5 s",
+        min(med[k]["first_simulate_s"] for k in kinds) <= 1.5)  # fmt: skip
+    row("  its CPU time", old["first_simulate_cpu_s"],
+        [med[k]["first_simulate_cpu_s"] for k in kinds], "{:.2f} s")  # fmt: skip
+    row("  the same, baseline from the present", None, first, "{:.2f} s")
+    if "compile" in a:
+        c = a["compile"]
+        extra = c["first_simulate_fresh_cache_s"] - c["first_simulate_numpy_s"]
+        cached = c["first_simulate_cached_s"] - c["first_simulate_numpy_s"]
+        single("first-ever compile (fresh cache; first simulate() over numpy's)", "numba",
+               f"{extra:.2f} s", "<= 10 s", extra <= 10)  # fmt: skip
+        single("  the next process, cached (over numpy's)", "numba", f"{cached:.2f} s",
+               "cached", cached < extra / 3)  # fmt: skip
+        if "first_simulate_numpy_cpu_s" in c:
+            cpu = c["first_simulate_fresh_cache_cpu_s"] - c["first_simulate_numpy_cpu_s"]
+            cached_cpu = c["first_simulate_cached_cpu_s"] - c["first_simulate_numpy_cpu_s"]
+            single("  the compile's CPU time; cached", "numba",
+                   f"{cpu:.2f} s; {cached_cpu:.2f} s", "", None)  # fmt: skip
+    cli = a["cli"]
+    n = cli["against"]["runs"]
+    row(f"{n} runs end to end (rift run, 2 workers)", cli["against"]["wall_s"],
+        [cli[f"{k}_72"]["wall_s"] for k in kinds], "{:.1f} s")  # fmt: skip
+    row(f"  peak RSS of the process tree, {n} runs", cli["against"]["peak_rss_bytes"] / 1e9,
+        [cli[f"{k}_72"]["peak_rss_bytes"] / 1e9 for k in kinds], "{:.2f} GB")  # fmt: skip
+    for k in kinds:
+        pts = cli[f"{k}_present"]
+        measured = ", ".join(f"{p['runs']:,} runs {p['wall_s']:.1f} s" for p in pts)
+        t = _extrapolate(pts, "wall_s", 10_000)
+        m = _extrapolate(pts, "peak_rss_bytes", 10_000) / 1e9
+        single(f"10,000 runs end to end from the present (extrapolated from {measured})", k,
+               f"{t:.0f} s", "<= 60 s", t <= 60)  # fmt: skip
+        single("  peak RSS of the process tree, 10,000 runs (extrapolated)", k, f"{m:.2f} GB",
+               "<= 1 GB", m <= 1.0)  # fmt: skip
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ report
@@ -653,8 +938,25 @@ def main(argv: list[str] | None = None) -> int:
         help="extrapolate a serial batch expected to take longer than this (s) from the "
         "previous size",
     )
+    ap.add_argument(
+        "--against",
+        default=AGAINST,
+        metavar="COMMIT",
+        help=f"also measure COMMIT (default {AGAINST}) in a temporary git worktree, alternating "
+        "with this checkout, and print each figure with its ratio ('none': skip)",
+    )
+    ap.add_argument(
+        "--against-only",
+        action="store_true",
+        help="only the comparison with --against and the targets of issue 23",
+    )
     args = ap.parse_args(argv)
     quick = args.quick
+    against = None if args.against.lower() == "none" else args.against
+    if args.against_only:
+        if against is None:
+            ap.error("--against-only needs --against COMMIT")
+        return _main_against(against, quick, args.out)
     sizes = [100] if quick else [100, 1000, 10_000]
     cli_runs = 1000 if quick else 10_000
 
@@ -679,6 +981,9 @@ def main(argv: list[str] | None = None) -> int:
     report["machine"]["loadavg_end"] = list(os.getloadavg())
     report["total_s"] = time.perf_counter() - started
     report["targets"] = _targets(report, 10_000)
+    if against is not None:
+        _log(f"against {against}")
+        report["against"] = _run_against(against, quick)
 
     from rift.atomic import atomic_write_json
 
@@ -693,6 +998,43 @@ def main(argv: list[str] | None = None) -> int:
         f"Mesa {mach['mesa']}, load {mach['loadavg_start'][0]:.1f}->{mach['loadavg_end'][0]:.1f}"
     )
     print(format_table(report["targets"]))
+    if against is not None:
+        print(f"\nAgainst {against}, measured alternately in this run:\n")
+        print(against_table(report["against"]))
+    print(f"\nwritten {path} ({report['total_s']:.0f} s)")
+    return 0
+
+
+def _run_against(commit: str, quick: bool) -> dict[str, Any]:
+    if quick:
+        return bench_against(commit, rounds=3, runs=15, e2e=[200, 500], against_e2e=200)
+    return bench_against(commit, rounds=5, runs=30, e2e=[1000, 3000], against_e2e=1000)
+
+
+def _main_against(commit: str, quick: bool, folder: Path) -> int:
+    """``--against-only``: the comparison and the targets, printed and written as JSON."""
+    from rift.atomic import atomic_write_json
+
+    started = time.perf_counter()
+    report = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": _machine(),
+    }
+    report["against"] = _run_against(commit, quick)
+    report["machine"]["loadavg_end"] = list(os.getloadavg())
+    report["total_s"] = time.perf_counter() - started
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{dt.date.today().isoformat()}-py{sys.version_info[0]}.{sys.version_info[1]}"
+    path = folder / f"{name}-against{'-quick' if quick else ''}.json"
+    atomic_write_json(path, report)
+    mach = report["machine"]
+    print(
+        f"\nrift against {commit} ({'quick' if quick else 'full'}), {mach['cpu']}, "
+        f"{mach['usable_cpus']} CPUs, Python {mach['python']}, numpy {mach['numpy']}, "
+        f"load {mach['loadavg_start'][0]:.1f}->{mach['loadavg_end'][0]:.1f}\n"
+    )
+    print(against_table(report["against"]))
     print(f"\nwritten {path} ({report['total_s']:.0f} s)")
     return 0
 

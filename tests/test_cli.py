@@ -12,7 +12,7 @@ from .conftest import ROOT, SCENARIOS
 
 COMMANDS = {
     "run", "compare", "report", "validate-history", "calibrate", "refit", "params",
-    "validate", "scenarios", "nowcast", "validate-forecast",
+    "validate", "scenarios", "nowcast", "validate-forecast", "discover", "sensitivity",
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rift.errors import InputError
 from rift.record import BLOCS, CERTIFICATION_STATUS, RECORD
 from rift.scenario import load_scenario
-from rift.scenario.conditions import (
+from rift.scenario.when import (
     ConditionError,
     condition_names,
     format_condition,

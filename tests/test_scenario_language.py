@@ -99,11 +99,8 @@ def test_extends_a_shipped_scenario_by_name(tmp_path):
     r = load_scenario(
         write(tmp_path, "extends: from_2025/full_rupture\nname: mine\nruns: 3\n", "r.yaml")
     )
-    assert r.shocks and r.shocks[0].start == [
-        "us.security_aid_cut",
-        "us.civil_aid_cut",
-        "us.intel_cut",
-    ]
+    assert r.shocks and r.shocks[0].start == ["us.security_aid_cut", "us.civil_aid_cut"]
+    assert r.headline == "rupture"  # inherited with the rest
 
 
 def test_set_overrides_parameters_and_scenario_keys():

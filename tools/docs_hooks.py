@@ -124,17 +124,13 @@ def first_starts_2025() -> str:
 
 def benchmark_results() -> str:
     """Every measure of the newest full benchmark run in ``benchmarks/results/``, as its table."""
-    import importlib.util
     import json
 
-    _src_on_path()
     runs = sorted(p for p in (ROOT / "benchmarks" / "results").glob("*.json")
-                  if not p.stem.endswith("-quick"))  # fmt: skip
+                  if not p.stem.endswith("-quick") and "-against" not in p.stem)  # fmt: skip
     if not runs:
         raise FileNotFoundError("no full benchmark run in benchmarks/results/")
-    spec = importlib.util.spec_from_file_location("rift_benchmarks", ROOT / "benchmarks" / "run.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _benchmark_module()
     report = json.loads(runs[-1].read_text(encoding="utf-8"))
     m = report["machine"]
     head = (
@@ -143,6 +139,34 @@ def benchmark_results() -> str:
         f"Mesa {m['mesa']}):"
     )
     return head + "\n\n" + bench.format_table(report["targets"])
+
+
+def _benchmark_module():
+    """``benchmarks/run.py`` as a module (its table formatters)."""
+    import importlib.util
+
+    _src_on_path()
+    spec = importlib.util.spec_from_file_location("rift_benchmarks", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def benchmark_against() -> str:
+    """The newest comparison with an earlier commit (``benchmarks/run.py --against``)."""
+    import json
+
+    runs = sorted((ROOT / "benchmarks" / "results").glob("*-against*.json"))
+    if not runs:
+        raise FileNotFoundError("no --against benchmark run in benchmarks/results/")
+    report = json.loads(runs[-1].read_text(encoding="utf-8"))
+    m = report["machine"]
+    head = (
+        f"From `benchmarks/results/{runs[-1].name}` ({report['date']}; {m['cpu']}, "
+        f"{m['nproc']} cores, Python {m['python']}, numpy {m['numpy']}; load average "
+        f"{m['loadavg_start'][0]:.1f} at the start, {m['loadavg_end'][0]:.1f} at the end):"
+    )
+    return head + "\n\n" + _benchmark_module().against_table(report["against"])
 
 
 def architecture_layers() -> str:
@@ -201,6 +225,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "election-backtest": election_backtest,
     "first-starts-2025": first_starts_2025,
     "benchmark-results": benchmark_results,
+    "benchmark-against": benchmark_against,
     "architecture-layers": architecture_layers,
 }
 

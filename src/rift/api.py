@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,10 @@ from rift.results import Results, load
 from rift.scenario import Scenario, load_scenario, scenario_from_dict
 from rift.scenario.loading import with_changes
 from rift.seeds import run_label
+
+if TYPE_CHECKING:
+    from rift.analysis.sensitivity import Sensitivity
+    from rift.experiment import Stored
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any] | None
 
@@ -233,3 +237,177 @@ def run_batch(
         design=design,
     )
     return load(stored.path)
+
+
+def sensitivity_batch(
+    scenario: ScenarioLike = None,
+    *,
+    method: str = "sobol",
+    samples: int = 64,
+    replicates: int = 2,
+    parameters: tuple[str, ...] | list[str] = (),
+    groups: bool = False,
+    seed: int | None = None,
+    executor: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+    dask_timeout: float = 10.0,
+    out: str | Path | None = None,
+    quiet: bool = True,
+    command: str | None = None,
+) -> Stored:
+    """Run SALib's design over a scenario's sampled inputs as a stored, resumable batch.
+
+    Each design point is run ``replicates`` times with the replicates' seeds (common random
+    numbers, :mod:`rift.runner.design`); the manifest keeps the design and what SALib was asked
+    (key ``sensitivity``), so :func:`analyse_sensitivity` reads any outcome of it afterwards and
+    ``rift sensitivity --resume DIR`` finishes an interrupted one.
+
+    Args:
+        scenario: A shipped name, a YAML path, a mapping, a Scenario, or None (``baseline``).
+        method: ``sobol`` (first-order and total indices), ``morris`` or ``delta``.
+        samples: SALib's ``N``: Sobol' runs ``N (k + 2)`` points for ``k`` inputs (``N`` a
+            power of 2), Morris ``N`` trajectories of ``k + 1`` points, delta ``N`` points.
+        replicates: Runs per point (at least 2 to measure the seed's share).
+        parameters: Only these inputs (names, or prefixes ending in ``.``); default: every
+            input the scenario samples by a distribution of its own.
+        groups: Move the inputs in groups, by the first part of their names (Sobol', Morris).
+        seed: The root seed (default: the scenario's); it seeds SALib's sample too.
+        executor: ``process``, ``serial`` or ``dask``.
+        workers: Worker processes (default: all CPUs).
+        address: A Dask scheduler address (``executor="dask"``).
+        dask_timeout: Seconds to wait for the scheduler at ``address``.
+        out: The result folder (default ``outputs/<scenario>/<run-id>``).
+        quiet: No progress bar.
+        command: The command line, for the manifest.
+
+    Returns:
+        Where the batch is stored and whether it is complete (:class:`rift.experiment.Stored`).
+
+    Raises:
+        InputError: A bad method, sample size, input name, or too many runs.
+    """
+    from rift.experiment import run_scenario
+    from rift.runner.sensitivity import plan_sensitivity
+
+    sc = as_scenario(scenario, seed=seed)
+    plan = plan_sensitivity(sc, method, samples, parameters=tuple(parameters), groups=groups)
+    design = plan.design(sc, replicates)
+    _check_manifest_room(design, plan)
+    return run_scenario(
+        sc,
+        executor=executor,
+        workers=workers,
+        address=address,
+        dask_timeout=dask_timeout,
+        out=out,
+        quiet=quiet,
+        command=command,
+        design=design,
+        extra={"sensitivity": plan.record()},
+    )
+
+
+def _check_manifest_room(design: Any, plan: Any) -> None:
+    """Refuse a design whose points would not fit in a readable manifest (before it runs).
+
+    Raises:
+        InputError: (key ``--samples``) The design's record is more than half the limit.
+    """
+    import json
+
+    from rift.results.layout import MANIFEST_LIMIT
+
+    size = len(json.dumps({"design": design.record(), "sensitivity": plan.record()}))
+    if size > MANIFEST_LIMIT // 2:
+        raise InputError(
+            f"{len(design.points):,} points of {len(design.columns)} inputs need "
+            f"{size / 2**20:.0f} MB of manifest (a batch's manifest is read up to "
+            f"{MANIFEST_LIMIT >> 20} MB)",
+            key="--samples",
+            expected="fewer samples, --groups, or --parameters for fewer inputs",
+        )
+
+
+def analyse_sensitivity(
+    results: Results, outcome: str, month: str | None = None, resamples: int = 100
+) -> Sensitivity:
+    """The sensitivity indices of one outcome of a stored sensitivity batch.
+
+    SALib's sample is drawn again from the manifest's record and checked against the stored
+    design (a batch whose design it does not reproduce is refused).
+
+    Args:
+        results: A complete batch of :func:`sensitivity_batch` (``rift sensitivity``).
+        outcome: A monthly outcome (at ``month``), an event (0/1 by ``month``) or a per-run
+            value (:func:`rift.analysis.sensitivity.outcome_values`).
+        month: ``YYYY-MM`` (default: the batch's horizon).
+        resamples: Bootstrap resamples of the intervals.
+
+    Returns:
+        The indices, their intervals and the seed's share
+        (:class:`rift.analysis.sensitivity.Sensitivity`).
+
+    Raises:
+        InputError: Not a sensitivity batch, a bad outcome or month, a design SALib's sample
+            does not reproduce.
+    """
+    from rift.analysis.sensitivity import analyse
+    from rift.experiment import load_scenario_from_manifest, stored_design
+    from rift.runner.sensitivity import SensitivityDesign
+
+    m = results.manifest
+    where = str(results.path)
+    if "sensitivity" not in m:
+        raise InputError(
+            "not a sensitivity batch",
+            file=where,
+            key="sensitivity",
+            expected="a result folder `rift sensitivity` wrote",
+        )
+    plan = SensitivityDesign.from_record(m["sensitivity"], where)
+    stored = stored_design(m)
+    scenario = load_scenario_from_manifest(m)
+    if stored is None or plan.design(scenario, stored.replicates).points != stored.points:
+        raise InputError(
+            "SALib's sample, drawn again, is not the stored design (another SALib version?)",
+            file=where,
+            key="design",
+            expected="the design of the record, drawn with the SALib it was made with",
+        )
+    unit = plan.unit_sample()
+    return analyse(
+        results, unit, plan.problem(), plan.method, outcome, month,
+        levels=plan.levels, resamples=resamples,
+    )  # fmt: skip
+
+
+def write_sensitivity(
+    result: Sensitivity, folder: str | Path, formats: tuple[str, ...] = ("png",)
+) -> list[Path]:
+    """Write an analysis's table (Parquet and CSV) and figure into a batch's folder.
+
+    Files: ``sensitivity_<outcome>_<month>.parquet`` and ``.csv``, and
+    ``figures/sensitivity_<outcome>_<month>.<format>``; an earlier analysis of the same
+    outcome and month is replaced.
+
+    Args:
+        result: The analysis (:func:`analyse_sensitivity`).
+        folder: The batch's folder.
+        formats: Figure formats (``png``, ``svg``).
+
+    Returns:
+        The files written: the Parquet table, the CSV table, the figures.
+    """
+    from rift.atomic import atomic_write_text, atomic_write_with
+    from rift.plots.sensitivity import sensitivity_chart
+    from rift.plots.style import save_figure
+
+    base = Path(folder)
+    stem = f"sensitivity_{result.outcome}_{result.month}"
+    table = result.table()
+    parquet, text = base / f"{stem}.parquet", base / f"{stem}.csv"
+    atomic_write_with(parquet, lambda tmp: table.to_parquet(tmp, index=False))
+    atomic_write_text(text, table.to_csv(index=False))
+    figures = save_figure(sensitivity_chart(result), base / "figures" / stem, formats)
+    return [parquet, text, *figures]

@@ -216,3 +216,14 @@ CATALOGUE = Catalogue(list(MEASURES))
 #: code that should see declared measures too asks :data:`CATALOGUE`).
 US_MEASURES: tuple[str, ...] = CATALOGUE.names("us")
 COL_MEASURES: tuple[str, ...] = CATALOGUE.names("col")
+
+#: The US measures an instrument carries (instrument -> ``us.<measure>``): a scenario that
+#: forces the instrument holds the measure in the state its value implies
+#: (:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), and may not shock
+#: the same measure in the same month (:mod:`rift.scenario.checks`).
+INSTRUMENT_MEASURES: dict[str, str] = {
+    "us.security_aid_musd": "us.security_aid_cut",
+    "us.civil_aid_musd": "us.civil_aid_cut",
+    "us.intel_sharing": "us.intel_cut",
+    "us.tariff_rate": "us.tariffs",
+}

@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,10 +305,16 @@ def batch_lock(work: Path, key: str | None = "--resume") -> Iterator[None]:
         fh.close()
 
 
-def _manifest(plan: BatchPlan, executor: str, workers: int, command: str | None) -> dict[str, Any]:
+def _manifest(
+    plan: BatchPlan,
+    executor: str,
+    workers: int,
+    command: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     scenario, runs = plan.scenario, plan.runs
     start, end = scenario.start_month, scenario.end_month
-    return {
+    manifest = {
         "schema": SCHEMA,
         "scenario": scenario.canonical(),
         "scenario_hash": scenario.hash(),
@@ -330,6 +336,10 @@ def _manifest(plan: BatchPlan, executor: str, workers: int, command: str | None)
         **({} if plan.present is None else {"present": plan.present.record()}),
         **({} if plan.design is None else {"design": plan.design.record()}),
     }
+    clash = sorted(set(extra or {}) & set(manifest))
+    if clash:
+        raise ValueError(f"extra manifest keys {clash} would replace rift's own")
+    return {**manifest, **(extra or {})}
 
 
 def run_scenario(
@@ -345,6 +355,7 @@ def run_scenario(
     chunk_size: int | None = None,
     warm: bool = False,
     design: Design | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Stored:
     """Run a scenario as a batch and store it.
 
@@ -362,6 +373,8 @@ def run_scenario(
         design: Design points (:mod:`rift.runner.design`): each is run with the seeds and
             samples of the scenario's first ``design.replicates`` runs, and the stored
             scenario's ``runs`` is the replicates.
+        extra: More keys for the manifest, kept on resume (a sensitivity analysis keeps its
+            method there); none may be one of rift's own keys.
 
     Returns:
         Where the result is and whether it is complete.
@@ -378,7 +391,7 @@ def run_scenario(
         with batch_lock(work, key):
             try:
                 with make_executor(executor, workers, address, dask_timeout, warm=warm) as ex:
-                    manifest = _manifest(plan, ex.name, ex.workers, command)
+                    manifest = _manifest(plan, ex.name, ex.workers, command, extra)
                     writer = ResultWriter(final, manifest, months, load_geography().n)
                     return _execute(plan, ex, writer, set(), quiet, chunk_size)
             except (InputError, BatchStoppedError):

@@ -354,7 +354,9 @@ class ParameterSet(Mapping[str, Any]):
 def registry() -> Registry:
     """The parameter registry, loaded once per process from the package data."""
     text = resources.files("rift.data").joinpath("parameters.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    # libyaml's parser when PyYAML has it: the same safe constructors, 8 times faster on this
+    # 150 kB file (0.65 s of the first simulate() otherwise).
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     params = {name: _parse_parameter(name, entry) for name, entry in raw.items()}
     return Registry(params)
 

@@ -242,6 +242,40 @@ def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
     return "<h2>Observations assimilated</h2>" + note + "".join(parts)
 
 
+def _sensitivity_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    """The sensitivity analyses stored in each batch (``rift sensitivity``): table and figure."""
+    parts = []
+    for res, name in zip(results, names, strict=True):
+        for table_path in sorted(res.path.glob("sensitivity_*.parquet")):
+            table = pd.read_parquet(table_path)
+            if table.empty:
+                continue
+            first = table.iloc[0]
+            shown = table.assign(
+                value=table["value"].map(lambda v: f"{v:.3f}"),
+                interval=[f"[{lo:.3f}, {hi:.3f}]" for lo, hi in
+                          zip(table["ci_low"], table["ci_high"], strict=True)],
+            )[["factor", "index", "value", "interval"]]  # fmt: skip
+            figure = res.path / "figures" / f"{table_path.stem}.png"
+            img = ""
+            if figure.is_file():
+                data = base64.b64encode(figure.read_bytes()).decode("ascii")
+                alt = _e(table_path.stem)
+                img = f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"></figure>'
+            parts.append(
+                f"<h3>{_e(name)}: {_e(first['outcome'])} in {_e(first['month'])} "
+                f"({_e(first['method'])})</h3>{img}{_table(shown)}"
+            )
+    if not parts:
+        return ""
+    note = (
+        "<p>The indices of the seed-averaged outcome over the sensitivity design, with "
+        "SALib's 95 % bootstrap intervals; the first two rows split the outcome's variance "
+        "between the seed (within design points) and the inputs (between them).</p>"
+    )
+    return "<h2>Sensitivity</h2>" + note + "".join(parts)
+
+
 def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
     """The 2026 election: who won, and the horizon outcomes split by the winner."""
     parts = []
@@ -471,6 +505,7 @@ def build_report(
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
     parts.append(_assimilation_html(results, names))
     parts.append(_election_html(results, names))
+    parts.append(_sensitivity_html(results, names))
     parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))

@@ -17,6 +17,8 @@ SAMPLING_KEY: tuple[int, int] = (2**32 - 1, 1)
 CALIBRATION_KEY: tuple[int, int] = (2**32 - 1, 2)
 #: Spawn key of the nowcast's streams (forward steps, resampling, moves) under its seed.
 NOWCAST_KEY: tuple[int, int] = (2**32 - 1, 7)
+#: Spawn key of a sensitivity analysis's streams (SALib's design, the bootstraps) under its seed.
+SENSITIVITY_KEY: tuple[int, int] = (2**32 - 1, 8)
 
 
 def run_seed(root: int, index: int) -> np.random.SeedSequence:
@@ -36,6 +38,11 @@ def dimension_seed(root: int, name: str) -> np.random.SeedSequence:
     dimension's draws do not depend on which other inputs are sampled.
     """
     return np.random.SeedSequence(root, spawn_key=(*SAMPLING_KEY, zlib.crc32(name.encode("utf-8"))))
+
+
+def sensitivity_seed(root: int, *keys: int) -> np.random.SeedSequence:
+    """The seed sequence of a sensitivity analysis's draws (``keys`` name the use)."""
+    return np.random.SeedSequence(root, spawn_key=(*SENSITIVITY_KEY, *keys))
 
 
 def seed_label(seq: np.random.SeedSequence) -> str:

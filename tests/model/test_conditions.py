@@ -19,7 +19,7 @@ from rift.months import format_month, parse_month
 from rift.record import CERTIFICATION_STATUS, RunResult
 from rift.runner import execute_batch, plan_batch
 from rift.scenario import load_scenario, shipped_scenarios
-from rift.scenario.conditions import parse_condition
+from rift.scenario.when import parse_condition
 from tests.model.restart_helpers import assert_same_result
 
 AID = {"at": "2025-03", "until": "2025-05", "set": {"us.security_aid_musd": 100.0}}

@@ -12,12 +12,16 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.discover import add_parser as add_discover_parser
+from rift.cli.discover import cmd_discover
 from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
 from rift.cli.info import cmd_params, cmd_scenarios, cmd_validate
 from rift.cli.nowcast import add_parser as add_nowcast_parser
 from rift.cli.nowcast import cmd_nowcast
 from rift.cli.refit import add_refit_parser, cmd_refit
 from rift.cli.run import cmd_run
+from rift.cli.sensitivity import add_parser as add_sensitivity_parser
+from rift.cli.sensitivity import cmd_sensitivity
 from rift.errors import InputError
 from rift.runner.base import EXECUTORS
 from rift.version import __version__
@@ -34,10 +38,12 @@ examples:
   rift run scenarios/baseline.yaml --out outputs/baseline/demo
   rift run scenarios/new_rupture.yaml --out outputs/new_rupture/demo
   rift compare outputs/baseline/demo outputs/new_rupture/demo
+  rift discover outputs/baseline/demo --outcome control_any --above p80
   rift run scenarios/new_rupture.yaml --runs 500 --set us.security_cut_residual=0
   rift validate-forecast --runs 200
   rift params us.
   rift params --source init.control_share
+  rift sensitivity scenarios/baseline.yaml --outcome control_any --groups --samples 32
 """
 
 
@@ -150,6 +156,12 @@ def _parser() -> argparse.ArgumentParser:
         "scenario is resumed",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--kernels",
+        choices=("numpy", "numba"),
+        help="the territory's rules: numpy (the reference) or numba (compiled, the 'fast' "
+        "extra; the same outcomes within 1e-9) (default: $RIFT_KERNELS, else numpy)",
+    )
     run.add_argument(
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
@@ -321,6 +333,8 @@ def _parser() -> argparse.ArgumentParser:
         description="List the scenarios shipped with rift.",
     )
     add_nowcast_parser(sub)
+    add_discover_parser(sub)
+    add_sensitivity_parser(sub, positive_int)
     return parser
 
 
@@ -336,6 +350,8 @@ COMMANDS = {
     "validate": cmd_validate,
     "scenarios": cmd_scenarios,
     "nowcast": cmd_nowcast,
+    "discover": cmd_discover,
+    "sensitivity": cmd_sensitivity,
 }
 
 

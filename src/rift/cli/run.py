@@ -31,6 +31,20 @@ def _ignore_file_size_signal() -> None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def _choose_kernels(name: str) -> None:
+    """Use the ``name`` rules in this process and the workers it starts (``RIFT_KERNELS``).
+
+    Raises:
+        InputError: numba asked for and not installed (before any run).
+    """
+    import os
+
+    from rift.model.rules import KERNELS_VARIABLE, kernels
+
+    kernels(name)  # refuses now, not in every worker
+    os.environ[KERNELS_VARIABLE] = name  # spawned workers (process, local Dask) inherit it
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from rift.errors import InputError
     from rift.experiment import resume_scenario, run_scenario
@@ -38,6 +52,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from rift.scenario import load_scenario
 
     _ignore_file_size_signal()
+    if args.kernels is not None:
+        _choose_kernels(args.kernels)
 
     overrides = list(args.overrides)
     if args.runs is not None:

@@ -1,7 +1,7 @@
 """Conditional interventions and shocks: which are in force this month.
 
 A scenario's intervention or shock with ``when:`` is in force only as its condition says
-(:mod:`rift.scenario.conditions` parses the text into the plain tuples evaluated here, so the
+(:mod:`rift.scenario.when` parses the text into the plain tuples evaluated here, so the
 model never imports the scenario package):
 
 * ``once`` (the default): from the first month in ``at..until`` whose condition holds, the item
@@ -79,7 +79,7 @@ class View:
 
 
 def holds(tree: Sequence[Any], view: View) -> bool:
-    """Whether a parsed condition holds (:func:`rift.scenario.conditions.parse_condition`)."""
+    """Whether a parsed condition holds (:func:`rift.scenario.when.parse_condition`)."""
     head = tree[0]
     if head == "and":
         return all(holds(t, view) for t in tree[1:])

@@ -15,6 +15,11 @@ floor, intelligence sharing above its floor). A rupture is not over while either
 index climbing back over its threshold (a waiver, extraditions resumed) with aid and intelligence
 still cut is a rupture with better manners, not a restoration (issue 21: 79 of 80 restorations of
 the earlier rule came with a US cut still in force). The months in rupture are counted.
+
+Both conditions read what is in force: a scenario that forces security aid or intelligence
+sharing holds the cut measures in the state the forced value implies
+(:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), so forcing sharing to
+0.2 shows the intelligence cut off, and hence no rupture, in the run's own record (issue 21).
 """
 
 from __future__ import annotations

@@ -10,6 +10,16 @@
   ``while``): then ``at`` is the first month its condition is evaluated and ``until`` the last
   month it may be in force; which are in force each month is decided inside the run
   (:mod:`rift.model.conditions`) and passed to :meth:`Forcing.at` and :meth:`Forcing.measures`.
+
+**Forced instruments and measures agree.** Four US measures are carried by an instrument
+(:data:`rift.catalogue.INSTRUMENT_MEASURES`): while a scenario forces the instrument, the
+measure is held in the state the forced value implies (security aid at or under what the cut
+leaves: the cut is in force; above it: not; intelligence sharing at or under the rupture's
+floor: the intelligence cut is in force; a tariff rate above zero: tariffs are in force; see
+:meth:`rift.model.actors.us.UnitedStates.measures_held_by_instruments`), so the measures the
+run records, the hazards and the full-rupture rule read what is in force. A month in which a
+shock holds such a measure and the scenario forces its instrument too is refused: the two
+would say different things about one fact (issue 21).
 """
 
 from __future__ import annotations
@@ -18,8 +28,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rift.catalogue import INSTRUMENT_MEASURES
 from rift.model.conditions import Item, frozen
-from rift.months import parse_month
+from rift.months import format_month, parse_month
+
+
+def instrument_conflict(forced: Mapping[str, Any], held_us: Mapping[str, bool]) -> str | None:
+    """The first forced instrument whose measure a shock also holds (None if there is none).
+
+    Args:
+        forced: The instruments forced in a month.
+        held_us: The US measures (names without ``us.``) a shock holds in that month.
+    """
+    for instrument, measure in INSTRUMENT_MEASURES.items():
+        if instrument in forced and measure.partition(".")[2] in held_us:
+            return instrument
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,6 +165,8 @@ class Forcing:
         self._shocks = tuple(shocks)
         self._by_month = [self._forced(m, frozenset()) for m in range(start, end + 1)]
         self._measures = [_held(self._shocks, m, frozenset()) for m in range(start, end + 1)]
+        for m in range(start, end + 1):
+            self.check(m)
         self._empty: dict[str, Any] = {}
         self._none: dict[str, bool] = {}
         #: The conditional interventions and shocks (:mod:`rift.model.conditions`).
@@ -160,6 +186,31 @@ class Forcing:
             elif i in active:
                 forced.update(iv.values)
         return forced
+
+    def check(
+        self,
+        month: int,
+        interventions: frozenset[int] = frozenset(),
+        shocks: frozenset[int] = frozenset(),
+    ) -> None:
+        """Refuse a month in which a forced instrument and a shock hold one measure.
+
+        Args:
+            month: The month.
+            interventions: The conditional interventions in force (their indices).
+            shocks: The conditional shocks in force (their indices).
+
+        Raises:
+            ValueError: The instrument and the measure it carries are both imposed.
+        """
+        forced = self._forced(month, interventions)
+        clash = instrument_conflict(forced, _held(self._shocks, month, shocks)["us"])
+        if clash is not None:
+            raise ValueError(
+                f"in {format_month(month)} {clash} is forced while a shock holds "
+                f"{INSTRUMENT_MEASURES[clash]}: the measure follows the instrument; "
+                "impose one of them"
+            )
 
     def at(self, month: int, active: frozenset[int] = frozenset()) -> dict[str, Any]:
         """Forced instrument values in a month (empty when nothing is forced).

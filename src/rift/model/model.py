@@ -110,7 +110,7 @@ class AllianceModel(mesa.Model):
         parameters: A :class:`ParameterSet`, or overrides by dotted name.
         interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
             optional ``until``, or :class:`~rift.model.forcing.Intervention` objects); with
-            ``when`` (a condition parsed by :func:`rift.scenario.conditions.parse_condition`)
+            ``when`` (a condition parsed by :func:`rift.scenario.when.parse_condition`)
             and ``mode`` (``once`` or ``while``), conditional (:mod:`rift.model.conditions`).
         shocks: Dated starts and ends of measures (dicts with ``at``, ``start``, ``end``,
             optional ``until``, or :class:`~rift.model.forcing.Shock` objects); conditional
@@ -367,19 +367,27 @@ class AllianceModel(mesa.Model):
         parameters: ParameterSet | Mapping[str, Any] | None,
         overrides: Mapping[str, Any],
     ) -> ParameterSet:
-        """The state's parameter set, with any given values on top."""
+        """The state's parameter set, with any given values on top.
+
+        A state saved before a parameter was added to the registry (the shipped present, for
+        ``col.extradition_suspension.withheld_share``) continues when the run gives that
+        parameter's value (a batch gives its sampled values); otherwise it is refused.
+        """
         reg = registry()
         names = set(reg.defaults())
         saved = dict(state.parameters)
-        if set(saved) != names:
-            missing, unknown = sorted(names - set(saved)), sorted(set(saved) - names)
+        given = dict(parameters or {})
+        given.update(overrides)
+        missing = sorted(names - set(saved) - set(given))
+        unknown = sorted(set(saved) - names)
+        if missing or unknown:
             raise ValueError(
                 f"the state's parameters do not match this rift's registry "
                 f"(missing: {missing[:5]}, unknown: {unknown[:5]})"
             )
+        if set(saved) != names:  # added since the state was saved: given above
+            return reg.resolve({**saved, **given}, prefix="")
         base = ParameterSet(saved)
-        given = dict(parameters or {})
-        given.update(overrides)
         return base.with_values(given) if given else base
 
     def _cache_territory_parameters(self, p: ParameterSet) -> None:
@@ -534,6 +542,9 @@ class AllianceModel(mesa.Model):
             self._draw_process_shocks()
         if self.conditions:
             self.conditions.update(self, month)
+            c = self.conditions
+            if c.interventions or c.shocks:
+                self.forcing.check(month, c.interventions, c.shocks)
         self.forced = self.forcing.at(month, self.conditions.interventions)
         self.ledger.begin(month)
         self._calendar(month)

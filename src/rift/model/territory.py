@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,8 +78,17 @@ class TerritoryInputs:
     recruitment_factor: np.ndarray | None = None
 
 
-def make_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> CocaRule:
-    """The coca closure of ``variant.coca`` with its parameters bound."""
+def make_coca_rule(
+    p: ParameterSet, coca_capacity: np.ndarray, dt: float, kernels: ModuleType = rules
+) -> CocaRule:
+    """The coca closure of ``variant.coca`` with its parameters bound.
+
+    Args:
+        p: The run's parameters.
+        coca_capacity: Hectares suited to coca per municipality.
+        dt: Length of a step in years.
+        kernels: The module of the rules (:func:`rift.model.rules.kernels`).
+    """
     common = {
         "growth": p["coca.growth_rate_per_yr"],
         "abandon": p["coca.abandon_rate_per_yr"],
@@ -86,8 +96,8 @@ def make_coca_rule(p: ParameterSet, coca_capacity: np.ndarray, dt: float) -> Coc
         "dt": dt,
     }
     if p["variant.coca"] == "price":
-        return partial(rules.coca_priced, **common)
-    return partial(rules.coca_logistic, capacity=coca_capacity, **common)
+        return partial(kernels.coca_priced, **common)
+    return partial(kernels.coca_logistic, capacity=coca_capacity, **common)
 
 
 def make_displacement_rule(p: ParameterSet) -> DisplacementRule:
@@ -126,6 +136,7 @@ class Territory:
         *,
         coca_rule: CocaRule | None = None,
         displacement_rule: DisplacementRule | None = None,
+        kernels: ModuleType | None = None,
     ) -> None:
         """Start from ``init`` (``rift.model.initial.build_initial_state``) on ``geo``.
 
@@ -135,7 +146,10 @@ class Territory:
             init: The initial arrays (members, rent, coca, state scale, sanctuary capacity).
             coca_rule: How coca changes each month; the carrying-capacity closure if None.
             displacement_rule: Who is displaced each month; casualty-driven if None.
+            kernels: The module of the rules, numpy's or numba's; None: as
+                :func:`rift.model.rules.kernels` says (``RIFT_KERNELS``, default numpy).
         """
+        self.rules = R = kernels if kernels is not None else rules.kernels()
         p = params
         self.dt = 1.0 / 12.0
         self.n = n = geo.n
@@ -168,7 +182,7 @@ class Territory:
             "contest_ratio": p["zone.rival_contest_ratio"],
             "presence_floor": self.presence_floor,
         }
-        self.coca_rule = coca_rule or make_coca_rule(p, init.coca_capacity, self.dt)
+        self.coca_rule = coca_rule or make_coca_rule(p, init.coca_capacity, self.dt, R)
         self.displacement_rule = displacement_rule or make_displacement_rule(p)
 
         self.E = self.e_scale * self.reach
@@ -177,7 +191,7 @@ class Territory:
         self.eradicated = 0.0
         self.new_displacement = self.displacement_cum = 0.0
         S = self.s[:, :n].sum(axis=0)
-        self._observe(S, rules.armed_share(S, self.E[:n]))
+        self._observe(S, R.armed_share(S, self.E[:n]))
 
     def _capacity(
         self, multiplier: float, sanctuary: np.ndarray | None = None
@@ -186,7 +200,7 @@ class Territory:
         capacity = (
             self.sanctuary_capacity if sanctuary is None else self.sanctuary_capacity * sanctuary
         )
-        return rules.carrying_capacity(
+        return self.rules.carrying_capacity(
             self.extortion,
             self.coca,
             capacity,
@@ -197,7 +211,7 @@ class Territory:
 
     def step(self, inp: TerritoryInputs) -> None:
         """Advance the territory by one month (the order of the module docstring)."""
-        dt, n, s = self.dt, self.n, self.s
+        dt, n, s, R = self.dt, self.n, self.s, self.rules
         self.E = E = (self.e_scale * inp.e_level) * self.reach
         self.rent, self.K = self._capacity(inp.capacity_multiplier, inp.sanctuary_multiplier)
         K = self.K
@@ -206,19 +220,19 @@ class Territory:
         rate = self.growth_rate
         if inp.recruitment_factor is not None:
             rate = rate * inp.recruitment_factor
-        recruit = rules.recruitment(S, E, K, rate)
-        attrition = rules.attrition(self.reach, inp.attrition)
-        combat = rules.rival_combat(s, S, self.clash_rate)
+        recruit = R.recruitment(S, E, K, rate)
+        attrition = R.attrition(self.reach, inp.attrition)
+        combat = R.rival_combat(s, S, self.clash_rate)
         self.clash_casualties = dt * float((combat * s)[:, :n].sum())
         self.operation_casualties = dt * float((attrition * s)[:, :n].sum())
         self.casualties = self.clash_casualties + self.operation_casualties
-        s = rules.euler_step(s, recruit - attrition - combat, dt)
+        s = R.euler_step(s, recruit - attrition - combat, dt)
 
-        s = rules.expansion(s, K, E, self.adjacency, inp.sigma, inp.uniforms, **self._expansion)
+        s = R.expansion(s, K, E, self.adjacency, inp.sigma, inp.uniforms, **self._expansion)
         self.s = s = s * (s >= self.extinction_floor)  # below the floor a group is gone
 
         S = s[:, :n].sum(axis=0)
-        theta = rules.armed_share(S, E[:n])
+        theta = R.armed_share(S, E[:n])
         self.coca, self.eradicated = self.coca_rule(
             self.coca, theta, inp.eradication_ha, inp.coca_price, inp.coca_growth_factor
         )
@@ -237,16 +251,16 @@ class Territory:
             S: Armed members in each municipality.
             theta: The armed share ``S / (S + E)`` of each municipality.
         """
-        n, floor = self.n, self.presence_floor
+        n, floor, R = self.n, self.presence_floor, self.rules
         s = self.s[:, :n]
-        strongest, second, leader = rules.top_two(s)
+        strongest, second, leader = R.top_two(s)
         present = strongest >= floor
         self.theta = theta * present  # no armed group present, no armed zone
-        self.zone = zone = rules.kalyvas_zones(self.theta, strongest, second, **self._zones)
+        self.zone = zone = R.kalyvas_zones(self.theta, strongest, second, **self._zones)
         self.presence = s >= floor
         np.putmask(leader, zone < 4, -1)  # the strongest group controls zones 4 and 5 only
         self.controller = leader
-        self.revenue = rules.revenue(s, S, self.rent[:n], theta)
+        self.revenue = R.revenue(s, S, self.rent[:n], theta)
 
         self.present_count = int(np.count_nonzero(present))
         self.presence_by_group = [int(np.count_nonzero(p)) for p in self.presence]
@@ -322,7 +336,7 @@ class Territory:
             setattr(self, k, state[k])
         n = self.n
         S = self.s[:, :n].sum(axis=0)
-        self._observe(S, rules.armed_share(S, self.E[:n]))
+        self._observe(S, self.rules.armed_share(S, self.E[:n]))
 
     def members(self) -> np.ndarray:
         """Members of each group, including sanctuaries, shape (G,)."""

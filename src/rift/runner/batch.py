@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rift.errors import InputError
+from rift.model.rules import kernels
 from rift.record import RunOutput
 from rift.runner.design import Design, policy_design
 from rift.runner.executors import Executor, SerialExecutor
@@ -106,8 +107,10 @@ def plan_batch(
             replicates: :func:`~rift.runner.design.policy_design`).
 
     Raises:
-        InputError: (key ``from``) The scenario's present folder is missing or damaged.
+        InputError: (key ``from``) The scenario's present folder is missing or damaged;
+            (key ``RIFT_KERNELS``) the rules asked for are unknown or not installed.
     """
+    kernels()  # in the parent, before any run: a bad RIFT_KERNELS is one message, not N
     present = None if scenario.from_ is None else load_particles(scenario.from_, scenario.source)
     spec = RunSpec(inputs_for(scenario))
     if scenario.policies and design is None:

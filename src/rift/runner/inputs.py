@@ -28,8 +28,8 @@ from rift.model.state import ModelState
 from rift.months import parse_month
 from rift.parameters import ParameterSet, registry
 from rift.scenario import Scenario
-from rift.scenario.conditions import parse_condition
 from rift.scenario.levers import LEVER_FORM, lever
+from rift.scenario.when import parse_condition
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

@@ -179,6 +179,31 @@ class Sampler:
             out[name] = quantile_values(name, self._specs[j], u[:, j], self._dists[j])
         return out
 
+    def values_at(self, names: Iterable[str], u: np.ndarray) -> dict[str, np.ndarray]:
+        """The values of the named hypercube inputs at given uniforms (an outside design's).
+
+        Args:
+            names: Some of :attr:`names` (the inputs with a distribution of their own; the
+                calibrated ones are drawn jointly and have none).
+            u: Uniforms in [0, 1], shape ``(points, len(names))``, column ``j`` for ``names[j]``.
+
+        Returns:
+            Each name's values, mapped as the batch maps its own hypercube.
+
+        Raises:
+            KeyError: A name this sampler does not sample by its own distribution.
+        """
+        names = list(names)
+        col = np.asarray(u, float).reshape(-1, len(names))
+        where = {n: j for j, n in enumerate(self.names)}
+        missing = [n for n in names if n not in where]
+        if missing:
+            raise KeyError(f"not sampled by a distribution of its own: {missing}")
+        return {
+            n: quantile_values(n, self._specs[where[n]], col[:, j], self._dists[where[n]])
+            for j, n in enumerate(names)
+        }
+
     def run(self, index: int) -> dict[str, Any]:
         """The sampled values of one run as plain Python values."""
         return {

@@ -20,6 +20,7 @@ from rift.calendar import (
     election_2026,
     election_2030,
 )
+from rift.catalogue import INSTRUMENT_MEASURES
 from rift.distributions import (
     DISTRIBUTIONS,
     MODELS,
@@ -32,12 +33,6 @@ from rift.errors import InputError, did_you_mean
 from rift.months import format_month, parse_month
 from rift.parameters import registry
 from rift.record import BLOCS, COL_MEASURES, RECORD, US_MEASURES
-from rift.scenario.conditions import (
-    ConditionError,
-    condition_names,
-    format_condition,
-    parse_condition,
-)
 from rift.scenario.document import Document
 from rift.scenario.levers import LEVER_FORM, Lever, lever
 from rift.scenario.present import read_present_manifest
@@ -51,6 +46,12 @@ from rift.scenario.schema import (
     PolicySpec,
     Scenario,
     ShockSpec,
+)
+from rift.scenario.when import (
+    ConditionError,
+    condition_names,
+    format_condition,
+    parse_condition,
 )
 
 #: Measures a shock may start or end.
@@ -74,6 +75,7 @@ _EXPECTED: dict[str, str] = {
     "shocks": "a list of {at, start, end, until, when, mode, label}",
     "outcomes": "a list of outcome names",
     "policies": "a list of {name, set, description}",
+    "headline": "a headline event name, e.g. rupture",
 }
 
 
@@ -333,6 +335,7 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
         _check_election(scenario, doc, start)
     interventions = _check_interventions(scenario, doc, start, end)
     shocks = _check_shocks(scenario, doc, start, end)
+    _check_instruments_and_measures(parameters, interventions, shocks, doc, start, end)
     observations = _check_observations(scenario, doc, start, end)
     policies = _check_policies(scenario, doc, start, end, interventions)
     for i, name in enumerate(scenario.outcomes):
@@ -344,6 +347,15 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
                 expected=f"one of: {', '.join(RECORD.outcome_names)}",
                 hint=did_you_mean(name, RECORD.outcome_names),
             )
+    headlines = [e.name for e in RECORD.events if e.figure]
+    if scenario.headline is not None and scenario.headline not in headlines:
+        raise InputError(
+            f"unknown headline event '{scenario.headline}'",
+            file=file,
+            key=doc.key(("headline",)),
+            expected=f"one of the headline events: {', '.join(headlines)}",
+            hint=did_you_mean(scenario.headline, headlines),
+        )
     return scenario.model_copy(
         update={
             "start": format_month(start),
@@ -678,6 +690,49 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> li
         update = {"at": format_month(at), "until": _canonical(until), **conditional}
         out.append(sh.model_copy(update=update))
     return out
+
+
+def _check_instruments_and_measures(
+    parameters: dict[str, Any],
+    interventions: Sequence[InterventionSpec],
+    shocks: Sequence[ShockSpec],
+    doc: Document,
+    start: int,
+    end: int,
+) -> None:
+    """Refuse a month in which a shock holds a measure whose instrument is forced too.
+
+    A forced instrument holds its measure (:data:`rift.catalogue.INSTRUMENT_MEASURES`), so
+    a shock on the same measure in the same month would contradict it or say it twice.
+    """
+    forcings: list[tuple[str, int, int, tuple]] = [
+        (name, start, end, ("parameters", name))
+        for name in parameters
+        if name in INSTRUMENT_MEASURES and parameters[name] is not None
+    ]
+    for i, iv in enumerate(interventions):
+        at, until = parse_month(iv.at), end if iv.until is None else parse_month(iv.until)
+        forcings += [
+            (name, at, until, ("interventions", i, "set", name))
+            for name in iv.set
+            if name in INSTRUMENT_MEASURES
+        ]
+    for j, sh in enumerate(shocks):
+        at = parse_month(sh.at)
+        last = at if sh.until is None else parse_month(sh.until)
+        for name, first, final, path in forcings:
+            measure = INSTRUMENT_MEASURES[name]
+            if measure in (*sh.start, *sh.end) and first <= last and at <= final:
+                month = format_month(max(first, at))
+                raise InputError(
+                    f"'{name}' is forced in {month} while shocks[{j}] holds {measure}: a forced "
+                    "instrument sets its measure (security aid above what the cut leaves ends "
+                    "the cut, intelligence sharing above its floor ends the intelligence cut)",
+                    file=doc.file,
+                    key=doc.key(path),
+                    expected=f"either the shock on {measure} or the forced '{name}' in a month, "
+                    "not both",
+                )
 
 
 def _check_observations(

@@ -73,7 +73,7 @@ Mode = Literal["once", "while"]
 class InterventionSpec(Strict):
     """A dated action forcing instruments from ``at`` (through ``until``, inclusive).
 
-    With ``when`` (a condition, :mod:`rift.scenario.conditions`) it is conditional: ``at``
+    With ``when`` (a condition, :mod:`rift.scenario.when`) it is conditional: ``at``
     (default: the start) is the first month the condition is evaluated, ``until`` the last
     month it may be in force, and ``mode`` says how: ``once`` (the default; from the first
     month the condition holds) or ``while`` (in the months it holds).
@@ -193,6 +193,11 @@ class Scenario(Strict):
         interventions: Dated actions forcing instruments.
         shocks: Dated starts and ends of measures (then endogenous).
         outcomes: Outcomes to report (all when empty).
+        headline: The event the scenario is about (one of the report's headline events:
+            ``rupture``, ``recertification``, ``restoration``, ``decertification``, ``deal``,
+            ``concession``), or None. The shipped scenarios declare one; the tests check that
+            it stays uncertain and that the scenario imposes at most one of its conditions
+            (:mod:`rift.scenario.conditions`).
         observations: Figures observed after the calibration's data, to condition the batch
             on (:mod:`rift.analysis.assimilation`).
         policies: Named variants of the levers; each is run against the same ``runs`` runs
@@ -219,6 +224,7 @@ class Scenario(Strict):
     interventions: list[InterventionSpec] = Field(default_factory=list)
     shocks: list[ShockSpec] = Field(default_factory=list)
     outcomes: list[str] = Field(default_factory=list)
+    headline: str | None = None
     observations: list[ObservationSpec] = Field(default_factory=list)
     policies: list[PolicySpec] = Field(default_factory=list, max_length=1000)
     calibration: str | None = None
@@ -256,9 +262,11 @@ class Scenario(Strict):
         return _without_no_present(self.model_dump(mode="json", by_alias=True, exclude={"source"}))
 
     def hash(self) -> str:
-        """A stable hash of everything that changes results (not the description or source)."""
+        """A stable hash of what changes results (not the description, headline or source)."""
         data = _without_no_present(
-            self.model_dump(mode="json", by_alias=True, exclude={"source", "description"})
+            self.model_dump(
+                mode="json", by_alias=True, exclude={"source", "description", "headline"}
+            )
         )
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -272,6 +280,8 @@ def _without_no_present(data: dict[str, Any]) -> dict[str, Any]:
     """
     if data.get("from") is None:
         data.pop("from", None)
+    if data.get("headline") is None:  # likewise for the headline (issue 21)
+        data.pop("headline", None)
     if not data.get("policies"):
         data.pop("policies", None)
     for key in ("interventions", "shocks"):

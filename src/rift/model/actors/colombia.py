@@ -17,7 +17,10 @@ end with the hazards of :mod:`.measures`: a refusal of deportation flights needs
 refuse (mass deportation by military aircraft is a second-Trump-administration policy), the
 intelligence suspension rises while the US strikes boats (it was ordered "as long as the missile
 attacks on boats continue", 2025-11-11), the extradition suspension with a Paz Total posture
-(extradition "is suspended" for people "in advanced peace processes", 2025-09-17).
+(extradition "is suspended" for people "in advanced peace processes", 2025-09-17). The
+suspension withholds a share of the extraditions (``col.extradition_suspension.withheld_share``:
+3 of 403 withheld, 22 pending signature in December 2025), not all of them; a lapse of
+law-enforcement cooperation (:mod:`.institutions`) stops them all.
 
 **Concessions** (accepting deportation flights, an extradition surge, resuming eradication) are
 events whose hazard rises with the cost of the US measures in force to Colombia (tariffs on the
@@ -100,6 +103,7 @@ class Colombia(Actor):
         self.concession_relief = p["col.concession.us_relief"]
         self.surge_months = int(p["col.concession.extradition_surge_months"])
         self.surge_factor = p["col.concession.extradition_surge_factor"]
+        self.withheld_share = p["col.extradition_suspension.withheld_share"]
         self.start_slopes = Slopes.from_registry(p, "start")
         self.deal_slopes = Slopes.from_registry(p, "deal")
         self.k_start = p["events.tension.start_slope"]
@@ -191,8 +195,12 @@ class Colombia(Actor):
         return share * self.posture + (1.0 - share) * eradication
 
     def extraditions_offered(self) -> float:
-        """Extraditions a year Colombia is willing to carry out (0 while it suspends them)."""
-        return 0.0 if self.measure("extradition_suspension") else self.extradition_rate
+        """Extraditions a year Colombia is willing to carry out (less the share it withholds)."""
+        return self.extradition_rate * self._extradition_factor()
+
+    def _extradition_factor(self) -> float:
+        """The share of the extradition rate that goes ahead under the suspension (1 without)."""
+        return 1.0 - self.withheld_share if self.measure("extradition_suspension") else 1.0
 
     @property
     def intel_cooperation(self) -> float:
@@ -319,11 +327,12 @@ class Colombia(Actor):
         self._moves()
 
         rate = self.extradition_rate * (self.surge_factor if m.month <= self._surge_until else 1.0)
-        suspended = (
-            self.measure("extradition_suspension") or not m.institutions.on("law_enforcement")
-        ) and "col.extraditions_per_yr" not in forced
+        if "col.extraditions_per_yr" not in forced:  # a forced rate is what is carried out
+            rate *= self._extradition_factor()
+            if not m.institutions.on("law_enforcement"):
+                rate = 0.0
         u = self.stream.random()  # always drawn, to keep the stream aligned across scenarios
-        self.extraditions_month = 0 if suspended else poisson_from_uniform(u, rate * DT)
+        self.extraditions_month = poisson_from_uniform(u, rate * DT)
         self._ext_window.append(self.extraditions_month)
         self.extraditions_12m = float(sum(self._ext_window))
 

@@ -15,8 +15,17 @@ group and ``i`` a node (the 1,122 municipalities, then the sanctuaries):
 
 Modules: ``armed`` (rent and capacity, recruitment, attrition, rival combat), ``expansion``,
 ``coca``, ``control`` (armed share, Kalyvas zones, rent collected) and ``displacement``.
+These numpy functions are the reference; ``compiled`` holds the same rules compiled with
+numba (the optional ``fast`` extra), which the territory uses when :func:`kernels` says so.
 """
 
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+from rift.errors import InputError
 from rift.model.rules.armed import (
     attrition,
     carrying_capacity,
@@ -40,7 +49,48 @@ from rift.model.rules.expansion import (
     open_fronts,
 )
 
+#: The kernels the territory's rules can run on: the numpy reference, or compiled by numba.
+KERNELS = ("numpy", "numba")
+#: The environment variable that chooses them (``rift run --kernels`` sets it).
+KERNELS_VARIABLE = "RIFT_KERNELS"
+
+
+def kernels(name: str | None = None) -> ModuleType:
+    """The module whose rules the territory calls: this one (numpy) or ``compiled`` (numba).
+
+    Args:
+        name: ``numpy`` or ``numba``; None reads ``RIFT_KERNELS`` (default ``numpy``).
+
+    Returns:
+        A module with the territory's rules under the reference's names.
+
+    Raises:
+        InputError: an unknown name, or ``numba`` without numba installed.
+    """
+    choice = name if name is not None else os.environ.get(KERNELS_VARIABLE, "") or "numpy"
+    if choice not in KERNELS:
+        raise InputError(
+            f"unknown kernels {choice!r}",
+            key=KERNELS_VARIABLE if name is None else "--kernels",
+            expected="numpy or numba",
+        )
+    if choice == "numpy":
+        return sys.modules[__name__]
+    try:
+        from rift.model.rules import compiled
+    except ImportError as exc:
+        raise InputError(
+            f"the numba kernels need numba, which is not installed ({exc})",
+            key=KERNELS_VARIABLE if name is None else "--kernels",
+            expected="numpy, or numba installed",
+            hint='Install it with: pip install "rift[fast]"',
+        ) from None
+    return compiled
+
+
 __all__ = [
+    "KERNELS",
+    "KERNELS_VARIABLE",
     "Fronts",
     "Violence",
     "armed_share",
@@ -56,6 +106,7 @@ __all__ = [
     "expansion",
     "front_hazard",
     "kalyvas_zones",
+    "kernels",
     "move_detachments",
     "neighbour_pairs",
     "open_fronts",
