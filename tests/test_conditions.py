@@ -160,19 +160,19 @@ def test_a_conditional_item_is_stored_in_canonical_form(tmp_path):
           - when: "winner_2030   !=  left"
             set: {us.security_aid_musd: 300}
         shocks:
-          - when: us.security_aid_cut
+          - when: col.extradition_suspension
             mode: while
             at: 2027-01
             until: 2028-12
-            end: [us.security_aid_cut]
+            end: [col.extradition_suspension]
         """,
     )
     s = load_scenario(f)
     (iv,), (sh,) = s.interventions, s.shocks
     assert (iv.when, iv.mode, iv.at, iv.until) == ("winner_2030 in [centre, right]", "once",
                                                    s.start, None)  # fmt: skip
-    assert (sh.when, sh.mode, sh.at, sh.until) == ("us.security_aid_cut", "while", "2027-01",
-                                                   "2028-12")  # fmt: skip
+    assert (sh.when, sh.mode, sh.at, sh.until) == ("col.extradition_suspension", "while",
+                                                   "2027-01", "2028-12")  # fmt: skip
     dated = load_scenario(_write(tmp_path, "name: d\nstart: present\n"))
     assert "when" not in str(dated.canonical())  # dated scenarios keep their hashes
 
@@ -214,6 +214,24 @@ BAD = [
         ["shocks[0].when", "known only from 2030-07", "2029-12"],
     ),
 ]
+
+
+def test_a_conditional_shock_on_a_forced_instruments_measure_is_refused(tmp_path):
+    f = _write(
+        tmp_path,
+        """\
+        name: c
+        start: present
+        interventions:
+          - at: 2029-01
+            set: {us.security_aid_musd: 300}
+        shocks:
+          - when: rupture
+            end: [us.security_aid_cut]
+        """,
+    )
+    code, _, err = cli("validate", str(f))
+    assert code == 2 and "while shocks[0] holds us.security_aid_cut" in err, err
 
 
 @pytest.mark.parametrize(("body", "fragments"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])

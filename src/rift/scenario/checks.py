@@ -335,7 +335,10 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
         _check_election(scenario, doc, start)
     interventions = _check_interventions(scenario, doc, start, end)
     shocks = _check_shocks(scenario, doc, start, end)
-    _check_instruments_and_measures(parameters, interventions, shocks, doc, start, end)
+    sampled = {n: True for n in uncertain if lever(n) is None}  # sampled instruments: forced
+    _check_instruments_and_measures(
+        {**sampled, **parameters}, interventions, shocks, doc, start, end
+    )
     observations = _check_observations(scenario, doc, start, end)
     policies = _check_policies(scenario, doc, start, end, interventions)
     for i, name in enumerate(scenario.outcomes):
@@ -703,7 +706,9 @@ def _check_instruments_and_measures(
     """Refuse a month in which a shock holds a measure whose instrument is forced too.
 
     A forced instrument holds its measure (:data:`rift.catalogue.INSTRUMENT_MEASURES`), so
-    a shock on the same measure in the same month would contradict it or say it twice.
+    a shock on the same measure in the same month would contradict it or say it twice. A
+    conditional item counts in every month it may be in force (its ``at`` to its ``until``
+    or the end), and an instrument sampled in ``uncertain`` in every month.
     """
     forcings: list[tuple[str, int, int, tuple]] = [
         (name, start, end, ("parameters", name))
@@ -720,6 +725,8 @@ def _check_instruments_and_measures(
     for j, sh in enumerate(shocks):
         at = parse_month(sh.at)
         last = at if sh.until is None else parse_month(sh.until)
+        if sh.when is not None and sh.until is None:
+            last = end  # a conditional shock may apply in any month from its at
         for name, first, final, path in forcings:
             measure = INSTRUMENT_MEASURES[name]
             if measure in (*sh.start, *sh.end) and first <= last and at <= final:
