@@ -13,6 +13,7 @@ from .conftest import ROOT, SCENARIOS
 COMMANDS = {
     "run", "compare", "report", "validate-history", "calibrate", "refit", "params",
     "validate", "scenarios", "nowcast", "validate-forecast", "discover", "sensitivity",
+    "app",
 }  # fmt: skip
 
 
@@ -114,3 +115,61 @@ def test_console_script_exit_codes(tmp_path):
         [*exe, "run", str(tmp_path / "nope.yaml")], capture_output=True, text=True, timeout=120
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_compare_prints_a_short_summary_by_default_and_everything_with_all(
+    small_batches, tmp_path, capsys
+):
+    from rift.analysis.compare import compare
+    from rift.analysis.summary import HEADLINE_OUTCOMES, headline_events
+    from rift.analysis.tables import format_comparison
+    from rift.record import RECORD
+
+    batches = [small_batches[k] for k in ("baseline", "full_rupture")]
+    a, b = (str(r.path) for r in batches)
+    assert main(["compare", a, b, "--no-report", "--out", str(tmp_path / "c")]) == 0
+    short = capsys.readouterr().out
+    comp = compare(batches)  # what --all and --outcomes print, without a third batch load
+    full = format_comparison(comp)
+    some = format_comparison(comp, ["coca_ha"], headline_events())
+    assert len(short.splitlines()) <= 70 < 150 < len(full.splitlines())
+    for name in HEADLINE_OUTCOMES:
+        assert RECORD.outcome(name).label in short
+    assert "P(full rupture by 2026-12)" in short and "Colombian president" in short
+    # Each measure's rows only with --all, except the measures the scenario's shocks impose.
+    cut = RECORD.event("us_security_aid_cut_start").label  # full_rupture's shock starts it
+    assert f"P({cut} by 2026-12)" in short
+    other = RECORD.event("col_extradition_suspension_start").label
+    assert f"P({other} by 2026-12)" not in short and f"P({other} by 2026-12)" in full
+    assert "--all shows every one" in short and "--all shows every one" not in full
+    assert short.startswith(format_comparison(comp, *_short_choice(comp, batches)))
+    assert " petro " not in short  # a label no run reaches is left out
+    # --outcomes: those outcomes, and the alliance's events.
+    table = some[some.index("Outcomes at") : some.index("\nevent")]
+    assert "Coca cultivation" in table and "Municipalities" not in table
+    assert "(1 of " in some and "P(full rupture by 2026-12)" in some
+
+
+def _short_choice(comp, batches):
+    """The default choice of ``rift compare``, as the command makes it."""
+    import argparse
+
+    from rift.cli.run import summary_choice
+    from rift.record import RECORD
+
+    stored = [n for n in RECORD.outcome_names if n in set(comp.scenarios["outcome"])]
+    stored += [n for n in dict.fromkeys(comp.categories["outcome"]) if n not in stored]
+    args = argparse.Namespace(outcomes=None, everything=False)
+    return summary_choice(args, stored, [r.manifest["scenario"] for r in batches])
+
+
+def test_an_unknown_outcome_is_refused_before_any_run(tmp_path, capsys):
+    out = tmp_path / "never"
+    args = ["run", "forecast_2025_12", "--runs", "1", "--out", str(out)]
+    assert main([*args, "--outcomes", "coca_ha,cocaha"]) == 2
+    err = capsys.readouterr().err
+    assert "'cocaha'" in err and "--outcomes" in err and "Traceback" not in err
+    assert not out.exists()  # nothing ran
+    with pytest.raises(SystemExit) as exit_:  # --outcomes and --all together
+        main([*args, "--outcomes", "coca_ha", "--all"])
+    assert exit_.value.code == 2

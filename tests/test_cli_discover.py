@@ -40,11 +40,11 @@ def test_discover_an_outcome_prints_and_writes_the_trajectory_and_the_box(small_
 def test_discover_an_event_with_scores_and_a_chosen_box(small_batches, tmp_path):
     res = small_batches["full_rupture"]
     out = tmp_path / "e"
-    code, text, err = cli("discover", str(res.path), "--event", "rupture", "--month", "2026-06",
+    code, text, err = cli("discover", str(res.path), "--event", "concession", "--month", "2026-06",
                           "--box", "1", "--no-paste", "--out", str(out))  # fmt: skip
     assert code == 0, err
-    target = event_target(res, "rupture", "2026-06")
-    assert f"({int(target.y.sum())} runs" in text and "rupture by 2026-06" in text
+    target = event_target(res, "concession", "2026-06")
+    assert f"({int(target.y.sum())} runs" in text and "concession by 2026-06" in text
     assert "chosen: box 1 (--box)" in text and "no pasting" in text
     scores = pd.read_csv(out / "scores.csv")
     assert scores["score"].sum() == pytest.approx(1.0)
@@ -53,7 +53,8 @@ def test_discover_an_event_with_scores_and_a_chosen_box(small_batches, tmp_path)
     assert (out / "feature_scores.png").is_file()
     # the same seed gives the same scores
     again = tmp_path / "again"
-    cli("discover", str(res.path), "--event", "rupture", "--month", "2026-06", "--out", str(again))
+    cli("discover", str(res.path), "--event", "concession", "--month", "2026-06",
+        "--out", str(again))  # fmt: skip
     pd.testing.assert_frame_equal(pd.read_csv(again / "scores.csv"), scores)
 
 

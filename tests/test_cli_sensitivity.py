@@ -10,6 +10,7 @@ import pytest
 
 from rift.analysis.sensitivity import INPUT_PART, SEED_PART, outcome_values
 from rift.analysis.summary import event_probability
+from rift.record import RECORD
 from rift.results import load, partial_path
 
 from .cli_helpers import bad, cli, files_under, write
@@ -188,7 +189,8 @@ def test_the_report_has_a_sensitivity_section_with_the_stored_tables(batch):
     _, out, _ = batch
     html = build_report([load(out)], {})
     assert ">Sensitivity</h2>" in html
-    assert "us_security_aid_musd in 2025-01 (sobol)" in html
+    label = RECORD.outcome("us_security_aid_musd").label  # the outcome by its label
+    assert f"{label} in 2025-01 (sobol)" in html
     assert SEED_PART in html and 'alt="sensitivity_us_security_aid_musd_2025-01"' in html
 
 

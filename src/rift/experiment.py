@@ -14,7 +14,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +66,16 @@ class Stored:
 class _Progress:
     """A tqdm bar on stderr when it is a terminal; silent otherwise or when quiet."""
 
-    def __init__(self, total: int, initial: int, quiet: bool, label: str) -> None:
+    def __init__(
+        self,
+        total: int,
+        initial: int,
+        quiet: bool,
+        label: str,
+        report: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.bar = None
+        self.done, self.total, self.report = initial, total, report
         if not quiet and sys.stderr.isatty() and total > initial:
             from tqdm import tqdm
 
@@ -81,8 +89,11 @@ class _Progress:
             )
 
     def update(self) -> None:
+        self.done += 1
         if self.bar is not None:
             self.bar.update(1)
+        if self.report is not None:
+            self.report(self.done, self.total)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -356,6 +367,7 @@ def run_scenario(
     warm: bool = False,
     design: Design | None = None,
     extra: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Stored:
     """Run a scenario as a batch and store it.
 
@@ -375,6 +387,8 @@ def run_scenario(
             scenario's ``runs`` is the replicates.
         extra: More keys for the manifest, kept on resume (a sensitivity analysis keeps its
             method there); none may be one of rift's own keys.
+        progress: Called as ``progress(done, total)`` after each finished run (``rift app``'s
+            progress bar), whether or not ``quiet``.
 
     Returns:
         Where the result is and whether it is complete.
@@ -393,7 +407,7 @@ def run_scenario(
                 with make_executor(executor, workers, address, dask_timeout, warm=warm) as ex:
                     manifest = _manifest(plan, ex.name, ex.workers, command, extra)
                     writer = ResultWriter(final, manifest, months, load_geography().n)
-                    return _execute(plan, ex, writer, set(), quiet, chunk_size)
+                    return _execute(plan, ex, writer, set(), quiet, chunk_size, progress)
             except (InputError, BatchStoppedError):
                 raise
             except BaseException as exc:
@@ -694,10 +708,16 @@ def load_scenario_from_manifest(manifest: dict[str, Any], file: Path | None = No
 
 
 def _execute(
-    plan, ex, writer: ResultWriter, done: set[int], quiet: bool, chunk_size: int | None
+    plan,
+    ex,
+    writer: ResultWriter,
+    done: set[int],
+    quiet: bool,
+    chunk_size: int | None,
+    report: Callable[[int, int], None] | None = None,
 ) -> Stored:
     todo = None if not done else [k for k in range(plan.runs) if k not in done]
-    progress = _Progress(plan.runs, len(done), quiet, plan.scenario.name)
+    progress = _Progress(plan.runs, len(done), quiet, plan.scenario.name, report)
     failures: list[dict[str, Any]] = []
 
     def sink(output: RunOutput) -> None:

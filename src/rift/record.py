@@ -150,9 +150,9 @@ def _transitions(m: Measure) -> tuple[Event, Event]:
     k, v = m.column, m.label
     what = v[0].lower() + v[1:]
     return (
-        Event(f"{k}_start", f"{v.lower()} (start)", f"the first month {what}", "measures",
+        Event(f"{k}_start", f"{v} (start)", f"the first month {what}", "measures",
               figure=False),
-        Event(f"{k}_end", f"{v.lower()} (end)", f"the first month it ends: {what}", "measures",
+        Event(f"{k}_end", f"{v} (end)", f"the first month it ends: {what}", "measures",
               figure=False),
     )  # fmt: skip
 

@@ -9,8 +9,8 @@ check them against ``runs.parquet``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -19,30 +19,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rift.analysis.compare import Comparison
-from rift.analysis.elections import BY_WINNER, split_by_winner
 from rift.analysis.summary import (
+    HEADLINE_OUTCOMES,
     category_shares,
     event_probability,
     format_value,
+    headline_events,
     horizon_summary,
+    shocked_events,
 )
 from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.analysis.weights import run_weights, weighting_note
 from rift.atomic import atomic_write_text
 from rift.errors import refuse_links
 from rift.parameters import registry
-from rift.record import RECORD
+from rift.plots import FIGURE_SETS, KEY_OUTCOMES, is_key_figure
+from rift.record import RECORD, Outcome
 from rift.results import Results
 from rift.version import __version__
 
-HEADLINES = (
-    "control_any",
-    "presence_any",
-    "coca_ha",
-    "members_total",
-    "displacement_cum",
-    "cooperation_index",
-)
+#: The outcomes of the headline table (declared with the terminal summary's).
+HEADLINES = HEADLINE_OUTCOMES
 CAPTIONS = {
     "fan": "Median (line), 50 % and 90 % bands over the runs, by month",
     "target": "The hindcast's fan chart with the observed figures (markers)",
@@ -203,6 +200,24 @@ def _headline_html(
     )
 
 
+def _label(name: str) -> str:
+    """An outcome's or an event's label (the name itself when the record knows neither)."""
+    for find in (RECORD.outcome, RECORD.event):
+        try:
+            return find(name).label
+        except KeyError:
+            continue
+    return name
+
+
+def _labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for the page: numbers formatted, an ``outcome`` column as labels."""
+    shown = table.map(lambda v: format_value(v) if isinstance(v, float) else v)
+    if "outcome" in shown:
+        shown["outcome"] = shown["outcome"].map(_label)
+    return shown
+
+
 def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
     """Batches conditioned on observations: the ESS, each observation, the horizon after."""
     from rift.analysis.assimilation import assimilate, horizon_comparison
@@ -212,16 +227,13 @@ def _assimilation_html(results: Sequence[Results], names: Sequence[str]) -> str:
         if not res.manifest["scenario"].get("observations"):
             continue
         fit = assimilate(res)
-        obs = fit.table.drop(columns=["source"]).map(
-            lambda v: format_value(v) if isinstance(v, float) else v
-        )
+        obs = _labelled(fit.table.drop(columns=["source"]))
         sources = "".join(
-            f"<li>{_e(o.outcome)} {_e(o.month)}: {_e(o.source)}</li>" for o in fit.observations
+            f"<li>{_e(_label(o.outcome))} {_e(o.month)}: {_e(o.source)}</li>"
+            for o in fit.observations
         )
         outcomes = list(dict.fromkeys(o.outcome for o in fit.observations))
-        horizon = horizon_comparison(res, fit, outcomes).map(
-            lambda v: format_value(v) if isinstance(v, float) else v
-        )
+        horizon = _labelled(horizon_comparison(res, fit, outcomes))
         warn = (
             f'<div class="note"><b>Collapsed weights</b>: {_e(fit.message())}</div>'
             if fit.collapsed
@@ -263,7 +275,7 @@ def _sensitivity_html(results: Sequence[Results], names: Sequence[str]) -> str:
                 alt = _e(table_path.stem)
                 img = f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"></figure>'
             parts.append(
-                f"<h3>{_e(name)}: {_e(first['outcome'])} in {_e(first['month'])} "
+                f"<h3>{_e(name)}: {_e(_label(first['outcome']))} in {_e(first['month'])} "
                 f"({_e(first['method'])})</h3>{img}{_table(shown)}"
             )
     if not parts:
@@ -276,25 +288,50 @@ def _sensitivity_html(results: Sequence[Results], names: Sequence[str]) -> str:
     return "<h2>Sensitivity</h2>" + note + "".join(parts)
 
 
-def _election_html(results: Sequence[Results], names: Sequence[str]) -> str:
-    """The 2026 election: who won, and the horizon outcomes split by the winner."""
+#: The election winners a report splits its runs by, when they vary in a batch.
+ELECTION_SPLITS = ("winner", "winner_2030")
+
+
+def _split_label(by: str) -> str:
+    """A categorical input's label (a run value's, a parameter's name otherwise)."""
+    try:
+        return RECORD.outcome(by).label
+    except KeyError:
+        return by
+
+
+def _split_html(
+    results: Sequence[Results], names: Sequence[str], by: str, required: bool = False
+) -> str:
+    """The runs of each batch split by one categorical input (:func:`split_by`)."""
+    from rift.analysis.splits import SPLIT_OUTCOMES, categorical_inputs, split_by
+
     parts = []
     for res, name in zip(results, names, strict=True):
-        if "winner" not in res.runs:
+        if not required and by not in categorical_inputs(res):
             continue
-        table = split_by_winner(res)
-        shown = table.assign(
-            share=lambda t: t["runs"] / max(1, int(t["runs"].sum())),
-        )[["winner", "runs", "share", *BY_WINNER, "p_rupture", "p_recertification"]]
-        shown = shown.map(lambda v: format_value(v) if isinstance(v, float) else v)
-        parts.append(f"<h3>{_e(name)}</h3>" + _table(shown))
+        table = split_by(res, by)
+        end = res.manifest["scenario"]["end"]
+        labels = {by: _split_label(by), "runs": "runs", "share": "share of runs"}
+        for n in SPLIT_OUTCOMES:
+            o = RECORD.outcome(n)
+            labels[n] = f"{o.label} ({o.unit}, median)"
+        for c in table.columns:
+            if c.startswith("p_"):
+                labels[c] = f"P({RECORD.event(c.removeprefix('p_')).label} by {end})"
+        shown = table.map(lambda v: format_value(v) if isinstance(v, float) else v)
+        parts.append(f"<h3>{_e(name)}</h3>" + _table(shown.rename(columns=labels)))
     if not parts:
         return ""
+    label = _split_label(by)
     note = (
-        "<p>Runs split by the bloc that won in 2026: how many, and the median of each outcome "
-        "at the horizon among them (P = share of those runs with the event).</p>"
+        f"<p>Runs split by {_e(label[0].lower() + label[1:])}: how many, and the median of "
+        "each outcome at the horizon among them (P = share of those runs with the event). "
+        "A split is descriptive: the runs of a category differ in whatever led to it, so a "
+        "difference between rows is not the category's effect (a scenario that sets it, "
+        "compared with <code>rift compare</code>, gives that).</p>"
     )
-    return "<h2>The 2026 election</h2>" + note + "".join(parts)
+    return f"<h2>Split by {_e(label[0].lower() + label[1:])}</h2>" + note + "".join(parts)
 
 
 def _parameters_html(res: Results) -> str:
@@ -336,15 +373,9 @@ def _parameters_html(res: Results) -> str:
                 ", ".join(sampled[:12]) + (", ..." if len(sampled) > 12 else ""),
             )
         )
-    for iv in sc.get("interventions", []):
-        span = f"{iv['at']}" + (f" to {iv['until']}" if iv.get("until") else " on")
-        if iv.get("when"):
-            how = "once it holds" if iv.get("mode", "once") == "once" else "while it holds"
-            span = f"{span}, {how}: {iv['when']}"
-        for name, value in iv["set"].items():
-            rows.append((name, f"forced to {value} from {span}", reg[name].unit, sources(name)))
     body = "".join(
-        f"<tr><td><code>{_e(n)}</code></td><td>{_e(v)}</td><td>{_e(u)}</td><td>{s}</td></tr>"
+        f"<tr><td>{_e(reg[n].description) if n in reg else ''}<br><code>{_e(n)}</code></td>"
+        f"<td>{_e(v)}</td><td>{_e(u)}</td><td>{s}</td></tr>"
         for n, v, u, s in rows
     )
     table = (
@@ -353,20 +384,115 @@ def _parameters_html(res: Results) -> str:
         if rows
         else "<p>No parameter is changed from its default.</p>"
     )
-    changed = {r[0] for r in rows}
+    changed = {r[0] for r in rows} | {
+        name for iv in sc.get("interventions", []) for name in iv["set"]
+    }
     full = "".join(
         f"<tr><td><code>{_e(p.name)}</code></td><td>{_e(p.default)}</td><td>{_e(p.unit)}</td>"
         f"<td>{_e(p.range_text())}</td><td>{_e(', '.join(s.short() for s in p.sources))}</td></tr>"
         for p in reg.values()
         if p.name not in changed
     )
-    election = sc.get("election") or {}
     return (
-        f"{table}<p>Election 2026: {_e(json.dumps(election) if election else 'model priors')}.</p>"
-        f"<details><summary>All other parameters at their defaults ({len(reg) - len(changed)})"
-        "</summary><table><thead><tr><th>parameter</th><th>default</th><th>unit</th>"
-        f"<th>range</th><th>source</th></tr></thead><tbody>{full}</tbody></table></details>"
+        f"{table}<details><summary>All other parameters at their defaults "
+        f"({len(reg) - len(changed)})</summary><table><thead><tr><th>parameter</th>"
+        "<th>default</th><th>unit</th><th>range</th><th>source</th></tr></thead>"
+        f"<tbody>{full}</tbody></table></details>"
     )
+
+
+def _measure_label(key: str) -> str:
+    """A measure's label by its key (``us.security_aid_cut``), or the key if unknown."""
+    from rift.catalogue import CATALOGUE
+
+    try:
+        return CATALOGUE.get(key).label
+    except KeyError:
+        return key
+
+
+def _rows_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table of already escaped cells."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _condition(item: Mapping) -> str:
+    """A conditional shock's or intervention's condition, for its months cell (escaped)."""
+    if not item.get("when"):
+        return ""
+    how = "from the first month" if item.get("mode", "once") == "once" else "in the months"
+    return f"<br>{how} that <code>{_e(item['when'])}</code> holds"
+
+
+def _shocks_html(sc: Mapping) -> str:
+    """The scenario's shocks (dated starts and ends of measures) as a table."""
+    rows = []
+    for shock in sc.get("shocks") or []:
+        started = "<br>".join(_e(_measure_label(k)) for k in shock.get("start") or []) or "-"
+        ended = "<br>".join(_e(_measure_label(k)) for k in shock.get("end") or []) or "-"
+        when = _e(shock["at"]) + (f" to {_e(shock['until'])}" if shock.get("until") else "")
+        rows.append((when + _condition(shock), started, ended, _e(shock.get("label") or "")))
+    if not rows:
+        return "<p>No shock: every measure starts and ends by its hazards.</p>"
+    note = (
+        "<p>Each shock starts or ends measures in its month; afterwards they follow their "
+        "hazards, so what both governments do next is an outcome.</p>"
+    )
+    return note + _rows_table(("month", "measures started", "measures ended", "what"), rows)
+
+
+def _interventions_html(sc: Mapping) -> str:
+    """The scenario's interventions (instruments forced over a span) as a table."""
+    reg = registry()
+    rows = []
+    for iv in sc.get("interventions") or []:
+        span = _e(iv["at"]) + (f" to {_e(iv['until'])}" if iv.get("until") else " on")
+        span += _condition(iv)
+        for name, value in iv["set"].items():
+            p = reg.get(name)
+            what = _e(p.description) if p is not None else ""
+            unit = _e(p.unit) if p is not None else ""
+            rows.append(
+                (span, f"{what}<br><code>{_e(name)}</code>", f"{_e(value)} {unit}".strip(),
+                 _e(iv.get("label") or ""))
+            )  # fmt: skip
+    if not rows:
+        return "<p>No intervention: no instrument is forced.</p>"
+    return _rows_table(("months", "instrument", "forced to", "what"), rows)
+
+
+#: How each election setting of a scenario reads.
+ELECTION_SETTINGS = {
+    "first_round": "First round of 2026 fixed (shares of the vote)",
+    "runoff": "Runoff of 2026 fixed (shares of the vote)",
+    "shift": "Poll prior of 2026 moved (percentage points)",
+    "priors": "Winner of 2026 drawn with these probabilities (no vote simulated)",
+    "winner": "Winner of 2026 fixed",
+    "winner_2030": "Winner of 2030 fixed",
+    "us_2028": "Winner of the 2028 US presidential election fixed",
+    "midterms_2026": "US House after the 2026 midterms fixed",
+}
+
+
+def _election_settings_html(sc: Mapping) -> str:
+    """The scenario's election settings as a table (the model's priors where it sets none)."""
+    election = {k: v for k, v in (sc.get("election") or {}).items() if v is not None}
+    rows = []
+    for key, value in election.items():
+        if isinstance(value, Mapping):
+            text = ", ".join(f"{_e(k)} {_e(format_value(float(v)))}" for k, v in value.items())
+        else:
+            text = _e(value)
+        rows.append((_e(ELECTION_SETTINGS.get(key, key)), text))
+    if not rows:
+        return (
+            "<p>No election setting: the 2026 vote is simulated from the polls (or taken from "
+            "the record when the batch starts after it); the 2026 US midterms, the 2028 US "
+            "election and the 2030 Colombian election are drawn from their priors.</p>"
+        )
+    return _rows_table(("setting", "value"), rows)
 
 
 def cal_names(res: Results) -> set[str]:
@@ -400,6 +526,12 @@ def _scenario_html(res: Results, name: str) -> str:
 {"run" if m["runs"] == 1 else "runs"} stored
 ({state}); root seed {_e(m["seed"])}; scenario hash <code>{_e(m["scenario_hash"])}</code>.</p>
 {fail}
+<h3>Shocks</h3>
+{_shocks_html(sc)}
+<h3>Interventions</h3>
+{_interventions_html(sc)}
+<h3>Elections</h3>
+{_election_settings_html(sc)}
 <h3>Parameters and their sources</h3>
 {_parameters_html(res)}
 <h3>How to reproduce</h3>
@@ -412,9 +544,11 @@ the same bits. Results folder: <code>{_e(res.path)}</code>.</p>
 """
 
 
+#: The order of the figures by kind (the key fans first, in the order of ``KEY_OUTCOMES``).
 FIGURE_ORDER = (
     "reliability",
     "target",
+    "key",
     "events",
     "election",
     "map",
@@ -425,22 +559,173 @@ FIGURE_ORDER = (
 )
 
 
-def _figures_html(figures: Mapping[str, Path]) -> str:
-    """The figures, the summary ones (events, map, distributions) before the fan charts."""
+#: Titles of the standard figures that are not of one outcome.
+FIGURE_TITLES = {
+    "events": "The alliance's events",
+    "election": "The 2026 election",
+    "map_control": "Armed control by municipality",
+    "reliability": "Reliability of the hindcast's bands",
+}
 
-    def rank(stem: str) -> int:
+
+def figure_title(stem: str) -> str:
+    """What a figure shows, for its caption: its outcome's label, or its title (never a stem)."""
+    if stem in FIGURE_TITLES:
+        return FIGURE_TITLES[stem]
+    kind, _, name = stem.partition("_")
+    try:
+        label = RECORD.outcome(name).label
+    except KeyError:
+        return stem.replace("_", " ")
+    return f"{label} (the hindcast)" if kind == "target" else label
+
+
+def _detail_figure(stem: str) -> bool:
+    """A standard figure that is not a key figure: it goes into the appendix."""
+    kind = stem.split("_", 1)[0]
+    return kind in {"fan", "share", "horizon", "exceedance"} and not is_key_figure(stem)
+
+
+def _figures_html(figures: Mapping[str, Path], ordered: bool = True) -> str:
+    """The figures in :data:`FIGURE_ORDER`: the key fans, the events, the election, the map.
+
+    With ``ordered`` false, in the order given (the record's, for the appendix).
+    """
+
+    def rank(stem: str) -> tuple[int, int]:
         kind = stem.split("_", 1)[0]
-        return FIGURE_ORDER.index(kind) if kind in FIGURE_ORDER else len(FIGURE_ORDER)
+        if kind == "fan" and is_key_figure(stem):
+            return FIGURE_ORDER.index("key"), KEY_OUTCOMES.index(stem.removeprefix("fan_"))
+        return (FIGURE_ORDER.index(kind) if kind in FIGURE_ORDER else len(FIGURE_ORDER)), 0
 
     out = []
-    for stem, path in sorted(figures.items(), key=lambda kv: rank(kv[0])):
+    items = sorted(figures.items(), key=lambda kv: rank(kv[0])) if ordered else figures.items()
+    for stem, path in items:
         data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
         caption = CAPTIONS.get(stem.split("_", 1)[0], "")
         out.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{_e(stem)}">'
-            f"<figcaption>{_e(stem)}: {_e(caption)}</figcaption></figure>"
+            f'<figure id="figure-{_e(stem)}"><img src="data:image/png;base64,{data}" '
+            f'alt="{_e(stem)}"><figcaption><b>{_e(figure_title(stem))}</b>: {_e(caption)}'
+            "</figcaption></figure>"
         )
     return "\n".join(out)
+
+
+#: Sections of the record whose flags are shown measure by measure in the appendix.
+DETAIL_SECTIONS = ("measures", "institutions")
+
+
+def detail_flags(results: Sequence[Results]) -> list[Outcome]:
+    """The flags of each measure and institution that every batch stored (the appendix rows)."""
+    return [
+        o
+        for o in RECORD.of_kind("flag")
+        if o.section in DETAIL_SECTIONS and all(o.name in r.runs for r in results)
+    ]
+
+
+def _appendix_comparison(
+    comparison: Comparison, detail: set[str], shocked: Sequence[str] = ()
+) -> tuple[Comparison, ...]:
+    """The comparison split in two: its headline part and its measure-by-measure part.
+
+    The headline part keeps the alliance's events and those of the measures the scenarios'
+    shocks impose (``shocked``), as the terminal summary does.
+    """
+    figure_events = {*headline_events(), *shocked}
+
+    def part(keep_detail: bool) -> Comparison:
+        def pick(table: pd.DataFrame, column: str, is_detail) -> pd.DataFrame:
+            if table.empty or column not in table:
+                return table
+            mask = table[column].map(is_detail).astype(bool)
+            return table[mask if keep_detail else ~mask]
+
+        return dataclasses.replace(
+            comparison,
+            scenarios=pick(comparison.scenarios, "outcome", lambda n: n in detail),
+            differences=pick(comparison.differences, "outcome", lambda n: n in detail),
+            events=pick(comparison.events, "event", lambda n: n not in figure_events),
+        )
+
+    return part(False), part(True)
+
+
+def _measures_html(results: Sequence[Results], names: Sequence[str]) -> str:
+    """Measure by measure, per scenario: the share of runs with it in force at the horizon.
+
+    With the probabilities that it started and that it ended by then.
+    """
+    flags = detail_flags(results)
+    if not flags:
+        return ""
+    end = results[0].manifest["scenario"]["end"]
+    weights = [run_weights(r) for r in results]
+    summaries = [
+        horizon_summary(r.runs, [o.name for o in flags], w).set_index("outcome")
+        for r, w in zip(results, weights, strict=True)
+    ]
+    events = {e.name for e in RECORD.events}
+    head1 = "".join(f'<th colspan="3">{_e(n)}</th>' for n in names)
+    head2 = "<th>in force</th><th>started</th><th>ended</th>" * len(names)
+    rows = []
+    for o in flags:
+        cells = []
+        for res, w, summary in zip(results, weights, summaries, strict=True):
+            on = float(summary.loc[o.name, "mean"]) if o.name in summary.index else float("nan")
+            cells.append(f'<td class="num">{format_value(on)}</td>')
+            for suffix in ("start", "end"):
+                name = f"{o.name}_{suffix}"
+                p = (
+                    event_probability(res.runs, name, by=end, weights=w)
+                    if name in events and RECORD.event(name).column in res.runs
+                    else float("nan")
+                )
+                cells.append(f'<td class="num">{format_value(p)}</td>')
+        rows.append(f"<tr><th>{_e(o.label)}</th>{''.join(cells)}</tr>")
+    return (
+        f'<table class="measures"><thead><tr><th rowspan="2">share of runs at {_e(end)}</th>'
+        f"{head1}</tr><tr>{head2}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _appendix_html(
+    results: Sequence[Results],
+    names: Sequence[str],
+    figures: Mapping[str, Path],
+    detail: Comparison | None,
+) -> str:
+    """The appendix, collapsed: the measures one by one and their paired differences.
+
+    With the figures of the full set that are not key figures (``--figures all``).
+    """
+    parts = [
+        "<details><summary>Each measure: in force at the horizon, started, ended</summary>"
+        + _measures_html(results, names)
+        + "</details>"
+    ]
+    if detail is not None:
+        tables = [_table(outcome_table(detail))] if not detail.scenarios.empty else []
+        if not detail.events.empty:
+            tables.append(_table(event_table(detail)))
+        parts.append(
+            "<details><summary>Each measure and institution: paired differences</summary>"
+            + "".join(tables)
+            + "</details>"
+        )
+    if figures:
+        parts.append(
+            f"<details><summary>More figures ({len(figures)}): every reported outcome, the "
+            "horizon distributions and exceedance curves</summary>"
+            + _figures_html(figures, ordered=False)
+            + "</details>"
+        )
+    else:
+        parts.append(
+            "<p>The report shows the key figures; <code>--figures all</code> adds a figure of "
+            "every reported outcome here.</p>"
+        )
+    return "<h2>Appendix: measure by measure</h2>" + "".join(parts)
 
 
 def _with_contents(body: str) -> str:
@@ -468,6 +753,7 @@ def build_report(
     results: Sequence[Results],
     figures: Mapping[str, Path],
     comparison: Comparison | None = None,
+    splits: Sequence[str] = (),
 ) -> str:
     """The report as one HTML string.
 
@@ -475,6 +761,11 @@ def build_report(
         results: One or more stored batches (the first is the reference of a comparison).
         figures: PNG files by figure name, embedded in this order.
         comparison: The comparison of the batches, when there are several.
+        splits: Categorical inputs to split every batch's runs by (``winner_2030``,
+            ``variant.china``, ...), besides the election winners that vary.
+
+    Raises:
+        InputError: A split names no categorical input of a batch.
     """
     names = comparison.names if comparison else [r.name for r in results]
     title = "rift report: " + " vs ".join(names)
@@ -494,21 +785,34 @@ def build_report(
     )
     parts.append(weighting)
     parts.append("<h2>Headline numbers</h2>" + _headline_html(results, names, comparison))
+    key = {s: p for s, p in figures.items() if not _detail_figure(s)}
+    more = {s: p for s, p in figures.items() if _detail_figure(s)}
+    parts.append("<h2>Key figures</h2>" + weighting + _figures_html(key))
+    detail = None
     if comparison is not None and len(results) > 1:
+        main, detail = _appendix_comparison(
+            comparison,
+            {o.name for o in detail_flags(results)},
+            shocked_events([r.manifest["scenario"] for r in results]),
+        )
         parts.append(f"<h2>Comparison</h2><p>{_e(comparison.note)}.</p>")
-        parts.append(_table(outcome_table(comparison)))
-        parts.append(_table(event_table(comparison)))
+        parts.append(_table(outcome_table(main)))
+        parts.append(_table(event_table(main)))
         if not comparison.categories.empty:
             parts.append(_table(category_table(comparison)))
         if comparison.warnings:
             items = "".join(f"<li>{_e(w)}</li>" for w in comparison.warnings)
             parts.append(f'<div class="note"><b>Monte Carlo warnings</b><ul>{items}</ul></div>')
     parts.append(_assimilation_html(results, names))
-    parts.append(_election_html(results, names))
+    for by in ELECTION_SPLITS:
+        if by not in splits:
+            parts.append(_split_html(results, names, by))
+    for by in splits:
+        parts.append(_split_html(results, names, by, required=True))
     parts.append(_sensitivity_html(results, names))
-    parts.append("<h2>Figures</h2>" + weighting + _figures_html(figures))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
+    parts.append(_appendix_html(results, names, more, detail))
     body = _with_contents("\n".join(parts))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -525,6 +829,8 @@ def write_report(
     comparison: Comparison | None = None,
     formats: Sequence[str] = ("png",),
     extra: Mapping[str, Figure] | None = None,
+    figures: str = "key",
+    splits: Sequence[str] = (),
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -534,12 +840,17 @@ def write_report(
         comparison: The comparison, when several batches are reported together.
         formats: Figure formats to save besides the embedded PNG (``png``, ``svg``).
         extra: More figures by file stem (shown first), e.g. a hindcast's targets.
+        figures: ``key`` (the key figures) or ``all`` (besides them, a figure of every
+            reported outcome, in the collapsed appendix).
+        splits: Categorical inputs to split the runs by (see :func:`build_report`).
 
     Returns:
         The path of ``report.html``.
     """
+    from rift.analysis.splits import check_splits
     from rift.plots import save_figure, write_figures
 
+    check_splits(results, splits)  # before anything is drawn or written
     folder = Path(folder)
     # A link planted inside an output tree is never followed out of it.
     refuse_links(
@@ -553,8 +864,10 @@ def write_report(
         stem: save_figure(fig, folder / "figures" / stem, formats)
         for stem, fig in (extra or {}).items()
     }
-    saved.update(write_figures(list(results), folder / "figures", formats=formats))
+    if figures not in FIGURE_SETS:
+        raise ValueError(f"figure set {figures!r}: expected one of {', '.join(FIGURE_SETS)}")
+    saved.update(write_figures(list(results), folder / "figures", formats=formats, which=figures))
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
-    atomic_write_text(path, build_report(results, pngs, comparison))
+    atomic_write_text(path, build_report(results, pngs, comparison, splits))
     return path

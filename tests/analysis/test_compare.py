@@ -79,7 +79,11 @@ def test_event_probabilities_by_date(small_batches):
     diff = ev.loc[("full_rupture", "rupture", "2026-12")]
     pa = ev.loc[("forecast_2025_12", "rupture", "2026-12"), "probability"]
     assert diff["difference"] == pytest.approx(p - pa)
-    assert p > pa  # the shock makes a rupture likelier
+    # full_rupture's shock starts the civil-aid cut in 2025-10: by 2026-12 it started in every
+    # run, more than in the baseline (a rupture is an outcome: 24 runs cannot order it).
+    cut = ev.loc[("full_rupture", "us_civil_aid_cut_start", "2026-12"), "probability"]
+    assert cut == 1.0
+    assert cut > ev.loc[("forecast_2025_12", "us_civil_aid_cut_start", "2026-12"), "probability"]
 
 
 def test_runs_needed_for_a_resolvable_difference():
@@ -120,4 +124,9 @@ def test_tables_render_every_outcome_and_event(small_batches):
     assert md.startswith("# Comparison: forecast_2025_12, full_rupture") and "| outcome |" in md
     long = comparison_long(comp)
     assert set(long["table"]) == {"scenario", "difference", "event", "share"}
-    assert "Shares of runs at" in text and "petro" in text
+    assert "Shares of runs at" in text
+    shares = text[text.index("Shares of runs at") :]
+    cats = comp.categories
+    reached = set(cats.loc[cats["share"] > 0, "value"])
+    for value in set(cats["value"]):  # the labels some run reaches, and only those
+        assert (f"  {value} " in shares) == (value in reached), value

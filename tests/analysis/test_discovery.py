@@ -242,7 +242,7 @@ def test_prim_gives_ema_workbenchs_boxes_on_planted_data(seed):
 @pytest.mark.skipif(not HAS_EMA, reason="ema_workbench does not install on this Python")
 def test_prim_gives_ema_workbenchs_boxes_on_a_rift_batch(small_batches):
     res = small_batches["full_rupture"]
-    target = event_target(res, "rupture", "2026-06")
+    target = event_target(res, "concession", "2026-06")
     x = discovery_inputs(res, target.exclude).loc[target.runs]
     assert 0 < target.y.sum() < len(target.y)
     ours = prim(x, target.y, skip_small=False)

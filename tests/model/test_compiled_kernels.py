@@ -214,3 +214,19 @@ def test_numba_kernels_without_numba_are_one_message(monkeypatch):
     with pytest.raises(InputError, match=r"--kernels.*need numba.*rift\[fast\]"):
         rules.kernels("numba")
     assert rules.kernels("numpy") is rules
+
+
+def test_a_model_on_the_numba_rules_pickles_mid_run_and_continues_identically(monkeypatch):
+    import pickle
+
+    from rift.model.model import AllianceModel
+
+    monkeypatch.setenv("RIFT_KERNELS", "numba")
+    m = AllianceModel(rng=11, collect=False)
+    assert m.territory.rules is rules.kernels("numba")
+    for _ in range(20):
+        m.step()
+    clone = pickle.loads(pickle.dumps(m))
+    assert clone.territory.rules is m.territory.rules  # the module, restored by its name
+    a, b = m.run(), clone.run()
+    assert np.array_equal(a.series, b.series, equal_nan=True)

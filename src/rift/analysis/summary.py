@@ -6,7 +6,8 @@ median of codes).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,77 @@ import pandas as pd
 from rift.analysis.weights import weighted_mean, weighted_quantile, weights_for
 from rift.record import RECORD
 from rift.results.reader import ok_runs
+
+#: The outcomes an analyst asks first: the headline of the report and the short terminal
+#: summary of ``rift run`` and ``rift compare``.
+HEADLINE_OUTCOMES: tuple[str, ...] = (
+    "control_any",
+    "presence_any",
+    "coca_ha",
+    "members_total",
+    "displacement_cum",
+    "cooperation_index",
+)
+#: Categories of the short terminal summary (who governs Colombia at the horizon).
+HEADLINE_CATEGORIES: tuple[str, ...] = ("president",)
+
+
+def headline_events() -> list[str]:
+    """The events of the headline (those drawn in the event figure, not each measure's)."""
+    return [e.name for e in RECORD.events if e.figure]
+
+
+def shocked_events(scenarios: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The start and end events of every measure the scenarios' shocks start or end.
+
+    What a scenario imposes is what its reader asks about first (``new_rupture``'s strikes on
+    Colombian soil: did they start, did they end).
+    """
+    from rift.catalogue import CATALOGUE
+
+    known = {e.name for e in RECORD.events}
+    out: list[str] = []
+    for sc in scenarios:
+        for shock in sc.get("shocks") or []:
+            for key in [*(shock.get("start") or []), *(shock.get("end") or [])]:
+                try:
+                    column = CATALOGUE.get(key).column
+                except KeyError:
+                    continue
+                out += [e for e in (f"{column}_start", f"{column}_end") if e in known]
+    return list(dict.fromkeys(out))
+
+
+def summary_selection(
+    stored: Sequence[str],
+    outcomes: Sequence[str] | None = None,
+    everything: bool = False,
+    events: Sequence[str] = (),
+) -> tuple[list[str], list[str] | None]:
+    """The outcomes and events a terminal summary shows.
+
+    Args:
+        stored: The outcomes the batch (or every compared batch) stored, in record order.
+        outcomes: Outcomes asked for by name (``--outcomes``); None: the headline ones.
+        everything: Every stored outcome and every event (``--all``).
+        events: Events shown besides the headline ones (:func:`shocked_events`).
+
+    Returns:
+        The outcome names (in the order asked, or the record's) and the event names (None:
+        every event).
+
+    Raises:
+        KeyError: An asked outcome the batch did not store (its name is the key).
+    """
+    if everything:
+        return list(stored), None
+    if outcomes is not None:
+        missing = [n for n in outcomes if n not in stored]
+        if missing:
+            raise KeyError(missing[0])
+        return list(dict.fromkeys(outcomes)), [*headline_events(), *events]
+    short = (*HEADLINE_OUTCOMES, *HEADLINE_CATEGORIES)
+    return [n for n in short if n in stored], [*headline_events(), *events]
 
 
 def horizon_summary(
@@ -157,11 +229,23 @@ def format_categories(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_events(runs: pd.DataFrame, end: str, weights: pd.Series | None = None) -> str:
-    """``P(<event> by <end>) = p`` for every declared event the runs table holds."""
+def format_events(
+    runs: pd.DataFrame,
+    end: str,
+    weights: pd.Series | None = None,
+    events: Sequence[str] | None = None,
+) -> str:
+    """``P(<event> by <end>) = p`` for every declared event the runs table holds.
+
+    Args:
+        runs: The runs table.
+        end: The month the probabilities are read at.
+        weights: Weights by run; None: every run counts the same.
+        events: Only these events (None: every one).
+    """
     items = [
         f"P({e.label} by {end}) = {event_probability(runs, e.name, weights=weights):.2f}"
         for e in RECORD.events
-        if e.column in runs
+        if e.column in runs and (events is None or e.name in events)
     ]
     return "\n".join("    ".join(items[i : i + 2]) for i in range(0, len(items), 2))

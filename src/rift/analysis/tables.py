@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -94,8 +96,42 @@ def _markdown(df: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def format_comparison(comp: Comparison) -> str:
-    """The comparison as text for the terminal."""
+def select(
+    comp: Comparison, outcomes: Sequence[str] | None = None, events: Sequence[str] | None = None
+) -> Comparison:
+    """The comparison restricted to some outcomes and events (None: all of them)."""
+
+    def pick(table: pd.DataFrame, column: str, names: Sequence[str] | None) -> pd.DataFrame:
+        if names is None or table.empty or column not in table:
+            return table
+        return table[table[column].isin(list(names))]
+
+    warnings = comp.warnings
+    if outcomes is not None:  # each warning starts with its outcome's label
+        labels = tuple(f"{RECORD.outcome(n).label}:" for n in outcomes)
+        warnings = [w for w in warnings if w.startswith(labels)]
+    return dataclasses.replace(
+        comp,
+        warnings=warnings,
+        scenarios=pick(comp.scenarios, "outcome", outcomes),
+        differences=pick(comp.differences, "outcome", outcomes),
+        events=pick(comp.events, "event", events),
+        categories=pick(comp.categories, "outcome", outcomes),
+    )
+
+
+def format_comparison(
+    comp: Comparison, outcomes: Sequence[str] | None = None, events: Sequence[str] | None = None
+) -> str:
+    """The comparison as text for the terminal.
+
+    Args:
+        comp: The comparison.
+        outcomes: Only these outcomes (None: every one compared).
+        events: Only these events (None: every one).
+    """
+    full = comp
+    comp = select(comp, outcomes, events)
     parts = [f"Note: {comp.horizon_note}."] if comp.horizon_note else []
     parts += [
         f"Comparison of {', '.join(comp.names)} ({comp.note}).",
@@ -106,11 +142,23 @@ def format_comparison(comp: Comparison) -> str:
         "",
         _text(event_table(comp)),
     ]
+    shown = comp.scenarios["outcome"].nunique() if not comp.scenarios.empty else 0
+    total = full.scenarios["outcome"].nunique() if not full.scenarios.empty else 0
+    footer = []
+    if outcomes is not None or events is not None:
+        n_events = full.events["event"].nunique() if not full.events.empty else 0
+        footer = [
+            "",
+            f"({shown} of {total} outcomes and {comp.events['event'].nunique()} of {n_events} "
+            "events shown: --all shows every one, --outcomes NAME,... chooses)",
+        ]
     categories = category_table(comp)
-    if len(categories):
-        parts += ["", f"Shares of runs at {comp.at}", _text(categories)]
+    if len(categories):  # the labels some run reaches (no president who never appears)
+        reached = categories[comp.names].map(float).gt(0).any(axis=1)
+        parts += ["", f"Shares of runs at {comp.at}", _text(categories[reached])]
     if comp.warnings:
         parts += ["", "Monte Carlo warnings:", *(f"  - {w}" for w in comp.warnings)]
+    parts += footer
     return "\n".join(parts)
 
 

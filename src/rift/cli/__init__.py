@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from rift.cli.analyse import cmd_compare, cmd_report
+from rift.cli.app import add_parser as add_app_parser
+from rift.cli.app import cmd_app
 from rift.cli.discover import add_parser as add_discover_parser
 from rift.cli.discover import cmd_discover
 from rift.cli.history import cmd_calibrate, cmd_validate_forecast, cmd_validate_history
@@ -44,6 +46,7 @@ examples:
   rift params us.
   rift params --source init.control_share
   rift sensitivity scenarios/baseline.yaml --outcome control_any --groups --samples 32
+  rift app new_rupture --port 8765
 """
 
 
@@ -95,6 +98,48 @@ def _add_executor_options(parser: argparse.ArgumentParser, dask_address: bool = 
             metavar="SECONDS",
             help="how long to wait for the Dask scheduler at --address (default: 10)",
         )
+
+
+def _add_split_option(parser: argparse.ArgumentParser) -> None:
+    """``--split NAME`` (repeatable): the report splits every batch's runs by an input."""
+    parser.add_argument(
+        "--split",
+        action="append",
+        metavar="NAME",
+        help="in the report, split each batch's runs by a categorical input (repeatable): "
+        "winner_2030, us_party_2028, variant.china, present_particle, ... (the election "
+        "winners that vary are always split)",
+    )
+
+
+def _add_figures_option(parser: argparse.ArgumentParser) -> None:
+    """``--figures key|all``: which figures the report draws (run, compare, report)."""
+    parser.add_argument(
+        "--figures",
+        choices=("key", "all"),
+        default="key",
+        help="the report's figures: key (default: fan charts of armed control, presence, "
+        "members, coca, displacement and cooperation, the event curves, the election, the map) "
+        "or all (besides them, a figure of every reported outcome, in the appendix)",
+    )
+
+
+def _add_summary_options(parser: argparse.ArgumentParser) -> None:
+    """``--outcomes`` and ``--all``: what the terminal summary shows (run, compare)."""
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--outcomes",
+        metavar="NAME,...",
+        help="the outcomes to print, by name (e.g. control_any,coca_ha; default: armed control, "
+        "presence, coca, members, displacement, cooperation, the president, the alliance's "
+        "events)",
+    )
+    which.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="print every outcome and every event (each measure's starts and ends)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -166,6 +211,8 @@ def _parser() -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(run)
+    _add_summary_options(run)
     run.add_argument(
         "--unweighted",
         action="store_true",
@@ -189,6 +236,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--out", help="output folder (default: outputs/compare/<time>-<names>)")
     compare.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(compare)
+    _add_split_option(compare)
+    _add_summary_options(compare)
     compare.add_argument("--no-report", action="store_true", help="tables only")
     compare.add_argument(
         "--unweighted",
@@ -213,6 +263,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("dirs", nargs="+", metavar="DIR", help="result folders")
     report.add_argument("--out", help="output folder")
     report.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    _add_figures_option(report)
+    _add_split_option(report)
     report.add_argument(
         "--unweighted",
         action="store_true",
@@ -335,6 +387,7 @@ def _parser() -> argparse.ArgumentParser:
     add_nowcast_parser(sub)
     add_discover_parser(sub)
     add_sensitivity_parser(sub, positive_int)
+    add_app_parser(sub, positive_int)
     return parser
 
 
@@ -352,6 +405,7 @@ COMMANDS = {
     "nowcast": cmd_nowcast,
     "discover": cmd_discover,
     "sensitivity": cmd_sensitivity,
+    "app": cmd_app,
 }
 
 

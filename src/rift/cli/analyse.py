@@ -75,6 +75,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from rift.analysis.compare import compare
     from rift.analysis.tables import format_comparison, write_comparison
     from rift.atomic import atomic_write_text
+    from rift.cli.run import summary_choice
+    from rift.record import RECORD
     from rift.report import write_report
 
     if len(args.dirs) < 2:
@@ -85,12 +87,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     results = _load_all(args.dirs, args.unweighted)
     comp = compare(results)
-    print(format_comparison(comp))
+    stored = [n for n in RECORD.outcome_names if n in set(comp.scenarios["outcome"])]
+    stored += [n for n in dict.fromkeys(comp.categories.get("outcome", [])) if n not in stored]
+    outcomes, events = summary_choice(args, stored, [r.manifest["scenario"] for r in results])
+    if args.everything:
+        print(format_comparison(comp))
+    else:
+        print(format_comparison(comp, outcomes, events))
     split = []
     if args.by:
         from rift.analysis.compare import common_events, common_outcomes
         from rift.analysis.variants import format_split, split_effects
-        from rift.record import RECORD
 
         outcomes = common_outcomes(results, ("count", "amount", "index", "share", "level"))
         headline = {e.name for e in RECORD.events if e.figure}
@@ -105,7 +112,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         path = out / f"by_{args.by.removeprefix('param.')}_{name}.csv"
         atomic_write_text(path, table.to_csv(index=False))
         files.append(path)
-    report = None if args.no_report else write_report(results, out, comp, _formats(args))
+    report = (
+        None
+        if args.no_report
+        else write_report(
+            results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+        )
+    )
     print(f"\ntables: {', '.join(str(f) for f in files)}")
     if report:
         print(f"report: {report}")
@@ -125,6 +138,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         out = _out_folder(args.out, results, "report")
     comp = compare(results) if len(results) > 1 else None
-    path = write_report(results, out, comp, _formats(args))
+    path = write_report(
+        results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+    )
     print(f"report: {path}")
     return 0

@@ -54,6 +54,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _ignore_file_size_signal()
     if args.kernels is not None:
         _choose_kernels(args.kernels)
+    asked_outcomes(args)  # a misspelt outcome is refused before any run
 
     overrides = list(args.overrides)
     if args.runs is not None:
@@ -118,7 +119,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     results = load(stored.path)
     if args.unweighted:
         results = results.unweighted()
-    print(_run_summary(results, stored))
+    print(_run_summary(results, stored, args))
     if "design" in results.manifest:
         print(_design_summary(results))
     if not stored.complete:
@@ -133,7 +134,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.no_report:
         from rift.report import write_report
 
-        report = write_report([results], results.path, None, ("png", "svg") if args.svg else ())
+        formats = ("png", "svg") if args.svg else ()
+        report = write_report([results], results.path, None, formats, figures=args.figures)
         print(f"report: {report}")
     if stored.failures:
         print(f"\n{len(stored.failures)} run(s) failed (listed in the manifest):", file=sys.stderr)
@@ -227,7 +229,66 @@ def resume_command(path) -> str:
     return f"rift run --resume {shlex.quote(str(path))}"
 
 
-def _run_summary(results, stored) -> str:
+def asked_outcomes(args: argparse.Namespace) -> list[str] | None:
+    """The outcome names of ``--outcomes`` (None without it), each one the record declares.
+
+    Checked before a batch runs, so that a typing error costs no run.
+
+    Raises:
+        InputError: An empty list, or a name the record does not declare.
+    """
+    from rift.errors import InputError
+    from rift.record import RECORD
+
+    if getattr(args, "outcomes", None) is None:
+        return None
+    asked = [n.strip() for n in args.outcomes.split(",") if n.strip()]
+    known = {o.name for o in (*RECORD.outcomes, *RECORD.values)}
+    unknown = [n for n in asked if n not in known]
+    if unknown or not asked:
+        raise InputError(
+            f"no outcome named {unknown[0]!r}" if unknown else "no outcome named",
+            key="--outcomes",
+            expected="comma-separated outcome names, e.g. control_any,coca_ha,president "
+            "(the columns of runs.parquet; the model page lists them under Outcomes)",
+        )
+    return asked
+
+
+def summary_choice(
+    args: argparse.Namespace, stored, scenarios=()
+) -> tuple[list[str], list[str] | None]:
+    """The outcomes and events to print: ``--outcomes``, ``--all`` or the headline ones.
+
+    The events are the alliance's, and the starts and ends of the measures the scenarios'
+    shocks impose.
+
+    Args:
+        args: The parsed options (``outcomes``, ``everything``).
+        stored: The outcomes the batches stored.
+        scenarios: The batches' scenarios (their manifests' ``scenario``).
+
+    Raises:
+        InputError: An outcome the batches did not store (or the record does not know).
+    """
+    from rift.analysis.summary import shocked_events, summary_selection
+    from rift.errors import InputError
+
+    asked = asked_outcomes(args)
+    try:
+        return summary_selection(
+            stored, asked, getattr(args, "everything", False), shocked_events(scenarios)
+        )
+    except KeyError as exc:
+        shown = ", ".join(stored[:8]) + (", ..." if len(stored) > 8 else "")
+        raise InputError(
+            f"no outcome {exc.args[0]!r} in the batch",
+            key="--outcomes",
+            expected=f"comma-separated outcome names the batch stored ({shown})",
+        ) from None
+
+
+def _run_summary(results, stored, args: argparse.Namespace | None = None) -> str:
     from rift.analysis.summary import (
         category_shares,
         format_categories,
@@ -242,6 +303,11 @@ def _run_summary(results, stored) -> str:
     runs = results.runs
     weights = run_weights(results)
     note = weighting_note(results)
+    outcomes, events = (
+        summary_choice(args, list(m["outcomes"]), [sc])
+        if args is not None
+        else (list(m["outcomes"]), None)
+    )
     lines = [
         f"{sc['name']}: {len(runs)} run(s), {sc['start']}..{sc['end']}, seed {m['seed']}, "
         f"{stored.seconds:.2f} s ({stored.executor})",
@@ -249,12 +315,18 @@ def _run_summary(results, stored) -> str:
         *([note] if note else []),
         "",
         f"Outcomes at {sc['end']}{' (weighted)' if weights is not None else ''}:",
-        format_summary(horizon_summary(runs, m["outcomes"], weights), single=len(runs) == 1),
+        format_summary(horizon_summary(runs, outcomes, weights), single=len(runs) == 1),
     ]
-    categories = category_shares(runs, m["outcomes"], weights)
+    categories = category_shares(runs, outcomes, weights)
     if len(categories):
         lines += ["", format_categories(categories)]
-    lines += ["", format_events(runs, sc["end"], weights)]
+    lines += ["", format_events(runs, sc["end"], weights, events)]
+    if events is not None:
+        lines += [
+            "",
+            f"({len(outcomes)} of {len(m['outcomes'])} outcomes and {len(events)} events shown: "
+            "--all shows every one, --outcomes NAME,... chooses)",
+        ]
     return "\n".join(lines)
 
 

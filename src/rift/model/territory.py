@@ -193,6 +193,19 @@ class Territory:
         S = self.s[:, :n].sum(axis=0)
         self._observe(S, R.armed_share(S, self.E[:n]))
 
+    def __getstate__(self) -> dict:
+        """The state without the rules' module (a module does not pickle): its name instead."""
+        state = self.__dict__.copy()
+        state["rules"] = state["rules"].__name__
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """Restore the state and the rules' module by its name (numpy's or numba's)."""
+        import importlib
+
+        self.__dict__.update(state)
+        self.rules = importlib.import_module(state["rules"])
+
     def _capacity(
         self, multiplier: float, sanctuary: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,9 @@ from rift.record import RECORD
 from rift.results import Results
 
 __all__ = [
+    "FIGURE_SETS",
     "HORIZON_FIGURES",
+    "KEY_OUTCOMES",
     "control_map",
     "election_chart",
     "event_probability_chart",
@@ -33,6 +35,7 @@ __all__ = [
     "figure_makers",
     "figures_for",
     "horizon_distribution",
+    "is_key_figure",
     "reliability_chart",
     "reported_outcomes",
     "save_figure",
@@ -43,6 +46,27 @@ __all__ = [
 
 #: Outcomes with a horizon distribution and an exceedance chart, and their thresholds.
 HORIZON_FIGURES: dict[str, float | None] = {"control_any": 400.0, "coca_ha": None}
+
+#: Outcomes whose fan charts are key figures: what an analyst asks first.
+KEY_OUTCOMES: tuple[str, ...] = (
+    "control_any",
+    "presence_any",
+    "members_total",
+    "coca_ha",
+    "displacement_cum",
+    "cooperation_index",
+)
+#: The figure sets: ``key`` (the fans of :data:`KEY_OUTCOMES`, the event curves, the election
+#: and the map) or ``all`` (besides those, a fan or share chart of every reported outcome, and
+#: the horizon distributions and exceedance curves).
+FIGURE_SETS: tuple[str, ...] = ("key", "all")
+
+
+def is_key_figure(stem: str) -> bool:
+    """Whether a standard figure (by file stem) is one of the ``key`` set."""
+    return stem in {"events", "election", "map_control"} or stem in {
+        f"fan_{name}" for name in KEY_OUTCOMES
+    }
 
 
 def reported_outcomes(results_list: Sequence[Results]) -> list[str]:
@@ -57,13 +81,16 @@ def reported_outcomes(results_list: Sequence[Results]) -> list[str]:
 
 
 def figure_makers(
-    results_list: Results | Sequence[Results], outcomes: Sequence[str] | None = None
+    results_list: Results | Sequence[Results],
+    outcomes: Sequence[str] | None = None,
+    which: str = "all",
 ) -> dict[str, Callable[[], Figure]]:
     """The standard figures as functions that draw them, keyed by file stem.
 
     Args:
         results_list: One stored batch or several.
         outcomes: Outcomes of the fan charts (default: the reported outcomes).
+        which: ``all``, or ``key`` for only the key figures (:func:`is_key_figure`).
 
     Returns:
         ``fan_<outcome>`` for each numeric outcome, ``share_<outcome>`` for each flag and
@@ -88,6 +115,10 @@ def figure_makers(
     if any(has_vote(r) for r in items):
         makers["election"] = lambda: election_chart(items)
     makers["map_control"] = lambda: control_map(items)
+    if which not in FIGURE_SETS:
+        raise ValueError(f"figure set {which!r}: expected one of {', '.join(FIGURE_SETS)}")
+    if which == "key":
+        return {stem: make for stem, make in makers.items() if is_key_figure(stem)}
     return makers
 
 
@@ -111,6 +142,7 @@ def write_figures(
     folder: str | Path,
     formats: Sequence[str] = ("png",),
     outcomes: Sequence[str] | None = None,
+    which: str = "all",
 ) -> dict[str, list[Path]]:
     """Make, save and close the standard figures one at a time.
 
@@ -119,6 +151,7 @@ def write_figures(
         folder: Where to write (created if missing).
         formats: File formats (``png``, ``svg``, ``pdf``).
         outcomes: Outcomes of the fan charts (default: the reported outcomes).
+        which: The figure set (:data:`FIGURE_SETS`).
 
     Returns:
         The files written, by file stem.
@@ -127,7 +160,7 @@ def write_figures(
 
     out = Path(folder)
     written: dict[str, list[Path]] = {}
-    for stem, make in figure_makers(results_list, outcomes).items():
+    for stem, make in figure_makers(results_list, outcomes, which).items():
         fig = make()
         try:
             written[stem] = save_figure(fig, out / stem, formats)

@@ -25,14 +25,21 @@ from rift.plots.style import (
 from rift.record import RECORD
 from rift.results import Results
 
+#: Kinds of outcome that are never negative: their kernel density is reflected at 0.
+NONNEGATIVE = ("count", "amount", "index", "share", "level")
+
 
 def _horizon_text(items: Sequence[Results]) -> str:
     months = {horizon_month(r) for r in items}
     return months.pop() if len(months) == 1 else "the horizon"
 
 
-def _kde(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """A Gaussian KDE on a grid, or None when the values cannot carry one."""
+def _kde(values: np.ndarray, lower: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """A Gaussian KDE on a grid, or None when the values cannot carry one.
+
+    With ``lower`` (a bound no value can cross, 0 for a count or an amount), the density is
+    reflected at the bound and the grid starts there, so no mass is drawn where no run can be.
+    """
     if len(values) < 3 or np.ptp(values) == 0:
         return None
     try:
@@ -40,15 +47,21 @@ def _kde(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     except np.linalg.LinAlgError:  # pragma: no cover - degenerate despite a spread
         return None
     pad = 3.0 * float(np.sqrt(kde.covariance[0, 0]))  # three bandwidths: the tails fade out
-    grid = np.linspace(values.min() - pad, values.max() + pad, 256)
+    start = values.min() - pad
+    if lower is not None and start < lower <= values.min():
+        grid = np.linspace(lower, values.max() + pad, 256)
+        return grid, kde(grid) + kde(2 * lower - grid)
+    grid = np.linspace(start, values.max() + pad, 256)
     return grid, kde(grid)
 
 
 def horizon_distribution(results_or_list: Results | Sequence[Results], outcome: str) -> Figure:
     """The distribution of an outcome at the horizon over the runs.
 
-    One scenario: a density histogram with a kernel density line (gid ``kde``) when the values
-    vary. Several: one violin per scenario (gid ``violin:<label>``) with the median (white dot,
+    One scenario: a histogram of the share of runs in each bin (gid ``histogram``), with a
+    kernel density line on the same scale (the density times the bin width, gid ``kde``) when
+    the values vary; the y axis is a share of runs, never a density in units of 1e-6.
+    Several: one violin per scenario (gid ``violin:<label>``) with the median (white dot,
     gid ``median:<label>``), the 50 % (thick) and 90 % (thin) ranges of the runs.
 
     Args:
@@ -68,21 +81,28 @@ def horizon_distribution(results_or_list: Results | Sequence[Results], outcome: 
         fig, ax = new_figure(SQUARE)
         values = horizon_values(items[0], outcome)
         color = colors[labels[0]]
+        width = 0.0
         if len(values):
-            bins = "auto" if np.ptp(values) > 0 else 1
-            ax.hist(values, bins=bins, density=True, color=color, alpha=0.45, edgecolor="white")
-            curve = _kde(values)
-            if curve is not None:
-                ax.plot(*curve, color=color, lw=2, gid="kde", label="kernel density")
+            edges = np.histogram_bin_edges(values, "auto" if np.ptp(values) > 0 else 1)
+            width = float(edges[1] - edges[0])
+            weights = np.full(len(values), 1.0 / len(values))  # each bar: its share of runs
+            ax.hist(values, bins=edges, weights=weights, color=color, alpha=0.45,
+                    edgecolor="white", gid="histogram")  # fmt: skip
+            curve = _kde(values, lower=0.0 if spec.kind in NONNEGATIVE else None)
+            if curve is not None:  # the density times the bin width: on the bars' scale
+                ax.plot(curve[0], curve[1] * width, color=color, lw=2, gid="kde",
+                        label="kernel density")  # fmt: skip
             median = float(np.median(values))
             ax.axvline(
                 median, color="#333333", ls="--", lw=1.2, label=f"median = {format_value(median)}"
             )
             ax.legend(fontsize="small", frameon=False)
-        ax.set_title(f"{title}\n{labels[0]}, {len(values)} runs", fontsize="medium")
+        runs = f"{len(values)} run" + ("" if len(values) == 1 else "s")
+        ax.set_title(f"{title}\n{labels[0]}, {runs}", fontsize="medium")
         ax.set_xlabel(quantity)
         value_axis(ax.xaxis)
-        ax.set_ylabel("Density")
+        per = f" of {format_value(width)} {spec.unit}".rstrip() if width > 0 else ""
+        ax.set_ylabel(f"Share of runs per bin{per}")
         style_axes(ax)
         return fig
     width = max(SQUARE[0], 1.4 * len(items) + 2)

@@ -355,18 +355,28 @@ def with_changes(
     runs: int | None = None,
     seed: int | None = None,
     parameters: dict[str, Any] | None = None,
+    keys: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """``scenario`` with a few keys changed, checked again like a file.
 
     A fixed parameter replaces an uncertain one of the same name (as ``--set``); the
     calibrated posterior stays sampled.
 
+    Args:
+        scenario: The scenario to change.
+        runs: Replace the number of runs.
+        seed: Replace the root seed.
+        parameters: Fix parameters (added to the fixed ones).
+        keys: Replace other top-level keys as a file writes them (``name``, ``end``,
+            ``election``, ``interventions``, ...).
+
     Raises:
         InputError: The changed scenario does not validate.
     """
-    if runs is None and seed is None and not parameters:
+    if runs is None and seed is None and not parameters and not keys:
         return scenario
     data = {k: v for k, v in scenario.canonical().items() if k != "calibration"}
+    data.update(keys or {})
     if scenario.calibration:
         data["uncertain"] = {**data["uncertain"], "calibrated": True}
     if runs is not None:
