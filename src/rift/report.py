@@ -359,7 +359,8 @@ def _parameters_html(res: Results) -> str:
         d = dict(dist)
         kind = d.pop("dist")
         text = f"{kind}(" + ", ".join(f"{k}={v}" for k, v in d.items()) + ")"
-        rows.append((name, f"sampled per run: {text}", reg[name].unit, sources(name)))
+        unit = reg[name].unit if name in reg else ""  # an intervention's part: its own row
+        rows.append((name, f"sampled per run: {text}", unit, sources(name)))
     sampled = [n for n in res.manifest.get("sampled", []) if n not in sc.get("uncertain", {})]
     if sampled:
         spread = [n for n in sampled if reg.get(n) is not None and n not in cal_names(res)]
@@ -417,6 +418,14 @@ def _rows_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _condition(item: Mapping) -> str:
+    """A conditional shock's or intervention's condition, for its months cell (escaped)."""
+    if not item.get("when"):
+        return ""
+    how = "from the first month" if item.get("mode", "once") == "once" else "in the months"
+    return f"<br>{how} that <code>{_e(item['when'])}</code> holds"
+
+
 def _shocks_html(sc: Mapping) -> str:
     """The scenario's shocks (dated starts and ends of measures) as a table."""
     rows = []
@@ -424,7 +433,7 @@ def _shocks_html(sc: Mapping) -> str:
         started = "<br>".join(_e(_measure_label(k)) for k in shock.get("start") or []) or "-"
         ended = "<br>".join(_e(_measure_label(k)) for k in shock.get("end") or []) or "-"
         when = _e(shock["at"]) + (f" to {_e(shock['until'])}" if shock.get("until") else "")
-        rows.append((when, started, ended, _e(shock.get("label") or "")))
+        rows.append((when + _condition(shock), started, ended, _e(shock.get("label") or "")))
     if not rows:
         return "<p>No shock: every measure starts and ends by its hazards.</p>"
     note = (
@@ -440,6 +449,7 @@ def _interventions_html(sc: Mapping) -> str:
     rows = []
     for iv in sc.get("interventions") or []:
         span = _e(iv["at"]) + (f" to {_e(iv['until'])}" if iv.get("until") else " on")
+        span += _condition(iv)
         for name, value in iv["set"].items():
             p = reg.get(name)
             what = _e(p.description) if p is not None else ""

@@ -18,6 +18,7 @@ REQUIRED = {
     "baseline",
     "new_rupture",
     "deepened_reset",
+    "conditional_restoration",
     "left_win_2030",
     "us_admin_2029",
     "china_tilt",

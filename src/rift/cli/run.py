@@ -194,10 +194,15 @@ def _design_summary(results) -> str:
     ok = runs[runs["error"].isna()]
     means = ok.groupby("point")[numeric].mean() if numeric else None
     count = ok.groupby("point").size()
-    header = ["point", *columns, "runs", *(f"mean {n}" for n in numeric)]
+    labels = design.get("labels") or []
+    header = ["policy" if labels else "point", *columns, "runs", *(f"mean {n}" for n in numeric)]
     rows = []
+
+    def cell(v: object) -> str:  # a policy's unset value is the run's own: "—"
+        return "—" if v is None else (v if isinstance(v, str) else format_value(v))
+
     for p, values in enumerate(design["points"]):
-        row = [str(p), *(format_value(v) if not isinstance(v, str) else v for v in values)]
+        row = [labels[p] if labels else str(p), *(cell(v) for v in values)]
         row.append(str(int(count.get(p, 0))))
         for n in numeric:
             v = means[n].get(p) if means is not None and p in means.index else None

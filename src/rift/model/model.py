@@ -47,6 +47,7 @@ from rift.model.actors import (
 )
 from rift.model.actors.measures import Ledger, Measures
 from rift.model.campaign import POLL_MONTH, Campaign
+from rift.model.conditions import Conditions
 from rift.model.cooperation import Cooperation
 from rift.model.election_2030 import Campaign2030
 from rift.model.election_us import UsPolitics
@@ -108,9 +109,12 @@ class AllianceModel(mesa.Model):
         end: Last simulated month, ``YYYY-MM`` or a month number.
         parameters: A :class:`ParameterSet`, or overrides by dotted name.
         interventions: Dated ``set`` actions forcing instruments (dicts with ``at``, ``set``,
-            optional ``until``, or :class:`~rift.model.forcing.Intervention` objects).
+            optional ``until``, or :class:`~rift.model.forcing.Intervention` objects); with
+            ``when`` (a condition parsed by :func:`rift.scenario.when.parse_condition`)
+            and ``mode`` (``once`` or ``while``), conditional (:mod:`rift.model.conditions`).
         shocks: Dated starts and ends of measures (dicts with ``at``, ``start``, ``end``,
-            optional ``until``, or :class:`~rift.model.forcing.Shock` objects).
+            optional ``until``, or :class:`~rift.model.forcing.Shock` objects); conditional
+            with ``when`` and ``mode``, as interventions.
         election: The 2026 election (:mod:`rift.model.campaign`): by default the vote is
             simulated from the polls; ``{"first_round": {...}}``, ``{"runoff": {...}}`` or
             ``{"shift": {...}}`` condition it; ``{"winner": "right"}`` or
@@ -185,6 +189,8 @@ class AllianceModel(mesa.Model):
         # Instruments fixed by parameters are forced for the whole run.
         fixed = {name: p[name] for name in reg.instruments() if p[name] is not None}
         self.forcing = forcing_for(self.start, self.end, fixed, interventions, shocks)
+        #: The conditional interventions and shocks, and which are in force this month.
+        self.conditions = Conditions(self.forcing.conditional)
         self.forced: dict[str, Any] = self.forcing.at(self.start)
 
         spec = dict(election or {})
@@ -427,7 +433,7 @@ class AllianceModel(mesa.Model):
 
     def forced_measures(self, side: str) -> dict[str, bool]:
         """Measures of ``side`` a scenario's shock sets on or off this month."""
-        return self.forcing.measures(self.month, side)
+        return self.forcing.measures(self.month, side, self.conditions.shocks)
 
     # ------------------------------------------------------------------ the calendar
     def _calendar(self, month: int) -> None:
@@ -534,7 +540,12 @@ class AllianceModel(mesa.Model):
         month = self.month
         if month == self.start or calendar_month(month) == 1:
             self._draw_process_shocks()
-        self.forced = self.forcing.at(month)
+        if self.conditions:
+            self.conditions.update(self, month)
+            c = self.conditions
+            if c.interventions or c.shocks:
+                self.forcing.check(month, c.interventions, c.shocks)
+        self.forced = self.forcing.at(month, self.conditions.interventions)
         self.ledger.begin(month)
         self._calendar(month)
         # In the declared order. The groups' steps are independent of each other (each sets its
@@ -604,6 +615,7 @@ class AllianceModel(mesa.Model):
             "sigma": self.sigma.copy(),
             "process": self._process.copy(),
             "forced_month": self.month - 1,
+            "conditions": self.conditions.get_state(),
             "winner": self.winner,
             "us_administration": self.us_administration,
             "campaign_2030": self.campaign_2030.get_state(),
@@ -647,7 +659,9 @@ class AllianceModel(mesa.Model):
         self.steps = m["steps"]
         self.sigma = np.array(m["sigma"], dtype=np.float64)
         self._process = np.array(m["process"], dtype=np.float64)
-        self.forced = self.forcing.at(int(m["forced_month"]))
+        # a state saved before conditional interventions existed has fired none
+        self.conditions.set_state(m.get("conditions"))
+        self.forced = self.forcing.at(int(m["forced_month"]), self.conditions.interventions)
         self.winner = m["winner"]
         self.us_administration = m["us_administration"]
         self.campaign_2030.set_state(m["campaign_2030"])

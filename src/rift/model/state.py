@@ -7,7 +7,9 @@ and restarted from its state gives, bit for bit, the uninterrupted run's whole o
 * ``model``: the model's own numbers (the month, Mesa's step count, this year's process
   factors, the expansion hazards, the winner, the US administration, the 2030 campaign and
   the US elections (midterms, 2028) drawn so far, the references fixed
-  at the start: the state's presence effort and capability, the initial outcomes);
+  at the start: the state's presence effort and capability, the initial outcomes; the months
+  the scenario's conditional items fired, ``conditions``, which a state written before they
+  existed lacks and is read as none fired);
 * ``territory``: the municipality arrays (members, coca, state presence, rent, capacity) with
   the constants of the initial placement; zones, control and counts are recomputed from them;
 * ``actors``: each actor's own state (``get_state()`` of every actor: tensions, policies,

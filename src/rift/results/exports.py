@@ -9,7 +9,9 @@ dependency (``pip install rift[xarray]``).
 returns them, so that its analysis functions (``prim.Prim``, ``feature_scoring``,
 ``dimensional_stacking``, the plotting functions) take a rift batch directly: ``experiments`` is
 a DataFrame with one row per run and a column per sampled parameter (without the ``param.``
-prefix) plus ``scenario``, ``policy`` and ``model``; ``outcomes`` maps each outcome name to a
+prefix) plus ``scenario``, ``policy`` (the run's policy, ``none`` in a batch without
+``policies``), ``model``, and the run's index and seed (``run``, ``seed``: the same ``run`` in
+two batches of one root seed is a paired run); ``outcomes`` maps each outcome name to a
 ``(runs, months)`` array, each per-run value and event to a ``(runs,)`` array (event months
 as months since the start, NaN when it did not happen), and ``TIME`` to the months.
 """
@@ -85,8 +87,12 @@ def to_ema(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         if str(experiments[col].dtype) == "string":
             experiments[col] = experiments[col].astype("category")
     experiments["scenario"] = pd.Categorical([results.name] * len(ok))
-    experiments["policy"] = pd.Categorical(["none"] * len(ok))
+    experiments["policy"] = pd.Categorical(
+        ok["policy"].astype(str) if "policy" in ok else ["none"] * len(ok)
+    )
     experiments["model"] = pd.Categorical(["rift"] * len(ok))
+    experiments["run"] = ok["run"].to_numpy()
+    experiments["seed"] = ok["seed"].to_numpy()
     experiments.index = pd.RangeIndex(len(ok))
     outcomes: dict[str, np.ndarray] = {}
     for name in names["outcomes"]:

@@ -17,6 +17,7 @@ from rift.results.manifest import file_digest, read_manifest
 from rift.results.tables import (
     PartSpec,
     build_tables,
+    design_labels,
     design_replicates,
     pack_runs,
     read_parts,
@@ -131,6 +132,7 @@ def load(path: str | Path) -> Results:
             int(manifest.get("groups", 3)),
             manifest["record"],
             design_replicates(manifest),
+            design_labels(manifest),
         )
         manifest = {**manifest, "status": "incomplete", "complete": False}
     _check(folder, manifest, runs, series, territory)

@@ -53,6 +53,13 @@ def _column(values: np.ndarray, o: Outcome) -> Any:
     return values.astype(np.float64)
 
 
+def design_labels(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    """The policies' names of a batch of a scenario's ``policies`` (empty otherwise)."""
+    design = manifest.get("design")
+    labels = design.get("labels") if isinstance(design, Mapping) else None
+    return tuple(str(x) for x in labels) if isinstance(labels, list) else ()
+
+
 def design_replicates(manifest: Mapping[str, Any]) -> int | None:
     """The replicates per point of a design batch's manifest (None: not a design)."""
     design = manifest.get("design")
@@ -68,6 +75,7 @@ def build_tables(
     n_groups: int,
     names: Mapping[str, Sequence[str]],
     replicates: int | None = None,
+    labels: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Build the three tables from the concatenated parts (sorted by run index).
 
@@ -79,6 +87,8 @@ def build_tables(
         names: The record's names when the batch ran (``outcomes``, ``events``, ``values``).
         replicates: In a design batch, the replicates per point: the runs table gets the
             ``point`` and ``replicate`` of each run, and its seed is its replicate's.
+        labels: In a batch of a scenario's ``policies``, the policy of each point: the runs
+            table gets each run's ``policy``.
     """
     index = parts["index"]
     order = np.argsort(index, kind="stable")
@@ -92,6 +102,10 @@ def build_tables(
         point, replicate = np.divmod(index.astype(np.int64), int(replicates))
         columns["point"] = point
         columns["replicate"] = replicate
+        if labels:
+            columns["policy"] = pd.Categorical(
+                [labels[int(k)] for k in point], categories=list(dict.fromkeys(labels))
+            )
         columns["seed"] = [run_label(root_seed, int(r)) for r in replicate]
     else:
         columns["seed"] = [run_label(root_seed, int(k)) for k in index]
@@ -172,8 +186,21 @@ def pack_runs(
         "seconds": np.array([o.seconds for o in outs], dtype=float),
         **{f"event.{e}": arr for e, arr in events.items()},
         **{f"value.{v}": arr for v, arr in values.items()},
-        **{f"param.{n}": np.asarray([o.sampled.get(n) for o in outs]) for n in params},
+        **{f"param.{n}": _param_array([o.sampled.get(n) for o in outs]) for n in params},
     }
+
+
+def _param_array(values: list[Any]) -> np.ndarray:
+    """One input's values over runs (NaN, or empty text, in a run that does not have it).
+
+    A policy that leaves a parameter to the run's own value has none of it.
+    """
+    if all(v is not None for v in values):
+        return np.asarray(values)
+    given = [v for v in values if v is not None]
+    if any(isinstance(v, str) for v in given):
+        return np.asarray(["" if v is None else v for v in values])
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float)
 
 
 #: Arrays every part file holds (besides ``param.*`` columns).

@@ -21,6 +21,7 @@ from rift.results.manifest import file_digest, utc_now, write_manifest
 from rift.results.tables import (
     PartSpec,
     build_tables,
+    design_labels,
     design_replicates,
     pack_runs,
     part_files,
@@ -168,6 +169,7 @@ class ResultWriter:
             groups,
             self.names,
             design_replicates(self.manifest),
+            design_labels(self.manifest),
         )
         if complete:
             self.manifest.update(status="complete", complete=True)

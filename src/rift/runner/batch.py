@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rift.errors import InputError
 from rift.model.rules import kernels
 from rift.record import RunOutput
-from rift.runner.design import Design
+from rift.runner.design import Design, policy_design
 from rift.runner.executors import Executor, SerialExecutor
 from rift.runner.inputs import inputs_for
 from rift.runner.present import Particles, load_particles
@@ -101,7 +102,9 @@ def plan_batch(
         scenario: The scenario.
         runs: Runs in the batch (default: the scenario's).
         design: Design points: the batch runs each point ``design.replicates`` times, with
-            the seeds and samples of the scenario's first ``design.replicates`` runs.
+            the seeds and samples of the scenario's first ``design.replicates`` runs. A
+            scenario with ``policies`` is its own design (a point per policy, ``runs``
+            replicates: :func:`~rift.runner.design.policy_design`).
 
     Raises:
         InputError: (key ``from``) The scenario's present folder is missing or damaged;
@@ -110,6 +113,15 @@ def plan_batch(
     kernels()  # in the parent, before any run: a bad RIFT_KERNELS is one message, not N
     present = None if scenario.from_ is None else load_particles(scenario.from_, scenario.source)
     spec = RunSpec(inputs_for(scenario))
+    if scenario.policies and design is None:
+        design = policy_design(scenario, runs)
+    elif scenario.policies and not design.labels:
+        raise InputError(
+            "the scenario has policies, which it runs as its design",
+            file=scenario.source,
+            key="policies",
+            expected="either policies in the scenario or --design/--grid/samples=, not both",
+        )
     if design is not None:
         sampler = Sampler(scenario, design.replicates)
         return BatchPlan(scenario, design.runs, sampler, spec, present, design)

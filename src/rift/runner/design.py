@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from rift.errors import InputError
+from rift.months import format_month, parse_month
 from rift.parameters import Parameter, registry
-from rift.scenario import MAX_RUNS
+from rift.scenario import MAX_RUNS, Scenario
+from rift.scenario.levers import lever, registry_name
 
 #: Words a CSV cell may use for a boolean parameter (lower-cased).
 _TRUE = frozenset({"true", "yes", "1"})
@@ -45,12 +47,16 @@ class Design:
             coerced by the registry (as a scenario's ``parameters`` are).
         replicates: Runs per point; replicate ``r`` of every point shares run ``r``'s seed.
         source: Where the design came from (a file, ``--grid``, ``samples=``), for messages.
+        labels: The points' names when they are a scenario's ``policies`` (empty otherwise).
+            A policy's point may leave a column out (None): the run keeps the scenario's
+            own value there.
     """
 
     columns: tuple[str, ...]
     points: tuple[tuple[Any, ...], ...]
     replicates: int = 1
     source: str = "<design>"
+    labels: tuple[str, ...] = ()
 
     @property
     def runs(self) -> int:
@@ -62,17 +68,22 @@ class Design:
         return divmod(int(index), self.replicates)
 
     def values(self, point: int) -> dict[str, Any]:
-        """The values design point ``point`` sets, by name."""
-        return dict(zip(self.columns, self.points[point], strict=True))
+        """The values design point ``point`` sets, by name (a policy's unset ones left out)."""
+        return {
+            c: v for c, v in zip(self.columns, self.points[point], strict=True) if v is not None
+        }
 
     def record(self) -> dict[str, Any]:
         """What a batch's manifest keeps of the design (to read it back and to resume)."""
-        return {
+        record = {
             "columns": list(self.columns),
             "points": [list(p) for p in self.points],
             "replicates": self.replicates,
             "source": self.source,
         }
+        if self.labels:
+            record["labels"] = list(self.labels)
+        return record
 
     @classmethod
     def from_record(cls, record: Any, file: str | None = None) -> Design:
@@ -95,6 +106,14 @@ class Design:
                 key="design",
                 expected="the design rift wrote",
             )
+        labels = record.get("labels") or []
+        if not isinstance(labels, list) or (labels and len(labels) != len(points)):
+            raise InputError(
+                "the policies' names do not match the points",
+                file=file,
+                key="design.labels",
+                expected="the design rift wrote",
+            )
         return make_design(
             {
                 str(c): [p[i] if isinstance(p, list) and i < len(p) else None for p in points]
@@ -104,6 +123,7 @@ class Design:
             source=str(record.get("source") or file or "<design>"),
             file=file,
             key_prefix="design.",
+            labels=tuple(str(x) for x in labels),
         )
 
 
@@ -157,6 +177,7 @@ def make_design(
     file: str | None = None,
     key_prefix: str = "",
     text: bool = False,
+    labels: Sequence[str] = (),
 ) -> Design:
     """A design from its columns, each value checked by the registry.
 
@@ -167,6 +188,8 @@ def make_design(
         file: The file the values came from, for messages.
         key_prefix: Put before each column's name in messages (``--grid `` for instance).
         text: The values are text (a CSV, ``--grid``) to parse by each parameter's kind.
+        labels: The points' policy names (a scenario's ``policies``): a column may then be
+            an intervention's part (``interventions[0].at``) and a value may be missing.
 
     Raises:
         InputError: Naming the column (and row): an unknown name, a value that is not a
@@ -211,11 +234,18 @@ def make_design(
                 key=f"{key_prefix}{name}",
                 expected="a parameter or instrument name (`rift params` lists them)",
             )
-        param = reg.lookup(name, file=file, key=f"{key_prefix}{name}")
+        lv = lever(name) if labels else None
+        month = lv is not None and lv.part != "set"
+        param = (
+            None if month else reg.lookup(registry_name(name), file=file, key=f"{key_prefix}{name}")
+        )
         col = []
         for i, value in enumerate(columns[name]):
             key = f"{key_prefix}{name}" + (f", point {i}" if n > 1 else "")
             value = _plain(value)
+            if value is None and labels:
+                col.append(None)  # this policy keeps the scenario's own value
+                continue
             if (
                 value is None
                 or (isinstance(value, float) and math.isnan(value))
@@ -224,12 +254,67 @@ def make_design(
                 raise InputError(
                     "an empty value", file=file, key=key, expected="a value for every point"
                 )
+            if param is None:
+                col.append(_month_value(value, file=file, key=key))
+                continue
             if text or (isinstance(value, str) and param.kind in ("float", "int", "bool")):
                 value = _cell(str(value), param, file=file, key=key)
             col.append(param.validate(value, file=file, key=key))
         checked.append(col)
     points = tuple(tuple(col[i] for col in checked) for i in range(n))
-    return Design(tuple(names), points, replicates, source)
+    if labels and len(labels) != n:
+        raise InputError(
+            f"{len(labels)} names for {n} points", file=file, expected="one name per policy"
+        )
+    return Design(tuple(names), points, replicates, source, tuple(labels))
+
+
+def _month_value(value: Any, *, file: str | None, key: str) -> str:
+    """A month an intervention's ``at`` or ``until`` takes, as ``YYYY-MM``."""
+    try:
+        return format_month(parse_month(str(value)))
+    except ValueError:
+        raise InputError(
+            f"got {value!r}", file=file, key=key, expected="a month as YYYY-MM"
+        ) from None
+
+
+def _nominal(scenario: Scenario, name: str) -> Any:
+    """What the runs of a policy that leaves ``name`` out have there, when the scenario says.
+
+    An intervention's part: its written value (``until`` left out: the last month). Any other
+    name: None, the run's own value (sampled, fixed or the default).
+    """
+    lv = lever(name)
+    if lv is None:
+        return None
+    iv = scenario.interventions[lv.index]
+    if lv.part == "set":
+        return iv.set[str(lv.instrument)]
+    value = getattr(iv, lv.part)
+    return scenario.end if value is None else value
+
+
+def policy_design(scenario: Scenario, runs: int | None = None) -> Design | None:
+    """The design of a scenario's ``policies``: a point per policy, ``runs`` replicates each.
+
+    Replicate ``r`` of every policy is run ``r`` of the scenario's batch, so the policies are
+    paired run by run (common random numbers). A column a policy does not set keeps the
+    scenario's own value in its runs (:func:`_nominal`). None when the scenario has no
+    policies.
+    """
+    if not scenario.policies:
+        return None
+    names = list(dict.fromkeys(n for pol in scenario.policies for n in pol.set))
+    nominal = {n: _nominal(scenario, n) for n in names}
+    columns = {n: [pol.set.get(n, nominal[n]) for pol in scenario.policies] for n in names}
+    return make_design(
+        columns,
+        scenario.runs if runs is None else runs,
+        source="policies",
+        key_prefix="policies.",
+        labels=[pol.name for pol in scenario.policies],
+    )
 
 
 def design_from_frame(samples: Any, replicates: int = 1, source: str = "samples") -> Design:

@@ -21,12 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from rift.errors import InputError
 from rift.model.forcing import Intervention, Shock
 from rift.model.model import AllianceModel
 from rift.model.state import ModelState
 from rift.months import parse_month
 from rift.parameters import ParameterSet, registry
 from rift.scenario import Scenario
+from rift.scenario.levers import LEVER_FORM, lever
+from rift.scenario.when import parse_condition
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -69,7 +72,9 @@ class RunInputs:
 
         Sampled values are the only ones the scenario's loader has not checked (the Latin
         hypercube, the calibrated posterior, a calibration's candidate), so they are checked
-        here, and coerced to their parameter's kind, as the registry checks any value.
+        here, and coerced to their parameter's kind, as the registry checks any value. A
+        sampled part of an intervention (``interventions[0].at``, :mod:`rift.scenario.levers`)
+        replaces that part of the run's intervention.
 
         Raises:
             InputError: A name the registry does not know, or a value outside its range.
@@ -77,11 +82,17 @@ class RunInputs:
         if not values:
             return self
         reg = registry()
-        checked = {name: reg.lookup(name).validate(v) for name, v in values.items()}
+        levers = {name: v for name, v in values.items() if lever(name) is not None}
+        checked = {
+            name: reg.lookup(name).validate(v) for name, v in values.items() if name not in levers
+        }
         return replace(
             self,
             parameters=ParameterSet({**self.parameters.values, **checked}),
             given=self.given.union(checked),
+            interventions=_with_levers(self.interventions, levers)
+            if levers
+            else self.interventions,
         )
 
     def with_state(self, state: ModelState | None) -> RunInputs:
@@ -91,6 +102,43 @@ class RunInputs:
     def given_values(self) -> dict[str, Any]:
         """The given values by name (what a restart or a calibrated draw keeps)."""
         return {name: self.parameters[name] for name in sorted(self.given)}
+
+
+def _with_levers(
+    interventions: tuple[Intervention, ...], values: Mapping[str, Any]
+) -> tuple[Intervention, ...]:
+    """The interventions with one run's sampled levers (:mod:`rift.scenario.levers`) on top.
+
+    Raises:
+        InputError: A lever of no intervention, a month that does not parse, a value outside
+            its instrument's range, or an ``at`` after the ``until``.
+    """
+    reg = registry()
+    out = list(interventions)
+    for name, value in sorted(values.items()):
+        lv = lever(name)
+        assert lv is not None
+        if lv.index >= len(out):
+            raise InputError(f"no intervention {lv.index}", key=name, expected=LEVER_FORM)
+        iv = out[lv.index]
+        if lv.part == "set":
+            instrument = str(lv.instrument)
+            checked = reg.lookup(instrument, key=name).validate(value, key=name)
+            out[lv.index] = replace(iv, values={**iv.values, instrument: checked})
+        else:
+            try:
+                month = parse_month(str(value))
+            except ValueError as exc:
+                raise InputError(str(exc), key=name, expected="a month as YYYY-MM") from None
+            out[lv.index] = replace(iv, **{lv.part: month})
+    for iv in out:
+        if iv.until is not None and iv.until < iv.at:
+            raise InputError(
+                "a sampled 'until' falls before the 'at'",
+                key=", ".join(sorted(values)),
+                expected="every 'at' on or before every 'until'",
+            )
+    return tuple(out)
 
 
 def inputs_for(scenario: Scenario) -> RunInputs:
@@ -109,23 +157,32 @@ def inputs_for(scenario: Scenario) -> RunInputs:
         given=frozenset(scenario.parameters),
         interventions=tuple(
             Intervention(
-                at=parse_month(iv.at),
+                at=parse_month(iv.at or scenario.start),
                 values=dict(iv.set),
                 until=None if iv.until is None else parse_month(iv.until),
+                **_condition(iv.when, iv.mode),
             )
             for iv in scenario.interventions
         ),
         shocks=tuple(
             Shock(
-                at=parse_month(sh.at),
+                at=parse_month(sh.at or scenario.start),
                 start=tuple(sh.start),
                 end=tuple(sh.end),
                 until=None if sh.until is None else parse_month(sh.until),
+                **_condition(sh.when, sh.mode),
             )
             for sh in scenario.shocks
         ),
         election=election or None,
     )
+
+
+def _condition(when: str | None, mode: str | None) -> dict[str, Any]:
+    """A conditional item's parsed condition and mode, as the model takes them."""
+    if when is None:
+        return {}
+    return {"when": parse_condition(when), "mode": mode or "once"}
 
 
 def model_arguments(

@@ -35,6 +35,7 @@ from rift.distributions import Choice, parse_distribution, to_scipy
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.scenario import Scenario
+from rift.scenario.levers import registry_name
 from rift.seeds import CALIBRATION_KEY, dimension_seed
 
 
@@ -70,7 +71,8 @@ def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np
     quantile function, clipped to the parameter's valid range and rounded for integers.
 
     Args:
-        name: The parameter (its registry entry gives the range and kind).
+        name: The parameter, or an intervention's lever (its registry entry, or its
+            instrument's, gives the range and kind).
         spec: The parsed distribution (:func:`rift.distributions.parse_distribution`).
         u: Uniforms in [0, 1).
         dist: The frozen scipy distribution of ``spec`` if already made.
@@ -81,7 +83,7 @@ def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np
         cdf = np.cumsum(w / w.sum())
         pick = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
         return np.array([spec.values[i] for i in pick], dtype=object)
-    param = registry()[name]
+    param = registry()[registry_name(name)]
     values = (dist if dist is not None else to_scipy(spec)).ppf(col)
     lo = -np.inf if param.low is None else param.low
     hi = np.inf if param.high is None else param.high

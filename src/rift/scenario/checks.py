@@ -34,6 +34,7 @@ from rift.months import format_month, parse_month
 from rift.parameters import registry
 from rift.record import BLOCS, COL_MEASURES, RECORD, US_MEASURES
 from rift.scenario.document import Document
+from rift.scenario.levers import LEVER_FORM, Lever, lever
 from rift.scenario.present import read_present_manifest
 from rift.scenario.schema import (
     MAX_RUNS,
@@ -42,8 +43,15 @@ from rift.scenario.schema import (
     ElectionSpec,
     InterventionSpec,
     ObservationSpec,
+    PolicySpec,
     Scenario,
     ShockSpec,
+)
+from rift.scenario.when import (
+    ConditionError,
+    condition_names,
+    format_condition,
+    parse_condition,
 )
 
 #: Measures a shock may start or end.
@@ -63,9 +71,10 @@ _EXPECTED: dict[str, str] = {
     "parameters": "a mapping of parameter names to values",
     "uncertain": "a mapping of parameter names to distributions, or 'calibrated'",
     "election": "a mapping with 'priors' or 'winner'",
-    "interventions": "a list of {at, set, until, label}",
-    "shocks": "a list of {at, start, end, until, label}",
+    "interventions": "a list of {at, set, until, when, mode, label}",
+    "shocks": "a list of {at, start, end, until, when, mode, label}",
     "outcomes": "a list of outcome names",
+    "policies": "a list of {name, set, description}",
     "headline": "a headline event name, e.g. rupture",
 }
 
@@ -190,6 +199,8 @@ def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
             model = InterventionSpec
         elif model is Scenario and part == "shocks":
             model = ShockSpec
+        elif model is Scenario and part == "policies":
+            model = PolicySpec
         elif isinstance(part, int):
             continue
         else:
@@ -207,20 +218,15 @@ def _month(value: str, doc: Document, path: Sequence[Any]) -> int:
 
 
 def check_distribution(name: str, d: Any, doc: Document, path: Sequence[Any]) -> None:
-    """A distribution's values must be valid values of its parameter.
+    """A distribution's values must be valid values of its parameter (or instrument).
+
+    An instrument sampled per run is forced for the whole run, as in ``parameters``.
 
     See :func:`~rift.distributions.sampling_problem` for what a numeric one must satisfy.
     """
     reg = registry()
     key = doc.key(path)
     param = reg.lookup(name, file=doc.file, key=key)
-    if param.instrument:
-        raise InputError(
-            f"'{name}' is an instrument",
-            file=doc.file,
-            key=key,
-            expected="an uncertain model parameter; force instruments with 'interventions'",
-        )
     if isinstance(d, Choice):
         for i, v in enumerate(d.values):
             param.validate(v, file=doc.file, key=doc.key((*path, "values", i)))
@@ -305,7 +311,18 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
     for name, value in scenario.parameters.items():
         param = reg.lookup(name, file=file, key=doc.key(("parameters", name)))
         parameters[name] = param.validate(value, file=file, key=doc.key(("parameters", name)))
+    uncertain = dict(scenario.uncertain)
     for name, d in scenario.uncertain.items():
+        if lever(name) is not None:
+            uncertain[name] = _check_lever(name, d, scenario, doc, start, end)
+            continue
+        if name.startswith("interventions"):
+            raise InputError(
+                f"'{name}' is not a part of an intervention rift can sample",
+                file=file,
+                key=doc.key(("uncertain", name)),
+                expected=LEVER_FORM,
+            )
         check_distribution(name, d, doc, ("uncertain", name))
         if name in scenario.parameters:
             raise InputError(
@@ -318,8 +335,12 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
         _check_election(scenario, doc, start)
     interventions = _check_interventions(scenario, doc, start, end)
     shocks = _check_shocks(scenario, doc, start, end)
-    _check_instruments_and_measures(parameters, interventions, shocks, doc, start, end)
+    sampled = {n: True for n in uncertain if lever(n) is None}  # sampled instruments: forced
+    _check_instruments_and_measures(
+        {**sampled, **parameters}, interventions, shocks, doc, start, end
+    )
     observations = _check_observations(scenario, doc, start, end)
+    policies = _check_policies(scenario, doc, start, end, interventions)
     for i, name in enumerate(scenario.outcomes):
         if name not in RECORD.outcome_names:
             raise InputError(
@@ -343,9 +364,11 @@ def check_scenario(scenario: Scenario, doc: Document) -> Scenario:
             "start": format_month(start),
             "end": format_month(end),
             "parameters": parameters,
+            "uncertain": uncertain,
             "interventions": interventions,
             "shocks": shocks,
             "observations": observations,
+            "policies": policies,
         }
     )
 
@@ -404,24 +427,7 @@ def _check_interventions(
     instruments = set(reg.instruments())
     out = []
     for i, iv in enumerate(scenario.interventions):
-        at = _month(iv.at, doc, ("interventions", i, "at"))
-        if not start <= at <= end:
-            raise InputError(
-                f"{iv.at} is outside the horizon {scenario.start}..{scenario.end}",
-                file=file,
-                key=doc.key(("interventions", i, "at")),
-                expected="a month within the horizon",
-            )
-        until = None
-        if iv.until is not None:
-            until = _month(iv.until, doc, ("interventions", i, "until"))
-            if until < at:
-                raise InputError(
-                    f"until {iv.until} is before at {iv.at}",
-                    file=file,
-                    key=doc.key(("interventions", i, "until")),
-                    expected=f"a month on or after {iv.at}",
-                )
+        at, until, conditional = _check_window(iv, "interventions", i, scenario, doc, start, end)
         values = {}
         for name, value in iv.set.items():
             key = doc.key(("interventions", i, "set", name))
@@ -436,8 +442,217 @@ def _check_interventions(
                 )
             values[name] = param.validate(value, file=file, key=key)
         update = {"at": format_month(at), "until": _canonical(until), "set": values}
-        out.append(iv.model_copy(update=update))
+        out.append(iv.model_copy(update={**update, **conditional}))
     return out
+
+
+#: The month from which each election's result is known to a condition (after its runoff).
+_KNOWN_FROM = {
+    "winner_2026": election_2026({}).runoff + 1,
+    "winner_2030": election_2030().runoff + 1,
+}
+
+
+def _check_window(
+    item: InterventionSpec | ShockSpec,
+    part: str,
+    i: int,
+    scenario: Scenario,
+    doc: Document,
+    start: int,
+    end: int,
+) -> tuple[int, int | None, dict[str, Any]]:
+    """``at``, ``until`` and (if conditional) ``when`` and ``mode`` of an item, checked.
+
+    Returns:
+        ``at`` and ``until`` as month numbers, and the canonical ``when`` and ``mode`` of a
+        conditional item (empty for a dated one).
+    """
+    file = doc.file
+    if item.when is None and item.mode is not None:
+        raise InputError(
+            f"'mode: {item.mode}' without a condition",
+            file=file,
+            key=doc.key((part, i, "mode")),
+            expected="'when: CONDITION' with it, or no 'mode' (a dated item)",
+        )
+    if item.at is None and item.when is None:
+        raise InputError(
+            "the required key 'at' is missing",
+            file=file,
+            key=doc.key((part, i)),
+            expected="a month as YYYY-MM ('at' may be left out only with 'when')",
+        )
+    at = start if item.at is None else _month(item.at, doc, (part, i, "at"))
+    if not start <= at <= end:
+        raise InputError(
+            f"{item.at} is outside the horizon {scenario.start}..{scenario.end}",
+            file=file,
+            key=doc.key((part, i, "at")),
+            expected="a month within the horizon",
+        )
+    until = None if item.until is None else _month(item.until, doc, (part, i, "until"))
+    if until is not None and until < at:
+        raise InputError(
+            f"until {item.until} is before at {format_month(at)}",
+            file=file,
+            key=doc.key((part, i, "until")),
+            expected=f"a month on or after {format_month(at)}",
+        )
+    if item.when is None:
+        return at, until, {}
+    key = doc.key((part, i, "when"))
+    try:
+        tree = parse_condition(item.when)
+    except ConditionError as exc:
+        raise InputError(
+            exc.problem, file=file, key=key, expected=exc.expected, hint=exc.hint
+        ) from None
+    last = end if until is None else min(until, end)
+    for name in sorted(condition_names(tree) & set(_KNOWN_FROM)):
+        if last < _KNOWN_FROM[name]:
+            raise InputError(
+                f"the condition reads {name}, which is known only from "
+                f"{format_month(_KNOWN_FROM[name])} (the month after the runoff), after the "
+                f"last month it may apply ({format_month(last)})",
+                file=file,
+                key=key,
+                expected=f"an 'until' and 'end' of {format_month(_KNOWN_FROM[name])} or later",
+            )
+    return at, until, {"when": format_condition(tree), "mode": item.mode or "once"}
+
+
+def _lever_target(
+    name: str, scenario: Scenario, doc: Document, path: Sequence[Any]
+) -> tuple[Lever, InterventionSpec]:
+    """The lever ``name`` names and its intervention (which must exist and set its instrument)."""
+    lv = lever(name)
+    assert lv is not None
+    file, key = doc.file, doc.key(path)
+    ivs = scenario.interventions
+    if lv.index >= len(ivs):
+        raise InputError(
+            f"the scenario has {len(ivs)} intervention(s): there is no interventions[{lv.index}]",
+            file=file,
+            key=key,
+            expected=f"an index from 0 to {len(ivs) - 1}" if ivs else "an intervention to sample",
+        )
+    iv = ivs[lv.index]
+    if lv.part == "set" and lv.instrument not in iv.set:
+        raise InputError(
+            f"interventions[{lv.index}] does not set '{lv.instrument}'",
+            file=file,
+            key=key,
+            expected=f"one of the instruments it sets: {', '.join(iv.set)}",
+            hint=did_you_mean(str(lv.instrument), list(iv.set)),
+        )
+    return lv, iv
+
+
+def _check_policies(
+    scenario: Scenario, doc: Document, start: int, end: int, interventions: list[InterventionSpec]
+) -> list[PolicySpec]:
+    """The policies, checked, with their values in canonical form."""
+    reg = registry()
+    file = doc.file
+    out = []
+    seen: set[str] = set()
+    for i, pol in enumerate(scenario.policies):
+        if pol.name in seen:
+            raise InputError(
+                f"two policies are called '{pol.name}'",
+                file=file,
+                key=doc.key(("policies", i, "name")),
+                expected="a name of its own for each policy",
+            )
+        seen.add(pol.name)
+        values: dict[str, Any] = {}
+        for name, value in pol.set.items():
+            path = ("policies", i, "set", name)
+            key = doc.key(path)
+            lv = lever(name)
+            if lv is None:
+                param = reg.lookup(name, file=file, key=key)
+                values[name] = param.validate(value, file=file, key=key)
+                continue
+            lv, _ = _lever_target(name, scenario, doc, path)
+            if lv.part == "set":
+                param = reg.lookup(str(lv.instrument), file=file, key=key)
+                values[name] = param.validate(value, file=file, key=key)
+                continue
+            month = _month(_month_text(value), doc, path)
+            if not start <= month <= end:
+                raise InputError(
+                    f"{value} is outside the horizon {scenario.start}..{scenario.end}",
+                    file=file,
+                    key=key,
+                    expected="a month within the horizon",
+                )
+            values[name] = format_month(month)
+        for j, iv in enumerate(interventions):
+            at = values.get(f"interventions[{j}].at", iv.at)
+            until = values.get(f"interventions[{j}].until", iv.until)
+            if at is not None and until is not None and parse_month(until) < parse_month(at):
+                raise InputError(
+                    f"interventions[{j}] would end ({until}) before it starts ({at})",
+                    file=file,
+                    key=doc.key(("policies", i, "set")),
+                    expected="an 'until' on or after the 'at'",
+                )
+        out.append(pol.model_copy(update={"set": values}))
+    return out
+
+
+def _month_text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _check_lever(name: str, d: Any, scenario: Scenario, doc: Document, start: int, end: int) -> Any:
+    """A sampled part of an intervention (:mod:`.levers`), with its months canonical."""
+    file, key = doc.file, doc.key(("uncertain", name))
+    lv, iv = _lever_target(name, scenario, doc, ("uncertain", name))
+    if lv.part == "set":
+        check_distribution(str(lv.instrument), d, doc, ("uncertain", name))
+        return d
+    if not isinstance(d, Choice):
+        raise InputError(
+            f"a month is drawn with 'choice', not '{d.dist}'",
+            file=file,
+            key=key,
+            expected="dist: choice with a list of months (YYYY-MM)",
+        )
+    months = []
+    for i, v in enumerate(d.values):
+        path = ("uncertain", name, "values", i)
+        m = _month(str(v), doc, path)
+        if not start <= m <= end:
+            raise InputError(
+                f"{v} is outside the horizon {scenario.start}..{scenario.end}",
+                file=file,
+                key=doc.key(path),
+                expected="a month within the horizon",
+            )
+        months.append(m)
+    other = "until" if lv.part == "at" else "at"
+    fixed = getattr(iv, other)
+    sampled = scenario.uncertain.get(f"interventions[{lv.index}].{other}")
+    bounds = (
+        [parse_month(str(v)) for v in sampled.values]
+        if isinstance(sampled, Choice)
+        else ([] if fixed is None else [parse_month(fixed)])
+    )
+    if bounds and (
+        (lv.part == "at" and max(months) > min(bounds))
+        or (lv.part == "until" and min(months) < max(bounds))
+    ):
+        raise InputError(
+            f"a sampled '{lv.part}' can fall {'after' if lv.part == 'at' else 'before'} the "
+            f"intervention's '{other}'",
+            file=file,
+            key=key,
+            expected=f"every 'at' on or before every 'until' of interventions[{lv.index}]",
+        )
+    return d.model_copy(update={"values": [format_month(m) for m in months]})
 
 
 def _canonical(month: int | None) -> str | None:
@@ -449,22 +664,7 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> li
     file = doc.file
     out = []
     for i, sh in enumerate(scenario.shocks):
-        at = _month(sh.at, doc, ("shocks", i, "at"))
-        if not start <= at <= end:
-            raise InputError(
-                f"{sh.at} is outside the horizon {scenario.start}..{scenario.end}",
-                file=file,
-                key=doc.key(("shocks", i, "at")),
-                expected="a month within the horizon",
-            )
-        until = None if sh.until is None else _month(sh.until, doc, ("shocks", i, "until"))
-        if until is not None and until < at:
-            raise InputError(
-                f"until {sh.until} is before at {sh.at}",
-                file=file,
-                key=doc.key(("shocks", i, "until")),
-                expected=f"a month on or after {sh.at}",
-            )
+        at, until, conditional = _check_window(sh, "shocks", i, scenario, doc, start, end)
         if not sh.start and not sh.end:
             raise InputError(
                 "the shock starts and ends nothing",
@@ -490,7 +690,8 @@ def _check_shocks(scenario: Scenario, doc: Document, start: int, end: int) -> li
                 key=doc.key(("shocks", i)),
                 expected="each measure in 'start' or 'end', not both",
             )
-        out.append(sh.model_copy(update={"at": format_month(at), "until": _canonical(until)}))
+        update = {"at": format_month(at), "until": _canonical(until), **conditional}
+        out.append(sh.model_copy(update=update))
     return out
 
 
@@ -505,7 +706,9 @@ def _check_instruments_and_measures(
     """Refuse a month in which a shock holds a measure whose instrument is forced too.
 
     A forced instrument holds its measure (:data:`rift.catalogue.INSTRUMENT_MEASURES`), so
-    a shock on the same measure in the same month would contradict it or say it twice.
+    a shock on the same measure in the same month would contradict it or say it twice. A
+    conditional item counts in every month it may be in force (its ``at`` to its ``until``
+    or the end), and an instrument sampled in ``uncertain`` in every month.
     """
     forcings: list[tuple[str, int, int, tuple]] = [
         (name, start, end, ("parameters", name))
@@ -522,6 +725,8 @@ def _check_instruments_and_measures(
     for j, sh in enumerate(shocks):
         at = parse_month(sh.at)
         last = at if sh.until is None else parse_month(sh.until)
+        if sh.when is not None and sh.until is None:
+            last = end  # a conditional shock may apply in any month from its at
         for name, first, final, path in forcings:
             measure = INSTRUMENT_MEASURES[name]
             if measure in (*sh.start, *sh.end) and first <= last and at <= final:

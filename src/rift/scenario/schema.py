@@ -66,15 +66,42 @@ class ElectionSpec(Strict):
     midterms_2026: Literal["divided", "unified"] | None = None
 
 
-class InterventionSpec(Strict):
-    """A dated action forcing instruments from ``at`` (through ``until``, inclusive)."""
+#: How a conditional intervention or shock is in force (:mod:`rift.model.conditions`).
+Mode = Literal["once", "while"]
 
-    at: str
+
+class InterventionSpec(Strict):
+    """A dated action forcing instruments from ``at`` (through ``until``, inclusive).
+
+    With ``when`` (a condition, :mod:`rift.scenario.when`) it is conditional: ``at``
+    (default: the start) is the first month the condition is evaluated, ``until`` the last
+    month it may be in force, and ``mode`` says how: ``once`` (the default; from the first
+    month the condition holds) or ``while`` (in the months it holds).
+    """
+
+    at: str | None = None
     set: dict[str, Any] = Field(min_length=1)
     until: str | None = None
+    when: str | None = None
+    mode: Mode | None = None
     label: str | None = None
 
     _months = field_validator("at", "until", mode="before")(_month_text)
+
+
+class PolicySpec(Strict):
+    """A named variant of the scenario's levers, run against the same runs as the others.
+
+    Attributes:
+        name: The policy's name (the runs table's ``policy`` column).
+        set: Values by parameter, instrument (forced for the whole run) or intervention part
+            (``interventions[0].at``, :mod:`rift.scenario.levers`).
+        description: What the policy represents.
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    set: dict[str, Any] = Field(min_length=1, max_length=100)
+    description: str = ""
 
 
 class ObservationSpec(Strict):
@@ -131,13 +158,18 @@ class ShockSpec(Strict):
     """Measures started or ended in month ``at`` (held through ``until`` if given).
 
     Measures are ``us.<measure>`` or ``col.<measure>`` (``rift params`` lists them under
-    ``events.us.`` and ``events.partner.``); afterwards they follow their hazards.
+    ``events.us.`` and ``events.partner.``); afterwards they follow their hazards. With
+    ``when`` it is conditional, as an intervention is: ``once``, the shock applies in the first
+    month of ``at..until`` whose condition holds (held through ``until`` if given); ``while``,
+    it holds its measures in each month of ``at..until`` whose condition holds.
     """
 
-    at: str
+    at: str | None = None
     start: list[str] = Field(default_factory=list, max_length=50)
     end: list[str] = Field(default_factory=list, max_length=50)
     until: str | None = None
+    when: str | None = None
+    mode: Mode | None = None
     label: str | None = None
 
     _months = field_validator("at", "until", mode="before")(_month_text)
@@ -168,6 +200,8 @@ class Scenario(Strict):
             (:mod:`rift.scenario.conditions`).
         observations: Figures observed after the calibration's data, to condition the batch
             on (:mod:`rift.analysis.assimilation`).
+        policies: Named variants of the levers; each is run against the same ``runs`` runs
+            (paired), so the batch holds ``len(policies) * runs`` runs (empty: one variant).
         calibration: The packaged calibration whose posterior is sampled per run, as
             ``<version> (data through YYYY-MM)`` (set by rift when ``sampling.calibrated``
             holds and the package has one), or None.
@@ -192,6 +226,7 @@ class Scenario(Strict):
     outcomes: list[str] = Field(default_factory=list)
     headline: str | None = None
     observations: list[ObservationSpec] = Field(default_factory=list)
+    policies: list[PolicySpec] = Field(default_factory=list, max_length=1000)
     calibration: str | None = None
     from_: str | None = Field(default=None, alias="from")
     source: str | None = None
@@ -238,15 +273,22 @@ class Scenario(Strict):
 
 
 def _without_no_present(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without ``from`` when it is None.
+    """``data`` without ``from`` when it is None, nor ``when`` and ``mode`` of a dated item.
 
     So a scenario's hash and stored form are those it had before scenarios could start from
-    the present (archived batches keep their hashes).
+    the present or hold conditional items (archived batches keep their hashes).
     """
     if data.get("from") is None:
         data.pop("from", None)
     if data.get("headline") is None:  # likewise for the headline (issue 21)
         data.pop("headline", None)
+    if not data.get("policies"):
+        data.pop("policies", None)
+    for key in ("interventions", "shocks"):
+        for item in data.get(key) or ():
+            for optional in ("when", "mode"):
+                if item.get(optional) is None:
+                    item.pop(optional, None)
     return data
 
 
@@ -262,6 +304,7 @@ __all__ = [
     "ElectionSpec",
     "InterventionSpec",
     "ObservationSpec",
+    "PolicySpec",
     "SamplingSpec",
     "Scenario",
     "ShockSpec",
