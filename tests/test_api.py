@@ -156,3 +156,29 @@ def test_the_process_pool_stays_warm_across_batches(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and "warm" in out.stdout, out.stderr
+
+
+def test_to_ema_at_a_month_gives_one_finite_value_per_run_that_ema_scores(small_batches):
+    res = small_batches["full_rupture"]
+    n = len(res.ok_runs)
+    experiments, outcomes = res.to_ema(at="2026-06")
+    _, monthly = res.to_ema()
+    months = list(res.manifest["months"])
+    k = months.index("2026-06")
+    assert np.array_equal(outcomes["control_any"], monthly["control_any"][:, k])
+    happened = res.ok_runs["concession_month"].fillna("9999-99") <= "2026-06"
+    assert np.array_equal(outcomes["concession"], happened.to_numpy(dtype=float))
+    assert set(np.unique(outcomes["concession"])) == {0.0, 1.0}
+    assert all(v.shape == (n,) for v in outcomes.values())
+    assert "TIME" not in outcomes and "concession_month" not in outcomes
+    horizon = res.to_ema(at="horizon")[1]
+    assert np.array_equal(horizon["control_any"], monthly["control_any"][:, -1])
+    with pytest.raises(InputError, match="2040-01"):
+        res.to_ema(at="2040-01")
+    ema = pytest.importorskip("ema_workbench.analysis.feature_scoring")
+    usable = {k: v for k, v in outcomes.items() if np.isfinite(v).all() and np.ptp(v) > 0}
+    assert {"control_any", "concession"} <= set(usable)
+    x = experiments.drop(columns=["scenario", "policy", "model", "run", "seed"])
+    scores = ema.get_feature_scores_all(x, {k: usable[k] for k in ("control_any", "concession")})
+    assert set(scores.columns) == {"control_any", "concession"}
+    assert np.allclose(scores.sum(), 1.0)

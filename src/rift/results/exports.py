@@ -14,6 +14,14 @@ prefix) plus ``scenario``, ``policy`` (the run's policy, ``none`` in a batch wit
 two batches of one root seed is a paired run); ``outcomes`` maps each outcome name to a
 ``(runs, months)`` array, each per-run value and event to a ``(runs,)`` array (event months
 as months since the start, NaN when it did not happen), and ``TIME`` to the months.
+
+``to_ema(results, at="2030-12")`` (or ``at="horizon"``) gives outcomes that EMA's feature
+scoring and PRIM take as they are, one finite number per run: each monthly outcome at that
+month (categories as their codes), each event as 0/1 (happened by that month; the key is the
+event's name), and each per-run value that is known in every run (one missing in some run, e.g.
+the 2030 margin in a batch that ends before it, is left out: ``outcomes`` says which by its
+keys). A run whose monthly outcome is missing at that month keeps NaN there (a failed run is
+never in the pair).
 """
 
 from __future__ import annotations
@@ -75,8 +83,18 @@ def to_xarray(results: Results) -> Any:
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def to_ema(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The batch as EMA Workbench's ``(experiments, outcomes)`` pair (see the module doc)."""
+def to_ema(results: Results, at: str | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The batch as EMA Workbench's ``(experiments, outcomes)`` pair (see the module doc).
+
+    Args:
+        results: A stored batch.
+        at: None: monthly outcomes as ``(runs, months)`` arrays and event months; a month
+            (``YYYY-MM``, one of the batch's) or ``horizon``: one value per run and outcome,
+            events as 0/1 by that month, as EMA's feature scoring takes them.
+
+    Raises:
+        InputError: ``at`` is not a month of the batch.
+    """
     ok = _ok(results)
     runs = ok["run"].to_numpy()
     months = list(results.manifest["months"])
@@ -94,6 +112,8 @@ def to_ema(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     experiments["run"] = ok["run"].to_numpy()
     experiments["seed"] = ok["seed"].to_numpy()
     experiments.index = pd.RangeIndex(len(ok))
+    if at is not None:
+        return experiments, _scalar_outcomes(results, ok, names, _month_of(results, at))
     outcomes: dict[str, np.ndarray] = {}
     for name in names["outcomes"]:
         if isinstance(results.series[name].dtype, pd.CategoricalDtype):
@@ -118,3 +138,48 @@ def to_ema(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         )
     outcomes["TIME"] = np.tile(np.arange(len(months), dtype=float), (len(runs), 1))
     return experiments, outcomes
+
+
+def _month_of(results: Results, at: str) -> str:
+    from rift.errors import InputError
+
+    months = list(results.manifest["months"])
+    month = months[-1] if at == "horizon" else at
+    if month not in months:
+        raise InputError(
+            f"{at!r} is not a month of the batch",
+            file=str(results.path),
+            key="at",
+            expected=f"'horizon' or a month from {months[0]} to {months[-1]}",
+        )
+    return month
+
+
+def _scalar_outcomes(
+    results: Results, ok: pd.DataFrame, names: dict, month: str
+) -> dict[str, np.ndarray]:
+    """One finite value per run and outcome at ``month`` (see the module doc)."""
+    runs = ok["run"].to_numpy()
+    at = results.series[results.series["month"] == month].set_index("run").reindex(runs)
+    outcomes: dict[str, np.ndarray] = {}
+    for name in names["outcomes"]:
+        col = at[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            outcomes[name] = col.cat.codes.astype(float).where(col.notna()).to_numpy(dtype=float)
+        else:
+            outcomes[name] = col.to_numpy(dtype=float)
+    for event in names["events"]:
+        happened = ok[f"{event}_month"]
+        outcomes[event] = (happened.notna() & (happened.fillna("9999-99") <= month)).to_numpy(
+            dtype=float
+        )
+    for value in names["values"]:
+        col = ok[value]
+        x = (
+            col.cat.codes.astype(float).where(col.notna()).to_numpy(dtype=float)
+            if isinstance(col.dtype, pd.CategoricalDtype)
+            else col.to_numpy(dtype=float)
+        )
+        if np.isfinite(x).all():
+            outcomes[value] = x
+    return outcomes

@@ -80,11 +80,16 @@ class Results:
 
         return to_xarray(self)
 
-    def to_ema(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The batch as EMA Workbench's ``(experiments, outcomes)`` (see ``exports``)."""
+    def to_ema(self, at: str | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The batch as EMA Workbench's ``(experiments, outcomes)`` (see ``exports``).
+
+        Args:
+            at: None: monthly arrays; a month or ``horizon``: one value per run and outcome,
+                as EMA's feature scoring takes them.
+        """
         from rift.results.exports import to_ema
 
-        return to_ema(self)
+        return to_ema(self, at)
 
 
 def load(path: str | Path) -> Results:
