@@ -113,6 +113,7 @@ def test_a_rule_alone_matches_the_reference_on_random_arrays():
         "armed_share": (S, E),
         "top_two": (s,),
         "revenue": (s, S, K, rng.random(M)),
+        "withdrawal": (s, E, 0.3, 1.5),
     }.items():
         got, want = getattr(c, name)(*args), getattr(rules, name)(*args)
         pairs = zip(got, want, strict=True) if isinstance(want, tuple) else [(got, want)]

@@ -65,14 +65,13 @@ def _members_total(date):
 
 
 def test_paz_total_growth_in_2025_matches_2022_2024_rates():
-    # Reference ranges (README: "Paz Total growth"): coca grew 12.7 % (2021-22) and 10.0 %
-    # (2022-23); members grew 19.4 %/yr (mid-2021 to Dec 2023) and 28.3 %/yr (Dec 2023 to
-    # Jan 2025). The 2025 growth under continued Paz Total must lie within each range
-    # (mean over 100 seeds; the seed-to-seed spread is reported, not tested).
-    coca = [
-        reference_value("coca_ha", "2022") / reference_value("coca_ha", "2021") - 1,
-        reference_value("coca_ha", "2023") / reference_value("coca_ha", "2022") - 1,
-    ]
+    # Reference (docs/model.md: "Paz Total growth"): coca grew 12.7 % (2021-22), 10.0 %
+    # (2022-23) and 3.4 % (2023-24) as the market saturated: the 2025 growth must be within
+    # 2 points of the last year's; members grew 19.4 %/yr (mid-2021 to Dec 2023) and
+    # 28.3 %/yr (Dec 2023 to Jan 2025), and the 2025 growth must lie in that range (means
+    # over 100 seeds; the seed-to-seed spread is reported, not tested).
+    last = reference_value("coca_ha", "2024") / reference_value("coca_ha", "2023") - 1
+    coca = [last - 0.02, last + 0.02]
     m21, m23, m25 = _members_total("2021"), _members_total("2023-12"), _members_total("2025-01")
     members = [(m23 / m21) ** (12 / 29) - 1, (m25 / m23) ** (12 / 13) - 1]
     paz = {

@@ -403,6 +403,8 @@ class AllianceModel(mesa.Model):
             "seizure_elasticity": p["coca.price.seizure_elasticity"],
         }
         self._us_interdiction = p["coca.price.us_intel_share"]
+        self._intel_presence = p["territory.intel_presence_weight"]
+        self._seizure_rent = p["territory.seizure_rent_elasticity"]
 
     def _reference_capability(self) -> float:
         """Capability at the start with US security aid at its fixed pre-crisis reference.
@@ -496,8 +498,14 @@ class AllianceModel(mesa.Model):
         shared *= self.institutions.intelligence_factor()
         interdiction = (w * shared + (1.0 - w)) * c_rel
         price = rules.coca_price_index(self.territory.coca_total, interdiction, **self._price)
+        # The groups' rent per coca hectare follows what is not seized.
+        unseized = rules.unseized_ratio(interdiction, self._price["seizure_reference"])
+        # Intelligence reaches presence and control, not only attrition: a share of the
+        # state's local presence rests on the intelligence that reaches operations.
+        v = self._intel_presence
+        informed = 1.0 - v + v * min(1.0, shared)
         return TerritoryInputs(
-            e_level=c_rel * presence,
+            e_level=c_rel * presence * informed,
             attrition=attrition,
             capacity_multiplier=capacity,
             eradication_ha=col.eradication_rate / 12.0,
@@ -507,6 +515,7 @@ class AllianceModel(mesa.Model):
             coca_price=price,
             coca_growth_factor=float(self._process[0]),
             recruitment_factor=self._process[1:, None].copy(),
+            coca_rent_factor=unseized**self._seizure_rent,
         )
 
     def _draw_process_shocks(self) -> None:

@@ -13,11 +13,13 @@ gives its equation and its reason):
 
 1. rent and carrying capacity ``K`` (``carrying_capacity``);
 2. local dynamics of the members, one Euler step of
-   ``ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S``: logistic recruitment, attrition
-   from state operations (Lanchester guerrilla form) and rival combat (square law);
+   ``ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S - w s [s < v E]``: logistic
+   recruitment, attrition from state operations (Lanchester guerrilla form), rival combat
+   (square law) and withdrawal where a group is weak against the state;
 3. expansion: new fronts in neighbouring nodes, detachments drawn from the sources around them;
 4. groups below the extinction floor are gone;
-5. coca (``self.coca_rule``) on the armed share after the move;
+5. coca (``self.coca_rule``) on the armed share after the move, its growth slowed as the
+   national market saturates (``coca_market_factor``);
 6. Kalyvas zones, control and the rent the groups collect;
 7. displacement (``self.displacement_rule``) from the month's violence.
 """
@@ -64,6 +66,9 @@ class TerritoryInputs:
         coca_growth_factor: This year's factor on coca growth (process shocks; 1: none).
         recruitment_factor: This year's factor on each group's recruitment rate, shape
             (G, 1) (process shocks; None: none).
+        coca_rent_factor: Factor on the groups' rent per coca hectare (the unseized share of
+            cocaine relative to the reference, ``rules.unseized_ratio``, to the power
+            ``territory.seizure_rent_elasticity``; 1: seizures as at the reference).
     """
 
     e_level: float
@@ -76,6 +81,7 @@ class TerritoryInputs:
     coca_price: float = 1.0
     coca_growth_factor: float = 1.0
     recruitment_factor: np.ndarray | None = None
+    coca_rent_factor: float = 1.0
 
 
 def make_coca_rule(
@@ -176,6 +182,12 @@ class Territory:
             "dt": self.dt,
         }
         self.presence_floor = p["territory.presence_floor"]
+        self.withdrawal_ratio = p["territory.withdrawal_ratio"]
+        self.withdrawal_rate = p["territory.withdrawal_rate_per_yr"]
+        self._market = {
+            "onset": p["coca.market_onset_ha"],
+            "saturation": p["coca.market_saturation_ha"],
+        }
         self.extinction_floor = p["territory.extinction_floor"]
         self._zones = {
             "cuts": tuple(p[f"zone.cut_{k}"] for k in (2, 3, 4, 5)),
@@ -207,9 +219,9 @@ class Territory:
         self.rules = importlib.import_module(state["rules"])
 
     def _capacity(
-        self, multiplier: float, sanctuary: np.ndarray | None = None
+        self, multiplier: float, sanctuary: np.ndarray | None = None, coca_rent: float = 1.0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rent and carrying capacity of each node at this month's rent multiplier."""
+        """Rent and carrying capacity of each node at this month's rent multipliers."""
         capacity = (
             self.sanctuary_capacity if sanctuary is None else self.sanctuary_capacity * sanctuary
         )
@@ -217,7 +229,7 @@ class Territory:
             self.extortion,
             self.coca,
             capacity,
-            rent_per_ha=self.rent_per_ha,
+            rent_per_ha=self.rent_per_ha * coca_rent,
             multiplier=multiplier,
             cost_per_member=self.cost_per_member,
         )
@@ -226,7 +238,9 @@ class Territory:
         """Advance the territory by one month (the order of the module docstring)."""
         dt, n, s, R = self.dt, self.n, self.s, self.rules
         self.E = E = (self.e_scale * inp.e_level) * self.reach
-        self.rent, self.K = self._capacity(inp.capacity_multiplier, inp.sanctuary_multiplier)
+        self.rent, self.K = self._capacity(
+            inp.capacity_multiplier, inp.sanctuary_multiplier, inp.coca_rent_factor
+        )
         K = self.K
 
         S = s.sum(axis=0)
@@ -239,15 +253,17 @@ class Territory:
         self.clash_casualties = dt * float((combat * s)[:, :n].sum())
         self.operation_casualties = dt * float((attrition * s)[:, :n].sum())
         self.casualties = self.clash_casualties + self.operation_casualties
-        s = R.euler_step(s, recruit - attrition - combat, dt)
+        leave = R.withdrawal(s, E, self.withdrawal_ratio, self.withdrawal_rate)
+        s = R.euler_step(s, recruit - attrition - combat - leave, dt)
 
         s = R.expansion(s, K, E, self.adjacency, inp.sigma, inp.uniforms, **self._expansion)
         self.s = s = s * (s >= self.extinction_floor)  # below the floor a group is gone
 
         S = s[:, :n].sum(axis=0)
         theta = R.armed_share(S, E[:n])
+        market = rules.coca_market_factor(self.coca_total, **self._market)
         self.coca, self.eradicated = self.coca_rule(
-            self.coca, theta, inp.eradication_ha, inp.coca_price, inp.coca_growth_factor
+            self.coca, theta, inp.eradication_ha, inp.coca_price, inp.coca_growth_factor * market
         )
         self._observe(S, theta)
         violence = rules.Violence(

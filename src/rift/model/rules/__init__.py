@@ -32,8 +32,16 @@ from rift.model.rules.armed import (
     euler_step,
     recruitment,
     rival_combat,
+    withdrawal,
 )
-from rift.model.rules.coca import coca_logistic, coca_price_index, coca_priced, eradication
+from rift.model.rules.coca import (
+    coca_logistic,
+    coca_market_factor,
+    coca_price_index,
+    coca_priced,
+    eradication,
+    unseized_ratio,
+)
 from rift.model.rules.control import armed_share, kalyvas_zones, revenue, top_two
 from rift.model.rules.displacement import (
     Violence,
@@ -97,6 +105,7 @@ __all__ = [
     "attrition",
     "carrying_capacity",
     "coca_logistic",
+    "coca_market_factor",
     "coca_price_index",
     "coca_priced",
     "displacement_from_casualties",
@@ -114,4 +123,6 @@ __all__ = [
     "revenue",
     "rival_combat",
     "top_two",
+    "unseized_ratio",
+    "withdrawal",
 ]

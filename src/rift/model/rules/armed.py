@@ -2,11 +2,11 @@
 
 The local dynamics of the members of group ``g`` in node ``i`` are
 
-    ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S
+    ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S - w s [s < v E]
 
-(recruitment, attrition from state operations, rival combat), one function per term; the
-territory adds the three per-member rates and takes one Euler step. Notation in
-``rift.model.rules``.
+(recruitment, attrition from state operations, rival combat, withdrawal where the group is
+weak against the state), one function per term; the territory adds the four per-member rates
+and takes one Euler step. Notation in ``rift.model.rules``.
 """
 
 from __future__ import annotations
@@ -105,6 +105,28 @@ def rival_combat(s: np.ndarray, S: np.ndarray, clash_rate: float) -> np.ndarray:
     rate /= np.where(S > 0, S, 1.0)  # where S = 0 every s is 0 too: 0 / 1
     rate *= clash_rate
     return rate
+
+
+def withdrawal(s: np.ndarray, E: np.ndarray, ratio: float, rate: float) -> np.ndarray:
+    """Per-member withdrawal where a group is weak against the state: presence that contracts.
+
+    ``ds/dt = -w s`` where ``0 < s < v E`` (``v`` the withdrawal ratio, ``E`` the state's local
+    presence), else 0. Why: where the state dominates, a group cannot hold ground and its
+    members leave (Kalyvas 2006; the fronts FARC gave up under Plan Colombia); once below the
+    extinction floor the group is gone from the municipality, so presence contracts as the
+    state grows, not only through attrition. The sanctuaries have ``E = 0``: no withdrawal.
+
+    Args:
+        s: Members, shape (G, M).
+        E: State presence per node, shape (M,).
+        ratio: Withdrawal ratio ``v``, members per member-equivalent of presence.
+        rate: Withdrawal rate ``w`` per year.
+
+    Returns:
+        ``w [s < v E]`` per year, shape (G, M).
+    """
+    weak = (s > 0.0) & (s < ratio * E)
+    return weak * rate
 
 
 def euler_step(s: np.ndarray, rate: np.ndarray, dt: float) -> np.ndarray:

@@ -131,7 +131,43 @@ def coca_price_index(
     (``e_s > 0``; the sign is uncertain in the literature, and the prior includes negative
     values); oversupply lowers the price (the 2022-2023 collapse in Nariño and Cauca).
     """
-    seized = min(0.95, max(0.0, seizure_reference * interdiction))
     supply = (max(coca_total, 1.0) / supply_reference) ** (-supply_elasticity)
-    margin = ((1.0 - seized) / (1.0 - seizure_reference)) ** seizure_elasticity
+    margin = unseized_ratio(interdiction, seizure_reference) ** seizure_elasticity
     return float(supply * margin)
+
+
+def unseized_ratio(interdiction: float, seizure_reference: float) -> float:
+    """``(1 - s) / (1 - s_ref)`` with ``s = min(0.95, max(0, s_ref x interdiction))``.
+
+    The share of potential cocaine that is not seized, relative to the reference (1 with full
+    cooperation). Fewer seizures (``interdiction < 1``) mean a ratio above 1: more of each
+    hectare's cocaine reaches the market, and more of its value reaches the groups that tax
+    it (``territory.seizure_rent_elasticity``) and the farmers who sell leaf (the price
+    closure).
+
+    Args:
+        interdiction: Interdiction relative to the reference (1 as in 2023-2024).
+        seizure_reference: Share of potential cocaine seized at the reference, ``s_ref``.
+    """
+    seized = min(0.95, max(0.0, seizure_reference * interdiction))
+    return (1.0 - seized) / (1.0 - seizure_reference)
+
+
+def coca_market_factor(coca_total: float, *, onset: float, saturation: float) -> float:
+    """``m = clip((Q_sat - Q) / (Q_sat - Q_on), 0, 1)``: how much of coca's growth is left.
+
+    The national market saturates: above the onset area ``Q_on`` each further hectare lowers
+    the price of leaf and paste and the growth of planting, which stops at ``Q_sat``
+    (abandonment and eradication continue, so coca can fall). Why: coca grew +13 % in
+    2021-2022, +10 % in 2022-2023 and +3.4 % in 2023-2024 as leaf prices collapsed
+    (USD 20 to 7 an arroba in Nariño); growth that never slows would double coca by 2030.
+    The territory multiplies this year's growth factor by ``m`` in both closures.
+
+    Args:
+        coca_total: Coca hectares in Colombia, ``Q``.
+        onset: Area below which the market does not slow growth, ``Q_on``.
+        saturation: Area at which planting stops, ``Q_sat`` (above ``Q_on``).
+    """
+    if saturation <= onset:
+        return 1.0 if coca_total < onset else 0.0
+    return float(min(1.0, max(0.0, (saturation - coca_total) / (saturation - onset))))

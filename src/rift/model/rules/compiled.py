@@ -64,6 +64,7 @@ __all__ = [
     "revenue",
     "rival_combat",
     "top_two",
+    "withdrawal",
 ]
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE: below it, eight running sums
@@ -201,6 +202,19 @@ def rival_combat(s: np.ndarray, S: np.ndarray, clash_rate: float) -> np.ndarray:
         d = S[i] if S[i] > 0 else 1.0
         for g in range(G):
             out[g, i] = (S[i] - s[g, i]) / d * clash_rate
+    return out
+
+
+@njit(cache=True)
+def withdrawal(s: np.ndarray, E: np.ndarray, ratio: float, rate: float) -> np.ndarray:
+    """Per-member withdrawal ``w [0 < s < v E]`` (``rules.withdrawal``)."""
+    G, M = s.shape
+    out = np.zeros((G, M))
+    for i in range(M):
+        limit = ratio * E[i]
+        for g in range(G):
+            if s[g, i] > 0.0 and s[g, i] < limit:
+                out[g, i] = rate
     return out
 
 
