@@ -32,7 +32,8 @@ deal) have one more fitted covariate, the crisis's cost ``K`` (:func:`crisis_cos
 measures in force on both sides, each weighted ``1 + severity``, capped at
 ``events.covariate.cost_cap``), with the slope ``events.slope.cost.deal`` and no tension term:
 the record's deals and concessions come at any cost of the crisis, peaks included. Every
-decision draws its uniform number every month whatever the state, so that two scenarios run with the same seed stay paired.
+decision draws its uniform number every month whatever the state, so that two scenarios run
+with the same seed stay paired.
 """
 
 from __future__ import annotations
