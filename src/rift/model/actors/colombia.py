@@ -109,6 +109,7 @@ class Colombia(Actor):
         self.start_slopes = Slopes.from_registry(p, "start")
         self.deal_slopes = Slopes.from_registry(p, "deal")
         self.deal_cost_slope = p["events.slope.cost.deal"]
+        self.inauguration_end_share = p["col.inauguration.end_share"]
         self.cost_cap = p["events.covariate.cost_cap"]
         self.k_start = p["events.tension.start_slope"]
         self.reference = p["events.tension.reference"]
@@ -181,6 +182,15 @@ class Colombia(Actor):
         self.term_start = m.month
         self.control_at_oath = m.territory.control_count / m.geo.n
         self.approval = clip01(self.approval_base + self.approval_params.honeymoon)
+        # The predecessor's counter-measures: each ends at the oath with the record's share
+        # (one draw each whatever the state, so that paired runs stay paired).
+        stream = m.streams["inauguration"]
+        for name in self.measures.names:
+            u = stream.random()
+            if u < self.inauguration_end_share and self.measures.end(name, m.month):
+                # recorded here: this month's measure step clears ``ended_now``
+                m.recorder.event(f"col_{name}_end", m.month)
+                m.ledger.deescalation("col")
 
     def caracas_accommodation(self) -> float:
         """How accommodating the government is toward Caracas (0 hostile - 1 aligned)."""
