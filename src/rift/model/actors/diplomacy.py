@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rift.catalogue import CATALOGUE
 from rift.model.actors.base import Actor
-from rift.model.actors.measures import Slopes, crisis_cost, event_happens
+from rift.model.actors.measures import Slopes, cloglog, crisis_cost
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -63,16 +63,24 @@ class Diplomacy(Actor):
         """How personal the quarrel is (0 none): the negative part of the affinity."""
         return max(0.0, -self.affinity())
 
+    def log_hazard(self) -> float:
+        """This month's cloglog log hazard of a deal: fitted terms, the cost ``K``, affinity."""
+        m = self.model
+        x = m.ledger.covariates("col")
+        cost = crisis_cost((m.us.measures, m.colombia.measures), self.cost_cap)
+        return self.intercept + self.slopes.dot(x) + self.affinity() + self.cost_slope * cost
+
+    def hazard(self) -> float:
+        """This month's probability of a deal (while any measure is in force)."""
+        return cloglog(self.log_hazard())
+
     def step(self) -> None:
         """A deal happens with its hazard (one draw a month) while any measure is in force."""
         m = self.model
         u = self.stream.random()
         us, col = m.us, m.colombia
         in_force = us.measures.count_on() + col.measures.count_on()
-        x = m.ledger.covariates("col")
-        cost = crisis_cost((us.measures, col.measures), self.cost_cap)
-        shift = self.affinity() + self.cost_slope * cost
-        self.deal_now = in_force > 0 and event_happens(self.intercept, self.slopes, x, shift, u)
+        self.deal_now = in_force > 0 and u < self.hazard()
         if not self.deal_now:
             return
         self.deals += 1
