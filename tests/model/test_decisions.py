@@ -105,3 +105,22 @@ def test_deals_after_the_peak_of_a_crisis_are_rare_in_the_record_and_in_the_fore
     # the held-out forecast of the reference class is within 0.1 of the record's share
     assert abs(table["p_deal"].mean() - table["deal"].mean()) < 0.1
     assert PEAK_WINDOW == 3
+
+
+def test_a_saved_state_continues_with_a_fixed_parameter_added_since_but_not_a_sampled_one():
+    import dataclasses
+
+    model = AllianceModel(rng=4, collect=False)
+    model.run(until="2025-03")
+    state = model.state()
+
+    def without(name: str):
+        params = {k: v for k, v in state.parameters.items() if k != name}
+        return dataclasses.replace(state, parameters=params)
+
+    # the cap is a covariate definition (no uncertainty): its one value fills in
+    cont = AllianceModel(state=without("events.covariate.cost_cap"), collect=False)
+    assert cont.p["events.covariate.cost_cap"] == defaults()["events.covariate.cost_cap"]
+    # a sampled parameter carries the particle's information: still refused unless given
+    with pytest.raises(ValueError, match=r"missing: \[.events\.slope\.cost\.deal.\]"):
+        AllianceModel(state=without("events.slope.cost.deal"), collect=False)
