@@ -29,6 +29,7 @@ from rift.validation.events import fit as event_fit
 from rift.validation.events import panel as event_panel
 from rift.validation.events import registry as event_registry
 from rift.validation.events import tables as event_tables
+from rift.validation.events.panel import COST_CAP, severity_of
 
 MAP = load_record().measure_map
 EP_COLUMNS = list(event_panel.EPISODE_COLUMNS)
@@ -238,7 +239,7 @@ def test_loglik_derivatives_match_finite_differences(eta, y):
 TRUE = {
     "start": {"R": 0.5, "O": 0.3, "C": 0.6, "D": -0.5},
     "end": {"R": -0.6, "O": 0.0, "C": 0.7, "D": 0.6, "logdur": -0.5},
-    "deal": {"R": 0.5, "O": -0.4, "C": 0.4, "D": 0.5},
+    "deal": {"R": 0.5, "O": -0.4, "C": 0.4, "D": 0.5, "K": 0.25},
 }
 TRUE_FAMILY = {"us_coercive": -3.4, "partner_counter": -3.7, "deescalation": -3.0}
 TRUE_END = -1.3
@@ -277,7 +278,11 @@ def _simulate(n_episodes: int, months: int, rng: np.random.Generator) -> EventRe
         esc = {s: np.zeros(total) for s in ("us", "partner")}
         dee = {s: np.zeros(total) for s in ("us", "partner")}
         on = {m: None for m in names if MEASURES[m].kind == "state"}
+        weight = {m: 1.0 + severity_of(m) for m in on}
         for t in range(total):
+            # the cost K: measures on at the start of the month or started in it (the
+            # de-escalation events come last in the catalogue, after this month's starts)
+            touched = {m for m, since in on.items() if since is not None}
             c = float(change is not None and 0 < t - change <= 12)
             x = {}
             for side, other in (("us", "partner"), ("partner", "us")):
@@ -298,7 +303,8 @@ def _simulate(n_episodes: int, months: int, rng: np.random.Generator) -> EventRe
                     eta = (
                         TRUE_FAMILY["deescalation"]
                         + offsets[m]
-                        + sum(TRUE["deal"][k] * xs[k] for k in TRUE["deal"])
+                        + sum(TRUE["deal"][k] * xs[k] for k in ("R", "O", "C", "D"))
+                        + TRUE["deal"]["K"] * min(sum(weight[k] for k in touched), COST_CAP)
                     )
                     if rng.random() < hz(eta):
                         rows.append(
@@ -321,6 +327,7 @@ def _simulate(n_episodes: int, months: int, rng: np.random.Generator) -> EventRe
                     continue
                 if on[m] is None and rng.random() < hz(eta):
                     on[m] = t
+                    touched.add(m)
                     rows.append(_row(name, date + "-05", actor[spec.side], f"{m}:on", "escalation"))
                     esc[spec.side][t] += 1
                 if on[m] is not None:

@@ -371,12 +371,15 @@ class AllianceModel(mesa.Model):
 
         A state saved before a parameter was added to the registry (the shipped present, for
         ``col.extradition_suspension.withheld_share``) continues when the run gives that
-        parameter's value (a batch gives its sampled values); otherwise it is refused.
+        parameter's value (a batch gives its sampled values) or the parameter is fixed (no
+        uncertainty: one value whatever the particle, e.g. ``events.covariate.cost_cap``);
+        otherwise it is refused.
         """
         reg = registry()
         names = set(reg.defaults())
         saved = dict(state.parameters)
-        given = dict(parameters or {})
+        given = {n: reg[n].default for n in names - set(saved) if not reg[n].uncertainty}
+        given.update(parameters or {})
         given.update(overrides)
         missing = sorted(names - set(saved) - set(given))
         unknown = sorted(set(saved) - names)

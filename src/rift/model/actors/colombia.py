@@ -25,7 +25,9 @@ law-enforcement cooperation (:mod:`.institutions`) stops them all.
 **Concessions** (accepting deportation flights, an extradition surge, resuming eradication) are
 events whose hazard rises with the cost of the US measures in force to Colombia (tariffs on the
 29 % of exports that go to the US, aid lost), which China's trade and finance offset
-(:mod:`.china`); a concession ends a refusal of deportation flights and relieves US tension.
+(:mod:`.china`), and with the record's fitted cost slope on the crisis's measures in force
+(``events.slope.cost.deal``, :func:`~rift.model.actors.measures.crisis_cost`); tension does
+not lower it. A concession ends a refusal of deportation flights and relieves US tension.
 
 **Capability** = force size x leadership (after the purge of generals) x an aid multiplier
 relative to a fixed pre-crisis level of US security aid (so the level of aid matters) x military
@@ -42,7 +44,7 @@ from rift.calendar import term_start_at
 from rift.catalogue import CATALOGUE
 from rift.model.actors.base import Actor
 from rift.model.actors.common import DT, clip01, pick, put, relax
-from rift.model.actors.measures import Measures, Slopes, event_happens
+from rift.model.actors.measures import Measures, Slopes, crisis_cost, event_happens
 from rift.model.approval import ApprovalParams, approval_target
 from rift.model.streams import poisson_from_uniform
 
@@ -106,8 +108,10 @@ class Colombia(Actor):
         self.withheld_share = p["col.extradition_suspension.withheld_share"]
         self.start_slopes = Slopes.from_registry(p, "start")
         self.deal_slopes = Slopes.from_registry(p, "deal")
+        self.deal_cost_slope = p["events.slope.cost.deal"]
+        self.inauguration_end_share = p["col.inauguration.end_share"]
+        self.cost_cap = p["events.covariate.cost_cap"]
         self.k_start = p["events.tension.start_slope"]
-        self.k_end = p["events.tension.end_slope"]
         self.reference = p["events.tension.reference"]
         # Capability and intelligence start from the aid actually received (which the seeds'
         # disagreement about 2024 aid makes uncertain), relative to the fixed reference.
@@ -178,6 +182,15 @@ class Colombia(Actor):
         self.term_start = m.month
         self.control_at_oath = m.territory.control_count / m.geo.n
         self.approval = clip01(self.approval_base + self.approval_params.honeymoon)
+        # The predecessor's counter-measures: each ends at the oath with the record's share
+        # (one draw each whatever the state, so that paired runs stay paired).
+        stream = m.streams["inauguration"]
+        for name in self.measures.names:
+            u = stream.random()
+            if u < self.inauguration_end_share and self.measures.end(name, m.month):
+                # recorded here: this month's measure step clears ``ended_now``
+                m.recorder.event(f"col_{name}_end", m.month)
+                m.ledger.deescalation("col")
 
     def caracas_accommodation(self) -> float:
         """How accommodating the government is toward Caracas (0 hostile - 1 aligned)."""
@@ -306,8 +319,9 @@ class Colombia(Actor):
             self.rhetoric_intercept, self.start_slopes, x, self.k_start * gap, u_rhetoric
         )
         cost = self.cost_weight * (self.cost_of_us_measures() / self.cost_reference)
+        ripeness = self.deal_cost_slope * crisis_cost((us.measures, self.measures), self.cost_cap)
         self.concession_now = us.measures.count_on() > 0 and event_happens(
-            self.concession_intercept, self.deal_slopes, x, cost - self.k_end * gap, u_concession
+            self.concession_intercept, self.deal_slopes, x, cost + ripeness, u_concession
         )
         m.ledger.escalation("col", len(self.measures.started_now) + int(self.rhetoric_now))
         m.ledger.deescalation("col", len(self.measures.ended_now) + int(self.concession_now))

@@ -3,9 +3,13 @@
 A deal (the 2025-01-26 deportation crisis was settled within hours: Colombia accepted the
 flights, the tariffs were "held in reserve"; Mexico 2019 and 2025 ended tariff threats with
 deals) is an event with the record's fitted hazard (``events.both.deal.event_intercept`` and the
-deal slopes, seen from Colombia: ``R`` counts US escalation), shifted by the affinity between
-the two leaders (``president.<type>.us_affinity``: the Petro-Trump feud lowers it, a right-wing
-president raises it) and lowered by tension. A deal ends the transactional measures (tariffs
+deal slopes, seen from Colombia: ``R`` counts US escalation, and the crisis's cost ``K``,
+:func:`~rift.model.actors.measures.crisis_cost`, with its fitted slope
+``events.slope.cost.deal``), shifted by the affinity between the two leaders
+(``president.<type>.us_affinity``: the Petro-Trump feud lowers it, a right-wing president
+raises it). Tension does not lower it: the record's deals come at crisis peaks too (Colombia
+2025-01, Mexico 2019), and its cost slope, not an assumed tension penalty, says how the cost of
+the crisis moves them. A deal ends the transactional measures (tariffs
 threatened or imposed, visa bans on officials, refused deportation flights, recalled
 ambassadors: the catalogue's ``ended_by_deal``, :mod:`rift.catalogue`) and relieves both sides'
 tension by a share.
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rift.catalogue import CATALOGUE
 from rift.model.actors.base import Actor
-from rift.model.actors.measures import Slopes, event_happens
+from rift.model.actors.measures import Slopes, cloglog, crisis_cost
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -32,8 +36,8 @@ class Diplomacy(Actor):
         self.stream = model.streams["diplomacy"]
         self.intercept = p[CATALOGUE.get("both.deal").intercept("event")]
         self.slopes = Slopes.from_registry(p, "deal")
-        self.k_end = p["events.tension.end_slope"]
-        self.reference = p["events.tension.reference"]
+        self.cost_slope = p["events.slope.cost.deal"]
+        self.cost_cap = p["events.covariate.cost_cap"]
         self.relief = p["diplomacy.deal_relief"]
         self.deal_now = False
         self.deals = 0
@@ -59,16 +63,24 @@ class Diplomacy(Actor):
         """How personal the quarrel is (0 none): the negative part of the affinity."""
         return max(0.0, -self.affinity())
 
+    def log_hazard(self) -> float:
+        """This month's cloglog log hazard of a deal: fitted terms, the cost ``K``, affinity."""
+        m = self.model
+        x = m.ledger.covariates("col")
+        cost = crisis_cost((m.us.measures, m.colombia.measures), self.cost_cap)
+        return self.intercept + self.slopes.dot(x) + self.affinity() + self.cost_slope * cost
+
+    def hazard(self) -> float:
+        """This month's probability of a deal (while any measure is in force)."""
+        return cloglog(self.log_hazard())
+
     def step(self) -> None:
         """A deal happens with its hazard (one draw a month) while any measure is in force."""
         m = self.model
         u = self.stream.random()
         us, col = m.us, m.colombia
         in_force = us.measures.count_on() + col.measures.count_on()
-        tension = 0.5 * (us.tension + col.tension)
-        x = m.ledger.covariates("col")
-        shift = self.affinity() - self.k_end * (tension - self.reference)
-        self.deal_now = in_force > 0 and event_happens(self.intercept, self.slopes, x, shift, u)
+        self.deal_now = in_force > 0 and u < self.hazard()
         if not self.deal_now:
             return
         self.deals += 1

@@ -27,8 +27,13 @@ month, so a crisis settled within days counts) ends with probability ``1 - exp(-
   with US pressure on Caracas, a refusal of deportation flights needs flights to refuse.
 
 Events (rhetoric, a partner's concession, a leader-to-leader deal) are moves without a state:
-they happen in a month with the same kind of hazard. Every decision draws its uniform number
-every month whatever the state, so that two scenarios run with the same seed stay paired.
+they happen in a month with the same kind of hazard. The de-escalation events (concession,
+deal) have one more fitted covariate, the crisis's cost ``K`` (:func:`crisis_cost`: the state
+measures in force on both sides, each weighted ``1 + severity``, capped at
+``events.covariate.cost_cap``), with the slope ``events.slope.cost.deal`` and no tension term:
+the record's deals and concessions come at any cost of the crisis, peaks included. Every
+decision draws its uniform number every month whatever the state, so that two scenarios run
+with the same seed stay paired.
 """
 
 from __future__ import annotations
@@ -41,7 +46,15 @@ from typing import Any
 
 from rift.catalogue import CATALOGUE, COL_MEASURES, US_MEASURES
 
-__all__ = ["COL_MEASURES", "US_MEASURES", "Ledger", "Measures", "Slopes", "cloglog"]
+__all__ = [
+    "COL_MEASURES",
+    "US_MEASURES",
+    "Ledger",
+    "Measures",
+    "Slopes",
+    "cloglog",
+    "crisis_cost",
+]
 
 
 def cloglog(eta: float) -> float:
@@ -189,6 +202,8 @@ class Measures:
         step = p["events.tension.severity_step"]
         #: Log-hazard penalty of each measure's severity: k_start x severity x step.
         self.severity = {m: self.k_start * step * e.severity for m, e in entries.items()}
+        #: Each measure's weight in the crisis's cost (:func:`crisis_cost`): 1 + severity.
+        self.cost_weight = {m: 1.0 + e.severity for m, e in entries.items()}
         self.on = dict.fromkeys(self.names, False)
         self.since: dict[str, int | None] = dict.fromkeys(self.names)
         self.first_start: dict[str, int | None] = dict.fromkeys(self.names)
@@ -239,6 +254,10 @@ class Measures:
     def count_on(self) -> int:
         """How many of the side's measures are in force."""
         return sum(self.on.values())
+
+    def weighted_on(self) -> float:
+        """The measures in force, each weighted ``1 + severity`` (the side's part of ``K``)."""
+        return sum(self.cost_weight[m] for m in self.names if self.on[m])
 
     def outcomes(self) -> dict[str, float]:
         """The record's outcomes of these measures: ``<side>_<m>`` (0/1), ``<side>_measures_on``.
@@ -327,6 +346,20 @@ class Measures:
                 )
                 if draws[len(self.names) + k] < cloglog(eta):
                     self.end(m, month)
+
+
+def crisis_cost(sides: Iterable[Measures], cap: float) -> float:
+    """The cost covariate ``K`` of the de-escalation hazards (the record's definition).
+
+    Args:
+        sides: Both sides' measures.
+        cap: ``events.covariate.cost_cap``.
+
+    Returns:
+        The measures in force on all ``sides``, each weighted ``1 + severity``, capped at ``cap``
+        (``rift.validation.events.panel``: the same covariate the slope was fitted on).
+    """
+    return min(float(cap), sum(s.weighted_on() for s in sides))
 
 
 def _month_or_none(value: Any) -> int | None:

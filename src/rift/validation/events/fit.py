@@ -8,8 +8,9 @@ probability of occurring::
     P(end in month | on)    = 1 - exp(-exp(gamma_m + delta . x))
 
 with ``x`` the covariates of ``rift.validation.events.panel`` (R, O, C, D, and for ends
-``logdur``). Three likelihoods are fitted separately, each with its own shared slopes: starts
-(with the rhetoric events), ends, and the de-escalation events (concession, deal).
+``logdur``; for the de-escalation events also the cost ``K``, the ripeness term). Three
+likelihoods are fitted separately, each with its own shared slopes: starts (with the rhetoric
+events), ends, and the de-escalation events (concession, deal).
 
 Priors (penalised likelihood, maximised by Newton's method; standard errors from the Laplace
 approximation, the inverse Hessian of the log posterior at the mode):
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from rift.validation.events.panel import (
+    COST,
     COVARIATES,
     MEASURES,
     EventRecord,
@@ -49,6 +51,9 @@ class Priors:
     family_mean: float = -3.0
     family_sd: float = 2.0
     slope_sd: float = 1.0
+    #: Whether the de-escalation likelihood has the cost covariate ``K`` (False: the R, O, C, D
+    #: model before it, kept to score what the cost adds).
+    cost: bool = True
 
 
 PRIORS = Priors()
@@ -84,8 +89,12 @@ def _measures(model: str) -> list[str]:
     return out
 
 
-def _covariates(model: str) -> list[str]:
-    return [*COVARIATES, "logdur"] if model == "end" else list(COVARIATES)
+def _covariates(model: str, cost: bool = True) -> list[str]:
+    if model == "end":
+        return [*COVARIATES, "logdur"]
+    if model == "deal" and cost:
+        return [*COVARIATES, COST]
+    return list(COVARIATES)
 
 
 def _loglik(eta: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -127,7 +136,7 @@ class SubFit:
 
 
 def _fit_one(risk: pd.DataFrame, model: str, priors: Priors) -> SubFit:
-    measures, covs = _measures(model), _covariates(model)
+    measures, covs = _measures(model), _covariates(model, priors.cost)
     families = sorted({MEASURES[m].family for m in measures})
     nm, nk, nf = len(measures), len(covs), len(families)
     fam_of = np.array([families.index(MEASURES[m].family) for m in measures])

@@ -21,7 +21,9 @@ Conventions (also in ``alliance_events.md``):
   other side in the previous 2 months, and for ends ``logdur = log(1 + months on)``. A move is a
   row whose code is not context and whose direction is escalation or de-escalation; a ``both``
   row is a move of each side. Moves before the window are not in the record and count as none.
-* Partner concessions and leader deals are seen from the partner's side (``R`` = US escalation).
+* Partner concessions and leader deals are seen from the partner's side (``R`` = US escalation),
+  and have one more covariate, the cost ``K``: the state measures in force on both sides at the
+  start of the month, each weighted ``1 + severity``, capped at ``COST_CAP``.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ CAP = 3
 LEADER_WINDOW = 12
 DEESCALATION_WINDOW = 2
 COVARIATES = ("R", "O", "C", "D")
+#: The cost covariate of the de-escalation likelihood (concessions, deals): the state measures
+#: in force at the start of the month on both sides, each weighted ``1 + severity`` (the
+#: catalogue's 0-4), capped at ``COST_CAP``: how much the crisis hurts (Zartman's ripeness).
+COST = "K"
+COST_CAP = 6
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,14 @@ def mapped_events(record: EventRecord) -> pd.DataFrame:
     return joined.sort_values(["episode", "date", "row"], kind="stable").reset_index(drop=True)
 
 
+def severity_of(record_key: str) -> int:
+    """The catalogue severity (0-4) of a measure named by its record key."""
+    for m in CATALOGUE:
+        if m.record_key == record_key:
+            return m.severity
+    raise KeyError(record_key)
+
+
 def _window_sum(x: np.ndarray, window: int) -> np.ndarray:
     """For each month, the sum of ``x`` over the previous ``window`` months (not the current)."""
     c = np.concatenate([[0.0], np.cumsum(x)])
@@ -310,7 +325,17 @@ def build_panel(record: EventRecord) -> Panel:
         by_episode.setdefault(rec[0], []).append(rec)
     risk: dict[str, list] = {
         c: []
-        for c in ["episode", "month", "measure", "family", "transition", "y", *COVARIATES, "logdur"]
+        for c in [
+            "episode",
+            "month",
+            "measure",
+            "family",
+            "transition",
+            "y",
+            *COVARIATES,
+            COST,
+            "logdur",
+        ]
     }
     states = []
 
@@ -325,7 +350,7 @@ def build_panel(record: EventRecord) -> Panel:
             ("logdur", ld),
         ):
             risk[key].append(value)
-        for k in COVARIATES:
+        for k in (*COVARIATES, COST):
             risk[k].append(cov[k][t])
 
     for ep in record.episodes.itertuples(index=False):
@@ -345,6 +370,17 @@ def build_panel(record: EventRecord) -> Panel:
             if r[6] in ("start", "end", "lapse"):
                 paths.setdefault(r[7], []).append((r[2], r[6]))
             hits.setdefault(r[7], set()).add(r[2])
+        state_paths = {
+            name: _state_rows(paths.get(name, []), initial.get(name), m0, n)
+            for name, spec in specs.items()
+            if spec.kind == "state"
+        }
+        cost = np.zeros(n)
+        for name, path in state_paths.items():
+            weight = 1.0 + severity_of(name)
+            cost += weight * np.array([float(s["on"] or s["started"]) for s in path])
+        for view in views.values():
+            view[COST] = np.minimum(cost, COST_CAP)
         for name, spec in specs.items():
             if spec.kind == "annual":
                 continue
@@ -354,8 +390,7 @@ def build_panel(record: EventRecord) -> Panel:
                 for t in range(n):
                     emit(ep.episode, m0 + t, name, "event", int(m0 + t in hit), cov, t, 0.0)
                 continue
-            path = _state_rows(paths.get(name, []), initial.get(name), m0, n)
-            for t, s in enumerate(path):
+            for t, s in enumerate(state_paths[name]):
                 states.append(dict(episode=ep.episode, measure=name, **s))
                 if not s["on"]:
                     emit(ep.episode, s["month"], name, "start", s["started"], cov, t, 0.0)

@@ -18,7 +18,7 @@ from rift.validation.events import panel as ep
 from rift.validation.events.fit import HazardFit
 
 HEADER = "# Alliance event hazards, fitted"
-FIT_DATE = "2026-11-25"
+FIT_DATE = "2026-12-04"
 #: The command that regenerates the block, named in its second line.
 REGENERATE = "rift refit events --write"
 INTERCEPT_RANGE = (-12.0, 4.0)
@@ -29,6 +29,7 @@ SLOPE_NAMES = {
     "C": "leader_change",
     "D": "deescalation",
     "logdur": "duration",
+    "K": "cost",
 }
 SLOPE_UNITS = {
     "R": "log hazard per move of the other side (3 months, capped at 3)",
@@ -36,6 +37,7 @@ SLOPE_UNITS = {
     "C": "log hazard (indicator of a new leader on either side in 12 months)",
     "D": "log hazard (indicator of a de-escalation by the other side in 2 months)",
     "logdur": "log hazard per unit of log(1 + months on)",
+    "K": "log hazard per severity-weighted measure in force (1 + severity each, capped at 6)",
 }
 SLOPE_TEXT = {
     "R": "escalation moves of the other side in the previous 3 months (capped at 3)",
@@ -43,6 +45,9 @@ SLOPE_TEXT = {
     "C": "a new US administration or partner leader in the previous 12 months",
     "D": "a de-escalation move by the other side in the previous 2 months",
     "logdur": "log(1 + months the measure has been on)",
+    "K": "the cost of the crisis: the state measures in force on both sides, each weighted "
+    "1 + severity (0-4), capped at 6 (the ripeness of a mutually hurting stalemate, Zartman "
+    "2000)",
 }
 MODEL_TEXT = {
     "start": "a measure starting (and of the rhetoric events)",
@@ -68,6 +73,10 @@ COVARIATE_DEFINITIONS = {
     "events.covariate.deescalation_months": (
         ep.DEESCALATION_WINDOW,
         "D is 1 if the other side made a de-escalation move in this many previous months.",
+    ),
+    "events.covariate.cost_cap": (
+        ep.COST_CAP,
+        "K (the severity-weighted measures in force, 1 + severity each) is capped at this.",
     ),
 }
 
@@ -134,7 +143,11 @@ def registry_entries(fit: HazardFit, date: str = FIT_DATE) -> dict[str, dict[str
     for name, (value, text) in COVARIATE_DEFINITIONS.items():
         out[name] = {
             "default": int(value),
-            "unit": "months" if name.endswith("months") else "moves",
+            "unit": "months"
+            if name.endswith("months")
+            else "weighted measures"
+            if name.endswith("cost_cap")
+            else "moves",
             "kind": "int",
             "range": [1, 24],
             "description": text + " The fitted slopes hold only for this definition.",
