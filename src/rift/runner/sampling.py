@@ -198,8 +198,7 @@ class Sampler:
         if missing:
             raise KeyError(f"not sampled by a distribution of its own: {missing}")
         return {
-            n: quantile_values(n, self._specs[where[n]], col[:, j])
-            for j, n in enumerate(names)
+            n: quantile_values(n, self._specs[where[n]], col[:, j]) for j, n in enumerate(names)
         }
 
     def run(self, index: int) -> dict[str, Any]:
