@@ -45,13 +45,19 @@ def _choose_kernels(name: str) -> None:
     os.environ[KERNELS_VARIABLE] = name  # spawned workers (process, local Dask) inherit it
 
 
+#: The smallest batch whose report is drawn in worker processes: the two workers take about
+#: 2 s of wall time to start (spawn, import matplotlib), which smaller batches do not last.
+POOL_MIN_RUNS = 20
+
+
 def _figure_pool(args: argparse.Namespace, runs: int | None) -> contextlib.AbstractContextManager:
     """Workers to draw the report's figures in, started before the batch.
 
     They import matplotlib while the batch runs (:class:`rift.plots.pool.FigurePool`). None
-    (drawn here) without a report, or for a single run, which ends before they would be ready.
+    (drawn here) without a report, or for fewer than :data:`POOL_MIN_RUNS` runs, a batch that
+    ends before they would be ready (a resumed batch, ``runs`` None, gets them).
     """
-    if args.no_report or (runs is not None and runs < 2):
+    if args.no_report or (runs is not None and runs < POOL_MIN_RUNS):
         return contextlib.nullcontext()
     from rift.plots.pool import FigurePool
 
