@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import RESULTS, ROOT, SCENARIO, _log, _probe, _tree_env, _Worktree  # noqa: E402
+from run import RESULTS, ROOT, SCENARIO, _log, _probe, _tree_env, _Worktree
 
 #: main before this work (issue 23 items 3 and 4).
 AGAINST = "2965937"

@@ -45,23 +45,17 @@ def _choose_kernels(name: str) -> None:
     os.environ[KERNELS_VARIABLE] = name  # spawned workers (process, local Dask) inherit it
 
 
-#: The smallest batch whose report is drawn in worker processes: the two workers take about
-#: 2 s of wall time to start (spawn, import matplotlib), which smaller batches do not last.
-POOL_MIN_RUNS = 20
+def _figure_pool(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The workers of ``--report-workers``, started before the batch (or nothing).
 
-
-def _figure_pool(args: argparse.Namespace, runs: int | None) -> contextlib.AbstractContextManager:
-    """Workers to draw the report's figures in, started before the batch.
-
-    They import matplotlib while the batch runs (:class:`rift.plots.pool.FigurePool`). None
-    (drawn here) without a report, or for fewer than :data:`POOL_MIN_RUNS` runs, a batch that
-    ends before they would be ready (a resumed batch, ``runs`` None, gets them).
+    They import matplotlib while the batch runs and draw the report's figures once it is
+    stored (:class:`rift.plots.pool.FigurePool`): the same files as drawn here.
     """
-    if args.no_report or (runs is not None and runs < POOL_MIN_RUNS):
+    if args.no_report or args.report_workers is None:
         return contextlib.nullcontext()
     from rift.plots.pool import FigurePool
 
-    return FigurePool()
+    return FigurePool(args.report_workers)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -112,7 +106,7 @@ def _cmd_run_in(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
                 key="--resume",
                 expected="rift run --resume DIR alone",
             )
-        pool = stack.enter_context(_figure_pool(args, runs=None))
+        pool = stack.enter_context(_figure_pool(args))
         stored = resume_scenario(args.resume, given, executor=args.executor, **common)
     else:
         if not args.scenario:
@@ -129,7 +123,7 @@ def _cmd_run_in(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         if args.address is not None:
             executor = args.executor
         command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
-        pool = stack.enter_context(_figure_pool(args, runs=total))
+        pool = stack.enter_context(_figure_pool(args))
         stored = run_scenario(
             scenario, executor=executor, out=args.out, command=command, design=design, **common
         )
