@@ -8,9 +8,10 @@ Run from the project root::
 Each round starts, in turn, a fresh interpreter on the commit (a temporary git worktree) and
 on this checkout, and measures ``import rift`` and the first ``rift.simulate()`` of the
 baseline (wall and CPU time; ``benchmarks/run.py``'s probe). Then, ``--report-rounds`` times
-alternating, ``rift run scenarios/baseline.yaml`` (200 runs) on both with its report and here
-with ``--no-report``: the report's extra time is the time after the batch (the whole command
-less the batch's own ``wall_seconds`` in the manifest) less that of the run without a report.
+alternating, ``rift run scenarios/baseline.yaml`` (200 runs) on both with its report, here
+also with ``--report-workers 2`` and with ``--no-report``: the report's extra time is the time
+after the batch (the whole command less the batch's own ``wall_seconds`` in the manifest) less
+that of the run without a report.
 It prints the medians and writes ``benchmarks/results/<date>-cold-start-py<X.Y>.json``. No
 test asserts a timing.
 """
@@ -37,12 +38,12 @@ from run import RESULTS, ROOT, SCENARIO, _log, _probe, _tree_env, _Worktree
 AGAINST = "2965937"
 
 
-def _rift_run(root: Path, report: bool) -> dict[str, float]:
+def _rift_run(root: Path, report: bool, extra: tuple[str, ...] = ()) -> dict[str, float]:
     """``rift run`` of the baseline on ``root``: the whole command and its batch (s)."""
     tmp = Path(tempfile.mkdtemp(prefix="rift-cold-"))
     out = tmp / "result"
     cmd = [sys.executable, "-m", "rift.cli", "run", str(root / "scenarios" / "baseline.yaml")]
-    cmd += ["--quiet", "--out", str(out)] + ([] if report else ["--no-report"])
+    cmd += ["--quiet", "--out", str(out), *extra] + ([] if report else ["--no-report"])
     try:
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=root, env=_tree_env(root), check=True, capture_output=True)
@@ -72,10 +73,13 @@ def main(argv: list[str] | None = None) -> int:
             for k, root in sides.items():
                 probes[k].append(_probe(root, root / SCENARIO.relative_to(ROOT), 0))
             _log(f"cold start: round {r + 1}/{args.rounds}")
-        runs: dict[str, list[dict]] = {"against": [], "here": [], "here_no_report": []}
+        runs: dict[str, list[dict]] = {
+            "against": [], "here": [], "here_report_workers_2": [], "here_no_report": []
+        }  # fmt: skip
         for r in range(args.report_rounds):
             runs["against"].append(_rift_run(tree, True))
             runs["here"].append(_rift_run(ROOT, True))
+            runs["here_report_workers_2"].append(_rift_run(ROOT, True, ("--report-workers", "2")))
             runs["here_no_report"].append(_rift_run(ROOT, False))
             _log(f"rift run with and without the report: round {r + 1}/{args.report_rounds}")
     rec["loadavg_end"] = list(os.getloadavg())
