@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from rift.cli import main
 from rift.plots import figure_makers
 from rift.plots.pool import SLOW_FIRST, FigurePool
 from rift.report import write_report
+
+from ..conftest import SCENARIOS
 
 
 def _files(folder):
@@ -34,3 +37,15 @@ def test_a_pooled_report_is_the_serial_report_byte_for_byte(small_batches, tmp_p
     assert {f"figures/{s}.png" for s in stems} | {"report.html"} <= set(made)
     different = [name for name in expected if made[name] != expected[name]]
     assert not different, different
+
+
+@pytest.mark.slow
+def test_rift_run_with_report_workers_draws_the_figures_it_draws_alone(tmp_path, capsys):
+    base = [str(SCENARIOS / "baseline.yaml"), "--runs", "2", "--executor", "serial", "--quiet"]
+    assert main(["run", *base, "--out", str(tmp_path / "alone")]) == 0
+    assert main(["run", *base, "--report-workers", "1", "--out", str(tmp_path / "pooled")]) == 0
+    assert "report: " in capsys.readouterr().out
+    alone = _files(tmp_path / "alone" / "figures")
+    pooled = _files(tmp_path / "pooled" / "figures")
+    assert alone and pooled == alone
+    assert (tmp_path / "pooled" / "report.html").stat().st_size > sum(map(len, pooled.values()))
