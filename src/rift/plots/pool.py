@@ -24,13 +24,15 @@ from pathlib import Path
 
 from rift.processes import worker_init
 from rift.results import Results
+from rift.results.layout import MANIFEST
 
 #: Figures that take longest to draw (the event curves draw one panel per measure), submitted
 #: first so that the workers finish together.
 SLOW_FIRST: tuple[str, ...] = ("events", "map_control")
 
-#: A batch as a worker finds it: its folder and whether it is shown weighted.
-BatchRef = tuple[str, bool]
+#: A batch as a worker finds it: its folder, whether it is shown weighted, and its manifest's
+#: modification time (a batch written again in the same folder is read again).
+BatchRef = tuple[str, bool, int]
 
 
 def _warm() -> None:
@@ -49,7 +51,7 @@ def _batches(refs: tuple[BatchRef, ...]) -> list[Results]:
     """The batches read back from their folders, once per worker and report."""
     from rift.results import load
 
-    return [replace(load(path), weighting=weighting) for path, weighting in refs]
+    return [replace(load(path), weighting=weighting) for path, weighting, _ in refs]
 
 
 def _draw(
@@ -119,7 +121,10 @@ class FigurePool:
 
         items = as_list(results_list)
         stems = list(figure_makers(items, outcomes, which))
-        refs = tuple((str(r.path), bool(r.weighting)) for r in items)
+        refs = tuple(
+            (str(r.path), bool(r.weighting), (Path(r.path) / MANIFEST).stat().st_mtime_ns)
+            for r in items
+        )
         chosen = None if outcomes is None else tuple(outcomes)
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
