@@ -308,6 +308,7 @@ def test_each_bad_file_exits_2_naming_file_and_key(tmp_path, label, text, fragme
     [
         (("run", "{f}", "--workers", "0"), ["--workers", "at least 1"]),
         (("run", "{f}", "--workers", "-2"), ["--workers", "at least 1"]),
+        (("run", "{f}", "--report-workers", "0"), ["--report-workers", "at least 1"]),
         (("run", "{f}", "--address", "tcp://127.0.0.1:8786"), ["--address", "dask"]),
         (("run", "{f}", "--executor", "dask", "--address", "notaurl"), ["--address", "tcp://"]),
         (("run", "{f}", "--dask-timeout", "0"), ["--dask-timeout"]),

@@ -135,7 +135,8 @@ def benchmark_results() -> str:
     import json
 
     runs = sorted(p for p in (ROOT / "benchmarks" / "results").glob("*.json")
-                  if not p.stem.endswith("-quick") and "-against" not in p.stem)  # fmt: skip
+                  if not p.stem.endswith("-quick") and "-against" not in p.stem
+                  and "-cold-start" not in p.stem)  # fmt: skip
     if not runs:
         raise FileNotFoundError("no full benchmark run in benchmarks/results/")
     bench = _benchmark_module()

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Weights of a choice (and election priors) must sum to 1 within this tolerance.
 WEIGHT_TOLERANCE = 1e-6
@@ -155,25 +158,49 @@ def bounds(d: Any, tail: float = 0.001) -> tuple[float, float]:
     return (float(dist.ppf(tail / 2)), float(dist.ppf(1 - tail / 2)))
 
 
-def to_scipy(d: Any):
-    """The frozen scipy.stats distribution of a numeric distribution spec."""
+def _scipy_form(d: Any) -> tuple[Any, tuple[float, ...], dict[str, float]]:
+    """The ``scipy.stats`` distribution of a numeric spec, with its shape, loc and scale."""
     from scipy import stats
 
     if isinstance(d, Uniform):
-        return stats.uniform(loc=d.low, scale=d.high - d.low)
+        return stats.uniform, (), {"loc": d.low, "scale": d.high - d.low}
     if isinstance(d, Triangular):
         width = d.high - d.low
-        return stats.triang(c=(d.mode - d.low) / width, loc=d.low, scale=width)
+        return stats.triang, (), {"c": (d.mode - d.low) / width, "loc": d.low, "scale": width}
     if isinstance(d, Normal):
-        return stats.norm(loc=d.mean, scale=d.sd)
+        return stats.norm, (), {"loc": d.mean, "scale": d.sd}
     if isinstance(d, TruncNormal):
         a, b = (d.low - d.mean) / d.sd, (d.high - d.mean) / d.sd
-        return stats.truncnorm(a, b, loc=d.mean, scale=d.sd)
+        return stats.truncnorm, (a, b), {"loc": d.mean, "scale": d.sd}
     if isinstance(d, LogNormal):
-        return stats.lognorm(s=d.sigma, scale=d.median)
+        return stats.lognorm, (), {"s": d.sigma, "scale": d.median}
     if isinstance(d, Beta):
-        return stats.beta(d.a, d.b, loc=d.low, scale=d.high - d.low)
+        return stats.beta, (d.a, d.b), {"loc": d.low, "scale": d.high - d.low}
     raise TypeError(f"no scipy distribution for {d!r}")
+
+
+def to_scipy(d: Any):
+    """The frozen scipy.stats distribution of a numeric distribution spec."""
+    dist, args, kwds = _scipy_form(d)
+    return dist(*args, **kwds)
+
+
+def quantile(d: Any, q: Any) -> np.ndarray:
+    """The quantile function of a numeric distribution spec at ``q``.
+
+    The same call, hence the same bits, as ``to_scipy(d).ppf(q)`` without freezing the
+    distribution: a frozen scipy distribution builds a new instance with its docstring
+    (about 0.25 ms each; the baseline samples 166 distributions in every process).
+
+    Args:
+        d: A parsed numeric distribution (not a choice).
+        q: Probabilities in [0, 1].
+
+    Returns:
+        The quantiles, shaped as ``q``.
+    """
+    dist, args, kwds = _scipy_form(d)
+    return dist.ppf(q, *args, **kwds)
 
 
 def _check_uniforms():

@@ -63,8 +63,17 @@ class Stored:
     notes: list[str] = field(default_factory=list)
 
 
-class _Progress:
-    """A tqdm bar on stderr when it is a terminal; silent otherwise or when quiet."""
+class Progress:
+    """A tqdm bar on stderr when it is a terminal; silent otherwise or when quiet.
+
+    Args:
+        total: Items to do.
+        initial: Items already done.
+        quiet: No bar.
+        label: The bar's label.
+        report: Also called as ``report(done, total)`` after each item.
+        unit: What an item is called (``run``, ``figure``).
+    """
 
     def __init__(
         self,
@@ -73,6 +82,7 @@ class _Progress:
         quiet: bool,
         label: str,
         report: Callable[[int, int], None] | None = None,
+        unit: str = "run",
     ) -> None:
         self.bar = None
         self.done, self.total, self.report = initial, total, report
@@ -83,12 +93,13 @@ class _Progress:
                 total=total,
                 initial=initial,
                 desc=label,
-                unit="run",
+                unit=unit,
                 dynamic_ncols=True,
                 smoothing=0.1,
             )
 
     def update(self) -> None:
+        """One more item done."""
         self.done += 1
         if self.bar is not None:
             self.bar.update(1)
@@ -96,6 +107,7 @@ class _Progress:
             self.report(self.done, self.total)
 
     def close(self) -> None:
+        """Remove the bar."""
         if self.bar is not None:
             self.bar.close()
 
@@ -717,7 +729,7 @@ def _execute(
     report: Callable[[int, int], None] | None = None,
 ) -> Stored:
     todo = None if not done else [k for k in range(plan.runs) if k not in done]
-    progress = _Progress(plan.runs, len(done), quiet, plan.scenario.name, report)
+    progress = Progress(plan.runs, len(done), quiet, plan.scenario.name, report)
     failures: list[dict[str, Any]] = []
 
     def sink(output: RunOutput) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from rift.plots import FIGURE_SETS, KEY_OUTCOMES, is_key_figure
 from rift.record import RECORD, Outcome
 from rift.results import Results
 from rift.version import __version__
+
+if TYPE_CHECKING:
+    from rift.plots.pool import FigurePool
 
 #: The outcomes of the headline table (declared with the terminal summary's).
 HEADLINES = HEADLINE_OUTCOMES
@@ -831,6 +835,8 @@ def write_report(
     extra: Mapping[str, Figure] | None = None,
     figures: str = "key",
     splits: Sequence[str] = (),
+    pool: FigurePool | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -843,6 +849,9 @@ def write_report(
         figures: ``key`` (the key figures) or ``all`` (besides them, a figure of every
             reported outcome, in the collapsed appendix).
         splits: Categorical inputs to split the runs by (see :func:`build_report`).
+        pool: Worker processes to draw the standard figures in (:class:`FigurePool`, started
+            while the batch ran): the same files and the same report, byte for byte.
+        progress: Called as ``progress(done, total)`` after each standard figure.
 
     Returns:
         The path of ``report.html``.
@@ -866,7 +875,16 @@ def write_report(
     }
     if figures not in FIGURE_SETS:
         raise ValueError(f"figure set {figures!r}: expected one of {', '.join(FIGURE_SETS)}")
-    saved.update(write_figures(list(results), folder / "figures", formats=formats, which=figures))
+    saved.update(
+        write_figures(
+            list(results),
+            folder / "figures",
+            formats=formats,
+            which=figures,
+            pool=pool,
+            progress=progress,
+        )
+    )
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
     atomic_write_text(path, build_report(results, pngs, comparison, splits))

@@ -119,3 +119,26 @@ def test_a_huge_batch_allocates_nothing_per_run_up_front():
     assert d == d_large > 100  # every declared spread is a dimension
     # one float per run and dimension would be 100,000 x d x 8 bytes (over 80 MB)
     assert large - small < 200_000
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"dist": "uniform", "low": 0.2, "high": 3.5},
+        {"dist": "triangular", "low": 0.0, "mode": 0.3, "high": 1.0},
+        {"dist": "normal", "mean": 2.0, "sd": 0.7},
+        {"dist": "truncnormal", "mean": 0.4, "sd": 0.3, "low": 0.0, "high": 1.0},
+        {"dist": "truncnormal", "mean": -2.0, "sd": 0.5, "low": 0.1, "high": 0.9},
+        {"dist": "lognormal", "median": 3.0, "sigma": 0.4},
+        {"dist": "beta", "a": 2.0, "b": 5.0, "low": 1.0, "high": 4.0},
+    ],
+)
+def test_quantiles_without_freezing_are_the_frozen_distributions_bits(spec):
+    from rift.distributions import parse_distribution, quantile, to_scipy
+
+    d = parse_distribution(spec)
+    u = np.concatenate(([0.0, 1e-12], (np.arange(1000) + 0.5) / 1000, [1 - 1e-12, 1.0]))
+    mine, frozen = quantile(d, u), to_scipy(d).ppf(u)
+    assert mine.shape == u.shape
+    np.testing.assert_array_equal(mine, frozen)  # bit for bit, NaN and infinities included
+    assert np.isfinite(mine[1:-1]).all()

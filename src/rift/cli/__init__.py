@@ -211,6 +211,13 @@ def _parser() -> argparse.ArgumentParser:
         "--no-report", action="store_true", help="do not write figures and report.html"
     )
     run.add_argument("--svg", action="store_true", help="also save the figures as SVG")
+    run.add_argument(
+        "--report-workers",
+        type=positive_int,
+        metavar="N",
+        help="draw the report's figures in N worker processes started with the batch (the "
+        "same files; faster only where cores are idle) (default: drawn in this process)",
+    )
     _add_figures_option(run)
     _add_summary_options(run)
     run.add_argument(

@@ -45,7 +45,25 @@ def _choose_kernels(name: str) -> None:
     os.environ[KERNELS_VARIABLE] = name  # spawned workers (process, local Dask) inherit it
 
 
+def _figure_pool(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The workers of ``--report-workers``, started before the batch (or nothing).
+
+    They import matplotlib while the batch runs and draw the report's figures once it is
+    stored (:class:`rift.plots.pool.FigurePool`): the same files as drawn here.
+    """
+    if args.no_report or args.report_workers is None:
+        return contextlib.nullcontext()
+    from rift.plots.pool import FigurePool
+
+    return FigurePool(args.report_workers)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    with contextlib.ExitStack() as stack:
+        return _cmd_run_in(args, stack)
+
+
+def _cmd_run_in(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
     from rift.errors import InputError
     from rift.experiment import resume_scenario, run_scenario
     from rift.results import load
@@ -88,6 +106,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 key="--resume",
                 expected="rift run --resume DIR alone",
             )
+        pool = stack.enter_context(_figure_pool(args))
         stored = resume_scenario(args.resume, given, executor=args.executor, **common)
     else:
         if not args.scenario:
@@ -104,6 +123,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.address is not None:
             executor = args.executor
         command = "rift " + " ".join(sys.argv[1:]) if sys.argv[1:] else None
+        pool = stack.enter_context(_figure_pool(args))
         stored = run_scenario(
             scenario, executor=executor, out=args.out, command=command, design=design, **common
         )
@@ -132,10 +152,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if results.manifest["scenario"].get("observations"):
         print(_assimilation_summary(results))
     if not args.no_report:
+        from rift.experiment import Progress
+        from rift.plots import figure_makers
         from rift.report import write_report
 
         formats = ("png", "svg") if args.svg else ()
-        report = write_report([results], results.path, None, formats, figures=args.figures)
+        bar = Progress(
+            len(figure_makers([results], None, args.figures)),
+            0,
+            args.quiet,
+            "report figures",
+            unit="figure",
+        )
+        try:
+            report = write_report(
+                [results],
+                results.path,
+                None,
+                formats,
+                figures=args.figures,
+                pool=pool,
+                progress=lambda done, total: bar.update(),
+            )
+        finally:
+            bar.close()
         print(f"report: {report}")
     if stored.failures:
         print(f"\n{len(stored.failures)} run(s) failed (listed in the manifest):", file=sys.stderr)

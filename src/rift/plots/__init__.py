@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
@@ -23,11 +24,15 @@ from rift.plots.validation import reliability_chart
 from rift.record import RECORD
 from rift.results import Results
 
+if TYPE_CHECKING:
+    from rift.plots.pool import FigurePool
+
 __all__ = [
     "FIGURE_SETS",
     "HORIZON_FIGURES",
     "KEY_OUTCOMES",
     "control_map",
+    "draw_figure",
     "election_chart",
     "event_probability_chart",
     "exceedance_chart",
@@ -137,14 +142,36 @@ def figures_for(
     return {stem: make() for stem, make in figure_makers(results_list, outcomes).items()}
 
 
+def draw_figure(make: Callable[[], Figure], path: Path, formats: Sequence[str]) -> list[Path]:
+    """Draw one figure, save it in each format and release it (serial and pooled alike).
+
+    Args:
+        make: The function that draws it (one of :func:`figure_makers`).
+        path: Target path without suffix (``figures/fan_control_any``).
+        formats: File formats (``png``, ``svg``, ``pdf``).
+
+    Returns:
+        The files written, one per format.
+    """
+    import matplotlib.pyplot as plt  # only to release figures that pyplot may track
+
+    fig = make()
+    try:
+        return save_figure(fig, path, formats)
+    finally:
+        plt.close(fig)
+
+
 def write_figures(
     results_list: Results | Sequence[Results],
     folder: str | Path,
     formats: Sequence[str] = ("png",),
     outcomes: Sequence[str] | None = None,
     which: str = "all",
+    pool: FigurePool | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, list[Path]]:
-    """Make, save and close the standard figures one at a time.
+    """Make, save and close the standard figures one at a time, or in a pool's workers.
 
     Args:
         results_list: One stored batch or several.
@@ -152,18 +179,20 @@ def write_figures(
         formats: File formats (``png``, ``svg``, ``pdf``).
         outcomes: Outcomes of the fan charts (default: the reported outcomes).
         which: The figure set (:data:`FIGURE_SETS`).
+        pool: Worker processes to draw them in (:class:`~rift.plots.pool.FigurePool`): the
+            same files, byte for byte.
+        progress: Called as ``progress(done, total)`` after each figure.
 
     Returns:
         The files written, by file stem.
     """
-    import matplotlib.pyplot as plt  # only to release figures that pyplot may track
-
     out = Path(folder)
+    if pool is not None:
+        return pool.write_figures(results_list, out, formats, outcomes, which, progress)
+    makers = figure_makers(results_list, outcomes, which)
     written: dict[str, list[Path]] = {}
-    for stem, make in figure_makers(results_list, outcomes, which).items():
-        fig = make()
-        try:
-            written[stem] = save_figure(fig, out / stem, formats)
-        finally:
-            plt.close(fig)
+    for stem, make in makers.items():
+        written[stem] = draw_figure(make, out / stem, formats)
+        if progress is not None:
+            progress(len(written), len(makers))
     return written

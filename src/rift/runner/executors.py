@@ -19,6 +19,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPo
 from concurrent.futures.process import BrokenProcessPool
 
 from rift.errors import InputError
+from rift.processes import worker_init as _worker_init
 from rift.record import RunOutput
 from rift.runner.base import EXECUTORS, Executor, ExecutorLostError, default_workers
 from rift.runner.worker import RunSpec, RunTask, run_chunk
@@ -36,31 +37,6 @@ class SerialExecutor(Executor):
         """Run chunks one after the other."""
         for chunk in chunks:
             yield run_chunk(spec, chunk)
-
-
-def _worker_init() -> None:
-    """Set up a worker: ignore Ctrl-C and die with the parent.
-
-    Ctrl-C goes to the whole process group; the parent decides, keeps what finished and
-    stops the pool. If the parent is killed outright (SIGKILL, OOM killer) the workers
-    would wait forever on their task queue, so a watcher thread exits when it goes.
-    """
-    import multiprocessing
-    import os
-    import signal
-    import threading
-    from multiprocessing.connection import wait
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def _watch() -> None:
-        wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=_watch, name="rift-parent-watch", daemon=True).start()
 
 
 class MainGuardError(RuntimeError):

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from rift.calibration import calibration_start, posterior
-from rift.distributions import Choice, parse_distribution, to_scipy
+from rift.distributions import Choice, parse_distribution, quantile
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.scenario import Scenario
@@ -75,7 +75,8 @@ def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np
             instrument's, gives the range and kind).
         spec: The parsed distribution (:func:`rift.distributions.parse_distribution`).
         u: Uniforms in [0, 1).
-        dist: The frozen scipy distribution of ``spec`` if already made.
+        dist: The frozen scipy distribution of ``spec`` if already made (else its quantile
+            function is called without freezing one: the same bits).
     """
     col = np.asarray(u, float)
     if isinstance(spec, Choice):
@@ -84,7 +85,7 @@ def quantile_values(name: str, spec: Any, u: np.ndarray, dist: Any = None) -> np
         pick = np.minimum(np.searchsorted(cdf, col, side="right"), len(spec.values) - 1)
         return np.array([spec.values[i] for i in pick], dtype=object)
     param = registry()[registry_name(name)]
-    values = (dist if dist is not None else to_scipy(spec)).ppf(col)
+    values = quantile(spec, col) if dist is None else dist.ppf(col)
     lo = -np.inf if param.low is None else param.low
     hi = np.inf if param.high is None else param.high
     values = np.clip(values, lo, hi)
@@ -117,7 +118,6 @@ class Sampler:
         specs.update(declared_spreads(scenario))
         self.names = sorted(specs)
         self._specs = [specs[n] for n in self.names]
-        self._dists = [None if isinstance(s, Choice) else to_scipy(s) for s in self._specs]
         d = len(self.names)
         keys = dimension_keys(scenario.seed, self.names)
         self._perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS]) if d else None
@@ -176,7 +176,7 @@ class Sampler:
                 out[name] = values
         u = self.uniforms(idx)
         for j, name in enumerate(self.names):
-            out[name] = quantile_values(name, self._specs[j], u[:, j], self._dists[j])
+            out[name] = quantile_values(name, self._specs[j], u[:, j])
         return out
 
     def values_at(self, names: Iterable[str], u: np.ndarray) -> dict[str, np.ndarray]:
@@ -200,8 +200,7 @@ class Sampler:
         if missing:
             raise KeyError(f"not sampled by a distribution of its own: {missing}")
         return {
-            n: quantile_values(n, self._specs[where[n]], col[:, j], self._dists[where[n]])
-            for j, n in enumerate(names)
+            n: quantile_values(n, self._specs[where[n]], col[:, j]) for j, n in enumerate(names)
         }
 
     def run(self, index: int) -> dict[str, Any]:
