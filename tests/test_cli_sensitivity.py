@@ -75,15 +75,21 @@ def test_an_outcome_set_by_the_inputs_alone_has_no_seed_share_and_one_group_driv
     assert (st.drop("us").abs() < 1e-12).all()
 
 
-def test_an_outcome_of_the_seed_alone_has_a_seed_share_of_one(batch):
+def test_an_outcome_mostly_of_the_seed_has_a_seed_share_near_one(batch):
+    # Coca in the first month is the seed's placement of the groups and their coca, moved by
+    # one month of growth: since the territory's channels (coca's saturating market, seizures
+    # in the rent) that month's growth reads the coca and territory parameters a little, so
+    # the share is near one, not one (tests/analysis/test_sensitivity.py checks exactly 0 and
+    # 1 on functions built for it).
     _, out, _ = batch
     code, stdout, err = cli("sensitivity", "--resume", str(out), "--outcome", "coca_ha",
                             "--month", "2025-01", "--quiet")  # fmt: skip
     assert code == 0, err
-    assert "seed share 1.000" in stdout
     t = _table(out, "coca_ha_2025-01")
     parts = t[t["index"] == "variance share"].set_index("factor")["value"]
-    assert parts[SEED_PART] == pytest.approx(1, abs=1e-9)
+    assert parts[SEED_PART] > 0.9
+    assert parts[SEED_PART] + parts[INPUT_PART] == pytest.approx(1, abs=1e-9)
+    assert f"seed share {parts[SEED_PART]:.3f}" in stdout
 
 
 def test_an_event_is_its_0_1_by_the_month_and_analysed_from_the_stored_batch(batch):
