@@ -4,6 +4,7 @@ exits 2 naming what is wrong."""
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import numpy as np
 import pandas as pd
@@ -116,3 +117,33 @@ def test_without_scikit_learn_the_scores_exit_2_naming_the_extra(small_batches, 
     monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)  # import fails as if absent
     path = str(small_batches["full_rupture"].path)
     bad(cli("discover", path, "--event", "rupture"), "scikit-learn", "rift[toolkit]", "--no-scores")
+
+
+@pytest.mark.skipif(not HAS_SKLEARN, reason="scikit-learn (rift[toolkit]) is not installed")
+def test_the_report_shows_a_stored_discovery_with_its_box(small_batches, tmp_path):
+    res = small_batches["full_rupture"]
+    found = tmp_path / "found"
+    code, _, err = cli("discover", str(res.path), "--event", "concession", "--month", "2026-06",
+                       "--out", str(found))  # fmt: skip
+    assert code == 0, err
+    record = json.loads((found / "discovery.json").read_text())
+    box = pd.read_csv(found / "box.csv")
+    code, _, err = cli("report", str(res.path), "--out", str(tmp_path / "r"),
+                       "--discovery", str(found))  # fmt: skip
+    assert code == 0, err
+    html = (tmp_path / "r" / "report.html").read_text()
+    section = html[html.index(">Scenario discovery</h2>") :]
+    section = section[: section.index("<h2")] if "<h2" in section else section
+    assert record["target"] in section and "concession by 2026-06" in section
+    assert f"coverage {record['coverage']:.2f}, density {record['density']:.2f}" in section
+    assert section.count("<tr><td>") == len(box)  # a row per restricted input
+    assert section.count("data:image/png;base64,") == 2  # trajectory and feature scores
+
+
+def test_a_report_asked_for_a_folder_that_is_no_discovery_exits_2(small_batches, tmp_path):
+    out = tmp_path / "r"
+    code, _, err = cli("report", str(small_batches["baseline"].path), "--out", str(out),
+                       "--discovery", str(tmp_path))  # fmt: skip
+    assert code == 2
+    assert "--discovery" in err and "discovery.json" in err and "Traceback" not in err
+    assert not (out / "report.html").exists()

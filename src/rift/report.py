@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import html
+import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from rift.analysis.summary import (
 from rift.analysis.tables import category_table, event_table, outcome_table
 from rift.analysis.weights import run_weights, weighting_note
 from rift.atomic import atomic_write_text
-from rift.errors import refuse_links
+from rift.errors import InputError, refuse_links
 from rift.parameters import registry
 from rift.plots import FIGURE_SETS, KEY_OUTCOMES, is_key_figure
 from rift.record import RECORD, Outcome
@@ -294,6 +295,70 @@ def _sensitivity_html(results: Sequence[Results], names: Sequence[str]) -> str:
 
 #: The election winners a report splits its runs by, when they vary in a batch.
 ELECTION_SPLITS = ("winner", "winner_2030")
+
+
+def read_discovery(folder: str | Path) -> dict:
+    """A stored ``rift discover`` result: its record, chosen box and figures.
+
+    Raises:
+        InputError: The folder holds no ``discovery.json`` (not a ``rift discover --out``).
+    """
+    folder = Path(folder)
+    record_path = folder / "discovery.json"
+    if not record_path.is_file():
+        raise InputError(
+            f"{folder} holds no discovery.json",
+            key="--discovery",
+            expected="a folder written by rift discover (its --out)",
+        )
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        box = pd.read_csv(folder / "box.csv")
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"{folder}: {exc}", key="--discovery", expected="a complete rift discover folder"
+        ) from None
+    figures = [folder / f"{stem}.png" for stem in ("trajectory", "feature_scores")]
+    return {"record": record, "box": box, "figures": [f for f in figures if f.is_file()]}
+
+
+def _discovery_html(found: Sequence[dict]) -> str:
+    """The scenario discoveries asked for (``--discovery``): the chosen box and figures."""
+    if not found:
+        return ""
+    parts = []
+    for d in found:
+        r = d["record"]
+        rows = []
+        for b in d["box"].to_dict("records"):
+            if b["kind"] == "real":
+                limits = f"{format_value(b['lower'])} to {format_value(b['upper'])}"
+                of = f"{format_value(b['minimum'])} to {format_value(b['maximum'])}"
+            else:
+                limits, of = str(b["kept"]), ""
+            qp = [format_value(q) for q in (b["qp_lower"], b["qp_upper"]) if pd.notna(q)]
+            rows.append({"input": _split_label(b["dimension"]), "in the box": limits,
+                         "range of the runs": of, "quasi-p": ", ".join(qp)})  # fmt: skip
+        imgs = "".join(
+            '<figure><img src="data:image/png;base64,'
+            + base64.b64encode(f.read_bytes()).decode("ascii")
+            + f'" alt="{_e(f.stem)}"></figure>'
+            for f in d["figures"]
+        )
+        parts.append(
+            f"<h3>{_e(r['scenario'])}: {_e(r['target'])}</h3>"
+            f"<p>{r['cases']} of {r['runs']} runs are cases of interest. Chosen: "
+            f"{_e(r['chosen'])} (box {r['box']}): coverage {r['coverage']:.2f}, density "
+            f"{r['density']:.2f}, mass {r['mass']:.2f}.</p>"
+            + (_table(pd.DataFrame(rows)) if rows else "<p>The box restricts no input.</p>")
+            + imgs
+        )
+    note = (
+        "<p>PRIM over every input of the runs (<code>rift discover</code>): the box where the "
+        "cases of interest concentrate, with each restricted input's limits and quasi-p-values "
+        "(they treat runs as independent; runs from one member of the present are not).</p>"
+    )
+    return "<h2>Scenario discovery</h2>" + note + "".join(parts)
 
 
 def _split_label(by: str) -> str:
@@ -758,6 +823,7 @@ def build_report(
     figures: Mapping[str, Path],
     comparison: Comparison | None = None,
     splits: Sequence[str] = (),
+    discoveries: Sequence[dict] = (),
 ) -> str:
     """The report as one HTML string.
 
@@ -767,6 +833,7 @@ def build_report(
         comparison: The comparison of the batches, when there are several.
         splits: Categorical inputs to split every batch's runs by (``winner_2030``,
             ``variant.china``, ...), besides the election winners that vary.
+        discoveries: Stored ``rift discover`` results (:func:`read_discovery`) to show.
 
     Raises:
         InputError: A split names no categorical input of a batch.
@@ -814,6 +881,7 @@ def build_report(
     for by in splits:
         parts.append(_split_html(results, names, by, required=True))
     parts.append(_sensitivity_html(results, names))
+    parts.append(_discovery_html(discoveries))
     for res, name in zip(results, names, strict=True):
         parts.append(_scenario_html(res, name))
     parts.append(_appendix_html(results, names, more, detail))
@@ -837,6 +905,7 @@ def write_report(
     splits: Sequence[str] = (),
     pool: FigurePool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    discoveries: Sequence[str | Path] = (),
 ) -> Path:
     """Write the figures (``figures/``) and ``report.html`` into a folder.
 
@@ -849,6 +918,7 @@ def write_report(
         figures: ``key`` (the key figures) or ``all`` (besides them, a figure of every
             reported outcome, in the collapsed appendix).
         splits: Categorical inputs to split the runs by (see :func:`build_report`).
+        discoveries: ``rift discover`` output folders to show (``--discovery``).
         pool: Worker processes to draw the standard figures in (:class:`FigurePool`, started
             while the batch ran): the same files and the same report, byte for byte.
         progress: Called as ``progress(done, total)`` after each standard figure.
@@ -860,6 +930,7 @@ def write_report(
     from rift.plots import save_figure, write_figures
 
     check_splits(results, splits)  # before anything is drawn or written
+    found = [read_discovery(f) for f in discoveries]
     folder = Path(folder)
     # A link planted inside an output tree is never followed out of it.
     refuse_links(
@@ -887,5 +958,5 @@ def write_report(
     )
     pngs = {stem: next(p for p in paths if p.suffix == ".png") for stem, paths in saved.items()}
     path = folder / "report.html"
-    atomic_write_text(path, build_report(results, pngs, comparison, splits))
+    atomic_write_text(path, build_report(results, pngs, comparison, splits, found))
     return path

@@ -273,6 +273,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_figures_option(report)
     _add_split_option(report)
     report.add_argument(
+        "--discovery",
+        action="append",
+        metavar="FOLDER",
+        help="show a stored scenario discovery in the report (a `rift discover --out` "
+        "folder; repeatable): the chosen box, its limits and quasi-p-values, the figures",
+    )
+    report.add_argument(
         "--unweighted",
         action="store_true",
         help=_UNWEIGHTED,

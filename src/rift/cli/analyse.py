@@ -116,7 +116,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         None
         if args.no_report
         else write_report(
-            results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+            results,
+            out,
+            comp,
+            _formats(args),
+            figures=args.figures,
+            splits=args.split or (),
+            discoveries=getattr(args, "discovery", None) or (),
         )
     )
     print(f"\ntables: {', '.join(str(f) for f in files)}")
@@ -139,7 +145,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         out = _out_folder(args.out, results, "report")
     comp = compare(results) if len(results) > 1 else None
     path = write_report(
-        results, out, comp, _formats(args), figures=args.figures, splits=args.split or ()
+        results,
+        out,
+        comp,
+        _formats(args),
+        figures=args.figures,
+        splits=args.split or (),
+        discoveries=getattr(args, "discovery", None) or (),
     )
     print(f"report: {path}")
     return 0

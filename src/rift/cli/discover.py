@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from rift.errors import InputError
 
@@ -14,7 +15,8 @@ over every run input: the sampled parameters, the model variants and the run's o
 election winners, the US midterms and 2028 result, the US endorsement). Prints the peeling
 trajectory and the chosen box (coverage, density, mass, restricted dimensions with their
 quasi-p-values), and the inputs' feature scores (extra trees; needs scikit-learn: pip install
-'rift[toolkit]'). Writes trajectory.csv, box.csv, scores.csv and the figures to --out.
+'rift[toolkit]'). Writes trajectory.csv, box.csv, scores.csv, discovery.json and the
+figures to --out (`rift report DIR --discovery OUT` puts them into the batch's report).
 """
 
 
@@ -180,7 +182,21 @@ def cmd_discover(args: argparse.Namespace) -> int:
     table = result.trajectory.assign(chosen=result.trajectory["box"] == chosen)
     atomic_write_text(out / "trajectory.csv", table.to_csv(index=False))
     atomic_write_text(out / "box.csv", result.limits(chosen).to_csv(index=False))
-    files += [out / "trajectory.csv", out / "box.csv"]
+    row = result.trajectory.iloc[chosen]
+    record = {  # what `rift report --discovery` shows of this search
+        "batch": str(results.path),
+        "scenario": results.name,
+        "target": target.label,
+        "cases": int(target.y.sum()),
+        "runs": len(target.y),
+        "box": int(chosen),
+        "chosen": how,
+        "coverage": float(row["coverage"]),
+        "density": float(row["density"]),
+        "mass": float(row["mass"]),
+    }
+    atomic_write_text(out / "discovery.json", json.dumps(record, indent=2) + "\n")
+    files += [out / "trajectory.csv", out / "box.csv", out / "discovery.json"]
     files += save_figure(trajectory_chart(result, chosen), out / "trajectory", _formats(args))
     if scores is not None:
         atomic_write_text(out / "scores.csv", scores.rename_axis("input").to_csv())
