@@ -76,3 +76,25 @@ def small_batches(tmp_path_factory) -> dict:
                 run_scenario(scenario, executor="serial", out=base / key, quiet=True)
             out[key] = load(base / key)
     return out
+
+
+def ctrl_c_after(monkeypatch, runs: int) -> None:
+    """Make a serial batch write a part per run and raise Ctrl-C once ``runs`` are stored.
+
+    ``monkeypatch.undo()`` restores the writer (before the batch is resumed).
+    """
+    import rift.results.layout as layout
+    import rift.results.writer as writer_module
+    from rift.results.writer import ResultWriter
+
+    monkeypatch.setattr(writer_module, "FLUSH_RUNS", 1)  # a part per run
+    monkeypatch.setattr(layout, "FLUSH_RUNS", 1)
+    original, seen = ResultWriter.add, []
+
+    def add_then_ctrl_c(self, output):
+        original(self, output)
+        seen.append(output.index)
+        if len(seen) == runs:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ResultWriter, "add", add_then_ctrl_c)

@@ -14,6 +14,7 @@ from rift.record import RECORD
 from rift.results import load, partial_path
 
 from .cli_helpers import bad, cli, files_under, write
+from .conftest import ctrl_c_after
 
 SHORT = """\
 name: sens_cli
@@ -114,27 +115,13 @@ def test_an_event_is_its_0_1_by_the_month_and_analysed_from_the_stored_batch(bat
 
 @pytest.mark.slow
 def test_an_interrupted_sensitivity_batch_resumes_to_the_same_bits(tmp_path, monkeypatch):
-    import rift.results.layout as layout
-    import rift.results.writer as writer_module
-    from rift.results.writer import ResultWriter
-
     scenario = write(tmp_path, SHORT)
     two = ("--parameters", "us.", "--parameters", "col.", *ARGS)  # 2 groups: 8 points × 2
     whole = tmp_path / "whole"
     code, _, err = cli("sensitivity", str(scenario), "--outcome", "us_security_aid_musd",
                        *two, "--out", str(whole))  # fmt: skip
     assert code == 0, err
-    monkeypatch.setattr(writer_module, "FLUSH_RUNS", 1)  # a part per run
-    monkeypatch.setattr(layout, "FLUSH_RUNS", 1)
-    original, seen = ResultWriter.add, []
-
-    def add_then_ctrl_c(self, output):
-        original(self, output)
-        seen.append(output.index)
-        if len(seen) == 5:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ResultWriter, "add", add_then_ctrl_c)
+    ctrl_c_after(monkeypatch, 5)
     cut = tmp_path / "cut"
     code, _, err = cli("sensitivity", str(scenario), "--outcome", "us_security_aid_musd",
                        *two, "--out", str(cut))  # fmt: skip

@@ -15,6 +15,7 @@ from rift.runner.batch import plan_batch
 from rift.runner.design import make_design, parse_grid
 from rift.scenario import scenario_from_dict
 from rift.seeds import run_label
+from tests.conftest import ctrl_c_after
 
 #: A short scenario from the 2025 state: registry spreads sampled, one intervention.
 SHORT = {
@@ -144,26 +145,12 @@ def _same(a, b) -> None:
 
 
 def test_an_interrupted_design_resumes_only_its_missing_runs(tmp_path, monkeypatch):
-    import rift.results.layout as layout
-    import rift.results.writer as writer_module
-    from rift.results.writer import ResultWriter
-
     design = parse_grid(["col.aid_dependence=0.05,0.3", "us.intel_sharing=0,1"], replicates=2)
     assert design.runs == 8
     sc = _scenario(runs=2, end="2025-02")
     whole = run_scenario(sc, executor="serial", out=tmp_path / "whole", design=design)
 
-    monkeypatch.setattr(writer_module, "FLUSH_RUNS", 1)  # a part per run
-    monkeypatch.setattr(layout, "FLUSH_RUNS", 1)
-    original, seen = ResultWriter.add, []
-
-    def add_then_ctrl_c(self, output):
-        original(self, output)
-        seen.append(output.index)
-        if len(seen) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ResultWriter, "add", add_then_ctrl_c)
+    ctrl_c_after(monkeypatch, 3)
     cut = run_scenario(sc, executor="serial", out=tmp_path / "cut", design=design)
     monkeypatch.undo()
     assert not cut.complete and cut.runs_done == 3

@@ -12,6 +12,7 @@ from rift.runner import execute_batch, plan_batch
 from rift.scenario import load_scenario
 from rift.scenario.levers import Lever, lever, registry_name
 from tests.cli_helpers import cli
+from tests.conftest import ctrl_c_after
 
 SAMPLED = """\
     name: lev
@@ -230,24 +231,12 @@ def test_policies_and_an_outside_design_are_refused_together(tmp_path):
 
 def test_an_interrupted_batch_of_policies_resumes_to_the_same_runs(tmp_path, monkeypatch):
     import rift
-    import rift.results.layout as layout
-    import rift.results.writer as writer_module
     from rift.experiment import resume_scenario, run_scenario
-    from rift.results.writer import ResultWriter, partial_path
+    from rift.results.writer import partial_path
 
     s = load_scenario(_write(tmp_path, POLICIES.replace("runs: 3", "runs: 2")))
     whole = run_scenario(s, executor="serial", out=tmp_path / "whole")
-    monkeypatch.setattr(writer_module, "FLUSH_RUNS", 1)  # a part per run
-    monkeypatch.setattr(layout, "FLUSH_RUNS", 1)
-    original, seen = ResultWriter.add, []
-
-    def add_then_ctrl_c(self, output):
-        original(self, output)
-        seen.append(output.index)
-        if len(seen) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ResultWriter, "add", add_then_ctrl_c)
+    ctrl_c_after(monkeypatch, 3)
     cut = run_scenario(s, executor="serial", out=tmp_path / "cut")
     monkeypatch.undo()
     assert not cut.complete and cut.runs_done == 3
