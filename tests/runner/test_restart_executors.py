@@ -85,3 +85,21 @@ def test_a_task_with_a_damaged_state_file_fails_with_the_file_named(tmp_path):
     out = execute(plan.spec, dataclasses.replace(plan.task(0), state=bad))
     assert out.result is None
     assert "InputError" in out.error and str(bad) in out.error
+
+
+def test_a_state_file_is_read_once_a_process_and_again_when_remade(tmp_path):
+    """Workers keep the particles they read (a batch from the present reuses ~100 of them);
+    a file written again (another nowcast) is read again, never served from the cache."""
+    from rift.runner import worker
+
+    plan = scenario_plan(SCENARIO)
+    path = tmp_path / "s.npz"
+    scenario_model(SCENARIO, 0).run_until(STOP).save(path)
+    task = dataclasses.replace(plan.task(0), state=path)
+    first = worker._task_state(task)
+    assert worker._task_state(task) is first  # read once
+    later = scenario_model(SCENARIO, 1).run_until(STOP)
+    later.save(path)
+    again = worker._task_state(task)
+    assert again is not first
+    assert str(again.streams) == str(later.streams) != str(first.streams)

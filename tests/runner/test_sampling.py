@@ -85,6 +85,24 @@ def test_run_by_run_values_equal_the_whole_table():
     assert (picks.count(2), picks.count(3), picks.count(6)) == (75, 150, 75)  # stratified
 
 
+@pytest.mark.parametrize("name", ["baseline", "from_2025/full_rupture", "conditional_restoration"])
+def test_a_chunks_rows_are_each_runs_own_values_bit_for_bit(name):
+    """A batch makes a chunk's tasks with one table (Sampler.rows): the same values, of the
+    same Python types, as each run computed alone (what resume and the single-run API do)."""
+    from rift.scenario import load_scenario
+
+    sampler = Sampler(load_scenario(name), 64)
+    picks = [0, 5, 6, 31, 63, 17]  # unsorted, as a chunk of a resumed batch may be
+    rows = sampler.rows(picks)
+    assert len(rows) == len(picks) and sampler.rows([]) == []
+    for k, row in zip(picks, rows, strict=True):
+        alone = sampler.run(k)
+        assert row.keys() == alone.keys() and len(row) > 100
+        for key, value in alone.items():
+            assert type(row[key]) is type(value), key
+            assert row[key] == value or (value != value and row[key] != row[key]), key
+
+
 def test_calibrated_draws_follow_the_posterior_weights():
     post = posterior()
     s = scenario_from_dict({"name": "c", "runs": 2000, "seed": 3, "uncertain": "calibrated"})

@@ -61,11 +61,24 @@ class BatchPlan:
         seed, its sampled values, its particle) with the point's values on top of all of
         them: what differs between two points' replicate ``r`` is the design's columns.
         """
-        own, point = index, None
+        return self.tasks([index])[0]
+
+    def tasks(self, indices: Sequence[int]) -> list[RunTask]:
+        """The tasks of the given runs (see :meth:`task`), their samples computed together."""
+        if not indices:
+            return []
+        owns, points = list(indices), [None] * len(indices)
         if self.design is not None:
-            point, own = self.design.point_of(index)
+            points, owns = zip(*(self.design.point_of(i) for i in indices), strict=True)
+        distinct = sorted(set(owns))
+        rows = dict(zip(distinct, self.sampler.rows(distinct), strict=True))
+        return [
+            self._task(i, own, point, rows[own])
+            for i, own, point in zip(indices, owns, points, strict=True)
+        ]
+
+    def _task(self, index: int, own: int, point: int | None, sampled: dict) -> RunTask:
         seed = run_seed(self.scenario.seed, own)
-        sampled = self.sampler.run(own)
         setting = {} if point is None else self.design.values(point)
         if self.present is None:
             return RunTask(index, seed, {**sampled, **setting})
@@ -196,7 +209,7 @@ def execute_batch(
     # A range is not materialised: no memory in proportion to the batch before it starts.
     todo: Sequence[int] = range(plan.runs) if indices is None else sorted(indices)
     groups = chunked(todo, chunk_size) if chunk_size else guided_chunks(todo, executor.workers)
-    chunks = ([plan.task(i) for i in idx] for idx in groups)
+    chunks = (plan.tasks(idx) for idx in groups)
     outcome = BatchOutcome()
     t0 = time.perf_counter()
     try:

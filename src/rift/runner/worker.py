@@ -6,6 +6,7 @@ process pool, Dask) runs the same function on the same inputs: same seed, same b
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Mapping, Sequence
@@ -63,7 +64,24 @@ def from_month(result: RunResult, first: int) -> RunResult:
 def _task_state(task: RunTask) -> ModelState | None:
     if task.state is None or isinstance(task.state, ModelState):
         return task.state
-    return ModelState.load(task.state)
+    path = Path(task.state)
+    try:
+        stat = path.stat()
+    except OSError:
+        return ModelState.load(path)  # its message names the missing file
+    return _loaded_state(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _loaded_state(path: str, mtime_ns: int, size: int) -> ModelState:
+    """A state file read once per process (a batch from the present reuses ~100 particles).
+
+    Keyed on the file's modification time and size too, so a remade file is read again. The
+    model copies the state it starts from (:class:`rift.model.model.AllianceModel`), so the
+    cached one is never changed by a run.
+    """
+    del mtime_ns, size  # part of the key only
+    return ModelState.load(path)
 
 
 def run_task(spec: RunSpec, task: RunTask) -> RunResult:
