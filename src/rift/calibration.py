@@ -121,6 +121,21 @@ def load_calibration(through: int | None = None) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+#: The packaged posterior of the event model's tension terms (``rift refit alliance --write``).
+ALLIANCE_FILE = "alliance_calibration.json"
+#: The alliance terms that describe 2025-01 only (drawn jointly for scenarios that start then).
+ALLIANCE_START = "2025-01"
+
+
+@cache
+def alliance_posterior() -> Posterior | None:
+    """The packaged ABC posterior of the tension terms and the 2025 hostilities, or None."""
+    path = Path(str(resources.files("rift.data").joinpath(ALLIANCE_FILE)))
+    if not path.is_file():
+        return None
+    return Posterior.from_dict(json.loads(path.read_text(encoding="utf-8"))["posterior"])
+
+
 def calibration_years() -> list[int]:
     """The years through which a packaged calibration was fitted (the main one included)."""
     folder = Path(str(resources.files("rift.data")))

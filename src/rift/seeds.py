@@ -15,6 +15,8 @@ import numpy as np
 SAMPLING_KEY: tuple[int, int] = (2**32 - 1, 1)
 #: Spawn key of the stream that draws from the calibrated posterior.
 CALIBRATION_KEY: tuple[int, int] = (2**32 - 1, 2)
+#: Spawn key of the stream that draws whole particles of the alliance (tension terms) posterior.
+ALLIANCE_KEY: tuple[int, int] = (2**32 - 1, 3)
 #: Spawn key of the nowcast's streams (forward steps, resampling, moves) under its seed.
 NOWCAST_KEY: tuple[int, int] = (2**32 - 1, 7)
 #: Spawn key of a sensitivity analysis's streams (SALib's design, the bootstraps) under its seed.

@@ -160,3 +160,45 @@ def test_quantiles_without_freezing_are_the_frozen_distributions_bits(spec):
     assert mine.shape == u.shape
     np.testing.assert_array_equal(mine, frozen)  # bit for bit, NaN and infinities included
     assert np.isfinite(mine[1:-1]).all()
+
+
+def test_the_tension_terms_are_whole_particles_of_their_posterior():
+    """The alliance terms are drawn as rows of their ABC posterior (their correlations kept),
+    by systematic resampling from a stream of their own: every other input is unchanged."""
+    from rift.calibration import alliance_posterior
+    from rift.runner.sampling import alliance_names
+
+    post = alliance_posterior()
+    s = scenario_from_dict({"name": "a", "runs": 1200, "seed": 5, "start": "2025-01"})
+    assert alliance_names(s) == set(post.names)  # the 2025 hostilities too, from 2025-01
+    table = sample_uncertain(s)
+    drawn = np.column_stack([table[n].astype(float) for n in post.names])
+    rows = {tuple(r) for r in post.samples}
+    assert all(tuple(r) in rows for r in drawn)  # whole particles, never mixed
+    j, k = (
+        post.names.index("events.tension.reference"),
+        post.names.index("events.tension.severity_step"),
+    )
+    w = post.weights / post.weights.sum()
+    c = np.cov(post.samples[:, [j, k]].T, aweights=w)
+    target = c[0, 1] / np.sqrt(c[0, 0] * c[1, 1])
+    got = np.corrcoef(drawn[:, j], drawn[:, k])[0, 1]
+    assert target < -0.3 and abs(got - target) < 0.08  # kept (independent marginals: ~0)
+    # a later start keeps the 2025 hostilities on their registry spread
+    later = scenario_from_dict({"name": "b", "runs": 50, "seed": 5, "start": "2019-01"})
+    assert alliance_names(later) == {n for n in post.names if not n.startswith("init.")}
+    # off with the calibrated draws, and nothing else moves when it is off
+    off = scenario_from_dict(
+        {
+            "name": "c",
+            "runs": 1200,
+            "seed": 5,
+            "start": "2025-01",
+            "sampling": {"calibrated": False},
+        }
+    )
+    assert alliance_names(off) == set()
+    plain = sample_uncertain(off)
+    same = [n for n in plain if n in table and n not in post.names and not n.startswith("coca")]
+    assert len(same) > 100
+    assert all(np.array_equal(plain[n], table[n]) for n in same if n not in posterior().names)

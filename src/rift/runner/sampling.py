@@ -21,6 +21,10 @@ or removing one sampled input leaves every other input of every run identical, s
 ``uncertain: calibrated`` draws whole particles from the packaged posterior by systematic
 resampling (the ``k``-th of ``n`` evenly spaced points of the weights' CDF, in a permuted
 order), from a stream of its own, so adding it leaves the hypercube of the rest unchanged.
+The event model's tension terms (``events.tension.*`` and, for a scenario starting in 2025-01,
+the 2025 hostilities) are drawn the same way from their own ABC posterior
+(``alliance_calibration.json``, :func:`alliance_names`), so their correlations are kept
+(reference and severity step correlate about -0.5), not sampled as independent marginals.
 """
 
 from __future__ import annotations
@@ -30,13 +34,13 @@ from typing import Any
 
 import numpy as np
 
-from rift.calibration import calibration_start, posterior
+from rift.calibration import ALLIANCE_START, alliance_posterior, calibration_start, posterior
 from rift.distributions import Choice, parse_distribution, quantile
 from rift.parameters import registry
 from rift.runner.permutation import ROUNDS, KeyedPermutation, keys_from, unit_uniform
 from rift.scenario import Scenario
 from rift.scenario.levers import registry_name
-from rift.seeds import CALIBRATION_KEY, dimension_seed
+from rift.seeds import ALLIANCE_KEY, CALIBRATION_KEY, dimension_seed
 
 
 def calibrated_names(scenario: Scenario) -> set[str]:
@@ -52,11 +56,37 @@ def calibrated_names(scenario: Scenario) -> set[str]:
     return {n for n in post.names if n not in mine and (same_start or not n.startswith("init."))}
 
 
+def alliance_names(scenario: Scenario) -> set[str]:
+    """The tension terms a scenario draws jointly, as whole particles of their posterior.
+
+    Those whose registry spread the scenario would otherwise sample (``sampling.registry`` and
+    ``sampling.calibrated`` both on, the name neither fixed nor given a distribution by the
+    scenario); the 2025 hostilities (``init.*``) only for a scenario starting in 2025-01, the
+    month they describe (elsewhere they keep their registry spread, as before the fit).
+    """
+    if not (scenario.sampling.registry and scenario.sampling.calibrated):
+        return set()
+    post = alliance_posterior()
+    if post is None:
+        return set()
+    mine = set(scenario.parameters) | set(scenario.uncertain) | calibrated_names(scenario)
+    reg = registry()
+    return {
+        n
+        for n in post.names
+        if n not in mine
+        and n in reg
+        and reg[n].uncertainty
+        and (scenario.start == ALLIANCE_START or not n.startswith("init."))
+    }
+
+
 def declared_spreads(scenario: Scenario) -> dict[str, Any]:
     """The registry spreads a scenario samples (none with ``sampling: {registry: false}``)."""
     if not scenario.sampling.registry:
         return {}
     skip = set(scenario.parameters) | set(scenario.uncertain) | calibrated_names(scenario)
+    skip |= alliance_names(scenario)
     return {
         name: parse_distribution(p.uncertainty)
         for name, p in registry().items()
@@ -123,6 +153,7 @@ class Sampler:
         self._perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS]) if d else None
         self._jitter = keys[ROUNDS] if d else None
         self._calibrated = self._calibration_plan(scenario)
+        self._alliance = self._alliance_plan(scenario)
 
     def _calibration_plan(self, scenario: Scenario) -> tuple | None:
         if not scenario.calibration:
@@ -133,21 +164,24 @@ class Sampler:
             raise LookupError("the package has no calibration; run `rift calibrate`")
         drawn = calibrated_names(scenario)
         columns = [j for j, name in enumerate(post.names) if name in drawn]
-        seed = np.random.SeedSequence(scenario.seed, spawn_key=CALIBRATION_KEY)
-        keys = keys_from(seed, 1, extra=1)
-        w = np.asarray(post.weights, float)
-        cdf = np.cumsum(w / w.sum())
-        offset = float(unit_uniform(keys[ROUNDS])[0])
-        perm = KeyedPermutation(max(self.runs, 1), keys[:ROUNDS])
-        return post, columns, cdf, offset, perm
+        return _systematic_plan(post, columns, scenario.seed, CALIBRATION_KEY, self.runs)
+
+    def _alliance_plan(self, scenario: Scenario) -> tuple | None:
+        drawn = alliance_names(scenario)
+        if not drawn:
+            return None
+        post = alliance_posterior()
+        columns = [j for j, name in enumerate(post.names) if name in drawn]
+        return _systematic_plan(post, columns, scenario.seed, ALLIANCE_KEY, self.runs)
 
     @property
     def parameter_names(self) -> list[str]:
         """Every sampled name: the scenario's uncertain parameters and calibrated ones."""
         names = list(self.names)
-        if self._calibrated is not None:
-            post, columns = self._calibrated[:2]
-            names += [post.names[j] for j in columns]
+        for plan in (self._calibrated, self._alliance):
+            if plan is not None:
+                post, columns = plan[:2]
+                names += [post.names[j] for j in columns]
         return sorted(names)
 
     def uniforms(self, index: Iterable[int]) -> np.ndarray:
@@ -164,19 +198,26 @@ class Sampler:
         """Values of every sampled parameter for the given runs (arrays, by name)."""
         idx = np.asarray(list(index), dtype=np.int64)
         out: dict[str, np.ndarray] = {}
-        if self._calibrated is not None:
-            post, columns, cdf, offset, perm = self._calibrated
-            u = (offset + perm(idx)[:, 0]) / self.runs
-            rows = np.minimum(np.searchsorted(cdf, u), len(cdf) - 1)
-            reg = registry()
-            for j in columns:
-                name, values = post.names[j], post.samples[rows, j].copy()
-                if reg[name].kind == "choice":  # calibrated as a uniform (see the registry)
-                    values = np.array([reg[name].choice_from_unit(v) for v in values], object)
-                out[name] = values
+        for plan in (self._calibrated, self._alliance):
+            if plan is not None:
+                out.update(self._particles(plan, idx))
         u = self.uniforms(idx)
         for j, name in enumerate(self.names):
             out[name] = quantile_values(name, self._specs[j], u[:, j])
+        return out
+
+    def _particles(self, plan: tuple, idx: np.ndarray) -> dict[str, np.ndarray]:
+        """Whole particles of a posterior for the given runs (systematic resampling)."""
+        post, columns, cdf, offset, perm = plan
+        u = (offset + perm(idx)[:, 0]) / self.runs
+        rows = np.minimum(np.searchsorted(cdf, u), len(cdf) - 1)
+        reg = registry()
+        out = {}
+        for j in columns:
+            name, values = post.names[j], post.samples[rows, j].copy()
+            if reg[name].kind == "choice":  # calibrated as a uniform (see the registry)
+                values = np.array([reg[name].choice_from_unit(v) for v in values], object)
+            out[name] = values
         return out
 
     def values_at(self, names: Iterable[str], u: np.ndarray) -> dict[str, np.ndarray]:
@@ -220,6 +261,22 @@ class Sampler:
             k: v.tolist() if v.dtype != object else [_plain(x) for x in v] for k, v in table.items()
         }
         return [{k: col[i] for k, col in plain.items()} for i in range(len(idx))]
+
+
+def _systematic_plan(post: Any, columns: list[int], root: int, key: tuple, runs: int) -> tuple:
+    """How a batch's runs pick whole particles of ``post`` (systematic resampling).
+
+    Run ``k`` takes the ``k``-th of ``runs`` evenly spaced points of the weights' CDF, in an
+    order permuted under ``key``: a stream of its own, so adding a posterior leaves every other
+    draw of the batch unchanged.
+    """
+    seed = np.random.SeedSequence(root, spawn_key=key)
+    keys = keys_from(seed, 1, extra=1)
+    w = np.asarray(post.weights, float)
+    cdf = np.cumsum(w / w.sum())
+    offset = float(unit_uniform(keys[ROUNDS])[0])
+    perm = KeyedPermutation(max(runs, 1), keys[:ROUNDS])
+    return post, columns, cdf, offset, perm
 
 
 def _plain(value: Any) -> Any:
