@@ -86,6 +86,15 @@ def test_each_run_continues_its_particle(tmp_path, folder):
         col = names.index("members_total")
         first = out.result.column("members_total")[0]
         assert abs(first - last[col]) <= 0.25 * last[col] + 50
+        # totals "since start" count from the batch's start, not from the state's history
+        new = out.result.column("displacement_new")
+        total = out.result.column("displacement_cum")
+        assert last[names.index("displacement_cum")] > 10 * new[0] > 0  # a long history
+        np.testing.assert_allclose(total, np.cumsum(new), rtol=1e-9)
+        deaths = out.result.column("vessel_strike_deaths_cum")
+        np.testing.assert_allclose(
+            deaths, np.cumsum(out.result.column("vessel_strike_deaths")), rtol=1e-9, atol=1e-9
+        )
     # copies of one particle get different futures
     a, b = execute(plan.spec, plan.task(0)), execute(plan.spec, plan.task(PARTICLES))
     assert not np.array_equal(a.result.series, b.result.series)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from rift.model.state import ModelState
-from rift.record import RunOutput, RunResult
+from rift.record import RECORD, RunOutput, RunResult
 from rift.runner.inputs import RunInputs, build_model
 
 
@@ -54,11 +54,25 @@ def from_month(result: RunResult, first: int) -> RunResult:
 
     An event whose first month is before ``first`` happened in the state's history (the
     present), not in the batch's horizon: it is dropped too, as the store holds only the
-    horizon's months (the present folder holds the history).
+    horizon's months (the present folder holds the history). The totals "since start"
+    (:data:`SINCE_START`) count from ``first``, the batch's start: the state's history (from
+    2019) is not the batch's.
     """
-    keep = np.asarray(result.months) >= first
+    months = np.asarray(result.months)
+    keep = months >= first
     events = {e: (m if m is None or m >= first else None) for e, m in result.events.items()}
-    return replace(result, months=result.months[keep], series=result.series[keep], events=events)
+    series = result.series[keep]
+    before = np.flatnonzero(months < first)
+    if len(before):
+        series = series.copy()
+        for name in SINCE_START:
+            j = result.names.index(name)
+            series[:, j] -= result.series[before[-1], j]
+    return replace(result, months=result.months[keep], series=series, events=events)
+
+
+#: Outcomes that are totals since the run's start (a batch from the present counts from its own).
+SINCE_START = tuple(o.name for o in RECORD.outcomes if o.name.endswith("_cum"))
 
 
 def _task_state(task: RunTask) -> ModelState | None:
