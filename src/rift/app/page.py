@@ -43,15 +43,18 @@ def _end_choices(scenario: S.Scenario) -> list[str]:
 
 
 @solara.component
-def ParameterControl(ctl: S.Control, value: Any, on_value: Any, free: bool = False) -> None:
+def ParameterControl(
+    ctl: S.Control, value: Any, on_value: Any, free: bool = False, css: str = "param"
+) -> None:
     """One parameter's (or lever's) widget, its range from the registry, its source on hover.
 
     ``free``: a whole-run lever left alone, which forces nothing (the actors choose it).
+    ``css``: the prefix of its class (``param-us-intel_sharing``; ``lever-`` for a lever).
     """
     safe = re.sub(r"[^A-Za-z0-9_-]", "-", ctl.name)
     with (
         solara.Tooltip(ctl.tooltip),
-        solara.Column(classes=[f"param-{safe}", "rift-param"], gap="0px"),
+        solara.Column(classes=[f"{css}-{safe}", f"rift-{css}"], gap="0px"),
     ):
         if ctl.kind == "choice":
             solara.Select(ctl.name, values=list(ctl.choices), value=value, on_value=on_value)
@@ -273,7 +276,7 @@ def Page() -> None:
 def LeverForm(base: S.Scenario, levers: dict, set_levers: Any) -> None:
     """The scenario's levers: instruments for the whole run, its interventions' parts."""
     groups = S.lever_groups(base)
-    group, set_group = solara.use_state("whole run")
+    group, set_group = solara.use_state(S.INSTRUMENT_LEVERS)
     _heading(f"Levers ({sum(len(v) for v in groups.values())})")
     solara.Select(
         "Lever group", values=list(groups), value=group if group in groups else None,
@@ -287,6 +290,7 @@ def LeverForm(base: S.Scenario, levers: dict, set_levers: Any) -> None:
             levers.get(name, ctl.value),
             lambda v, name=name, ctl=ctl: set_levers({**levers, name: ctl.coerce(v)}),
             free="[" not in name and name not in fixed and name not in base.parameters,
+            css="lever",
         )
     if fixed:
         solara.Text("Levers fixed: " + ", ".join(f"{k} = {v}" for k, v in fixed.items()))

@@ -61,6 +61,8 @@ PAGE_FIGURES = tuple(stem for stems in PAGE_TABS.values() for stem in stems)
 ENDOGENOUS = "endogenous"
 #: What an intervention's ``until`` lever is when the intervention has no end.
 OPEN = "open"
+#: The group of the levers that force an instrument in every month of the run.
+INSTRUMENT_LEVERS = "instruments, all months"
 
 
 @dataclass(frozen=True)
@@ -232,13 +234,13 @@ def lever_names(scenario: Scenario) -> list[str]:
 
 
 def lever_groups(scenario: Scenario) -> dict[str, list[str]]:
-    """The levers by group: ``whole run`` (the instruments), then one per intervention."""
+    """The levers by group: :data:`INSTRUMENT_LEVERS` (all months), then one per intervention."""
     groups: dict[str, list[str]] = {}
     for name in lever_names(scenario):
         lv = lever(name)
-        groups.setdefault("whole run" if lv is None else f"interventions[{lv.index}]", []).append(
-            name
-        )
+        groups.setdefault(
+            INSTRUMENT_LEVERS if lv is None else f"interventions[{lv.index}]", []
+        ).append(name)
     return groups
 
 
