@@ -44,11 +44,11 @@ def _end_choices(scenario: S.Scenario) -> list[str]:
 
 @solara.component
 def ParameterControl(
-    ctl: S.Control, value: Any, on_value: Any, free: bool = False, css: str = "param"
+    ctl: S.Control, value: Any, on_value: Any, state: str | None = None, css: str = "param"
 ) -> None:
     """One parameter's (or lever's) widget, its range from the registry, its source on hover.
 
-    ``free``: a whole-run lever left alone, which forces nothing (the actors choose it).
+    ``state``: shown instead of the value for a lever left alone (endogenous or sampled).
     ``css``: the prefix of its class (``param-us-intel_sharing``; ``lever-`` for a lever).
     """
     safe = re.sub(r"[^A-Za-z0-9_-]", "-", ctl.name)
@@ -77,8 +77,7 @@ def ParameterControl(
                 step=ctl.step,
                 on_value=on_value,
             )
-        shown = f"{S.ENDOGENOUS} (move it to force it)" if free else f"{value} {ctl.unit}"
-        solara.Text(f"{ctl.name} = {shown}", classes=["param-value"])
+        solara.Text(f"{ctl.name} = {state or f'{value} {ctl.unit}'}", classes=["param-value"])
 
 
 @solara.component
@@ -272,6 +271,15 @@ def Page() -> None:
         ResultsPanel(shown, tab, show_tab)
 
 
+def _lever_state(base: S.Scenario, name: str) -> str | None:
+    """What a lever left alone is, when its control's value does not say it."""
+    if name in base.uncertain:
+        return "sampled per run (move it to fix it)"
+    if "[" not in name and name not in base.parameters:
+        return f"{S.ENDOGENOUS} (move it to force it)"
+    return None
+
+
 @solara.component
 def LeverForm(base: S.Scenario, levers: dict, set_levers: Any) -> None:
     """The scenario's levers: instruments for the whole run, its interventions' parts."""
@@ -289,7 +297,7 @@ def LeverForm(base: S.Scenario, levers: dict, set_levers: Any) -> None:
             ctl,
             levers.get(name, ctl.value),
             lambda v, name=name, ctl=ctl: set_levers({**levers, name: ctl.coerce(v)}),
-            free="[" not in name and name not in fixed and name not in base.parameters,
+            state=None if name in fixed else _lever_state(base, name),
             css="lever",
         )
     if fixed:
