@@ -1,5 +1,7 @@
 """``rift app`` in headless Chromium: change a parameter, run, see the figure change, pin and
-compare, save the scenario and validate it, write the report, stop with Ctrl-C.
+compare, save the scenario and validate it, write the report, stop with Ctrl-C; add an
+intervention, fix an election setting and a lever, run, see the figure change, save and
+validate.
 
 The app runs as ``rift app`` does, in its own process on a free port of 127.0.0.1, stopped
 at the end; the page must fetch nothing from outside 127.0.0.1 (Solara's assets are served
@@ -117,7 +119,14 @@ def test_app_in_chromium(app):
             page.get_by_role("button", name="Run").click()
             first = _message(page, "success", r"baseline: 6 runs in")
             before = _digest(page, "fan_control_any")
-            assert before and page.locator("img[data-figure=map_control]").count() == 1
+            # only the visible tab's figures are drawn: the map is drawn when its tab is shown
+            assert before and page.locator("img[data-figure=map_control]").count() == 0
+            page.get_by_role("tab", name="Map").click()
+            page.locator("img[data-figure=map_control]").first.wait_for(timeout=30_000)
+            assert page.locator("img[data-figure=fan_control_any]").count() == 0
+            page.get_by_role("tab", name="Armed control").click()
+            page.locator("img[data-figure=fan_control_any]").first.wait_for(timeout=30_000)
+            assert _digest(page, "fan_control_any") == before  # drawn once, shown again
             page.get_by_role("button", name="Pin this batch").click()
             _message(page, "success", "pinned baseline")
             # change a parameter: its slider to the top of its range
@@ -169,3 +178,65 @@ def test_app_in_chromium(app):
     proc.wait(timeout=30)
     err = proc.stderr.read()
     assert proc.returncode == 0 and "rift app: stopped" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_app_intervention_election_and_lever_in_chromium(app):
+    """An intervention, an election setting and a lever from the page, run and saved."""
+    _, url, tmp = app
+    sync_playwright = _browser()
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url)
+            page.get_by_text("press Run").first.wait_for(timeout=60_000)
+            _choose(page, "Last month", "2027-06")
+            page.get_by_role("button", name="Run").click()
+            _message(page, "success", r"baseline: 6 runs in")
+            before = _digest(page, "fan_control_any")
+            # an intervention: Colombia's posture forced to the offensive from 2026-09
+            _choose(page, "Instrument", "col.posture")
+            slider = page.locator(".param-col-posture [role=slider]")
+            slider.focus()
+            slider.press("End")
+            page.locator(".param-col-posture", has_text="col.posture = 1.0").first.wait_for(
+                timeout=10_000
+            )
+            _choose(page, "From", "2026-09")
+            page.get_by_role("button", name="Add intervention").click()
+            page.get_by_text("2026-09: col.posture = 1.0").first.wait_for(timeout=10_000)
+            # an election setting fixed, and a lever: the US tariff for the whole run
+            _choose(page, "House after the 2026 US midterms", "unified")
+            lever = page.locator(".lever-us-tariff_rate [role=slider]")
+            page.locator(".lever-us-tariff_rate", has_text="endogenous").first.wait_for()
+            lever.focus()
+            lever.press("End")
+            page.get_by_text("Levers fixed: us.tariff_rate = 2.0").first.wait_for(timeout=10_000)
+            page.get_by_role("button", name="Run").click()
+            _message(page, "success", r"baseline_app: 6 runs in")
+            after = _digest(page, "fan_control_any")
+            assert after and after != before
+            target = tmp / "edited.yaml"
+            box = page.get_by_label("Save as (.yaml)")
+            box.fill(str(target))
+            box.press("Enter")
+            page.get_by_role("button", name="Save scenario").click()
+            _message(page, "success", "scenario saved")
+        finally:
+            browser.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "rift", "validate", str(target)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    saved = load_scenario(target)
+    assert [(i.at, i.set, i.until) for i in saved.interventions] == [
+        ("2026-09", {"col.posture": 1.0}, None)
+    ]
+    assert saved.election.midterms_2026 == "unified"
+    assert saved.parameters == {"us.tariff_rate": 2.0} and saved.end == "2027-06"
+    assert errors == []

@@ -162,3 +162,120 @@ def test_the_report_compares_the_pinned_and_the_current_batch(tmp_path):
     text = report.read_text(encoding="utf-8")
     assert report.parent.parent == tmp_path / "reports"
     assert "baseline_app" in text and "baseline" in text and "us.security_cut_residual" in text
+
+
+LEVERED = """\
+name: levered
+extends: baseline
+runs: 4
+end: 2027-06
+interventions:
+  - at: 2026-09
+    until: 2027-03
+    set: {col.posture: 1.0, us.certification: decertified}
+    label: an offensive, and decertification
+uncertain:
+  interventions[0].at:
+    dist: choice
+    values: [2026-08, 2026-09]
+policies:
+  - name: late
+    set:
+      interventions[0].until: 2027-06
+"""
+
+
+def _levered(tmp_path):
+    path = tmp_path / "levered.yaml"
+    path.write_text(LEVERED)
+    return load_scenario(path)
+
+
+def test_levers_are_the_instruments_and_the_interventions_parts(tmp_path):
+    reg = registry()
+    base = load_scenario("baseline")
+    assert S.lever_names(base) == list(reg.instruments())  # no interventions of its own
+    assert not set(S.lever_names(base)) & set(S.sampled_parameters(base))
+    for name in S.lever_names(base):
+        p, c = reg[name], S.lever_control(base, name)
+        assert c.unit == p.unit and c.tooltip.count("source:") == 1
+        assert "whole run" in c.tooltip
+        if p.kind == "choice":  # left alone, the actors choose it
+            assert c.choices == (S.ENDOGENOUS, *p.choices) and c.value == S.ENDOGENOUS
+        else:
+            assert (c.low, c.high) == (p.low, p.high) and c.low <= c.value <= c.high
+    sc = _levered(tmp_path)
+    assert S.lever_groups(sc)["interventions[0]"] == [
+        "interventions[0].at",
+        "interventions[0].until",
+        "interventions[0].set.col.posture",
+        "interventions[0].set.us.certification",
+    ]
+    assert "interventions[0].at" not in S.sampled_parameters(sc)  # a lever, not a parameter
+    at = S.lever_control(sc, "interventions[0].at")
+    until = S.lever_control(sc, "interventions[0].until")
+    assert at.value == "2026-09" and at.choices[0] == "2026-07" and at.choices[-1] == "2027-03"
+    assert until.value == "2027-03" and until.choices == tuple(
+        m for m in S.horizon_months(sc) if m >= "2026-09"
+    )
+    assert "sampled per run: dist choice" in at.tooltip and "levered.yaml" in at.tooltip
+    aid = S.lever_control(sc, "interventions[0].set.col.posture")
+    assert aid.value == 1.0 and (aid.low, aid.high) == (0.0, 1.0) and "source: seed" in aid.tooltip
+    with pytest.raises(InputError, match="not a lever"):
+        S.lever_control(sc, "interventions[1].at")
+
+
+def test_lever_edits_are_checked_applied_like_a_file_and_saved(tmp_path):
+    sc = _levered(tmp_path)
+    values = {
+        "interventions[0].at": "2026-11",
+        "interventions[0].set.col.posture": 7.0,  # off the range: the control clamps it
+        "interventions[0].set.us.certification": "decertified",  # its start: no change
+        "us.intel_sharing": 0.25,
+        "us.certification": S.ENDOGENOUS,  # left alone
+    }
+    levers = S.lever_edits_from(values, sc)
+    # 7.0 is clamped to 1.0, the control's start: like the unmoved ones, no change
+    assert levers == {"interventions[0].at": "2026-11", "us.intel_sharing": 0.25}
+    levers["interventions[0].set.col.posture"] = 0.5
+    out = S.apply_edits(sc, S.Edits(levers=levers, runs=4))
+    assert out.name == "levered_app" and out.parameters == {"us.intel_sharing": 0.25}
+    (iv,) = out.interventions
+    assert iv.at == "2026-11" and iv.until == "2027-03"
+    assert iv.set == {"col.posture": 0.5, "us.certification": "decertified"}
+    assert "interventions[0].at" not in out.uncertain  # fixed, so no longer sampled
+    assert [p.name for p in out.policies] == ["late"]
+    path = S.save_scenario(out, tmp_path / "out" / "saved.yaml")
+    assert main(["validate", str(path)]) == 0
+    assert load_scenario(path).hash() == out.hash()
+    # the same validation as a file: an end before the start, an unknown choice
+    with pytest.raises(InputError, match="interventions"):
+        S.apply_edits(sc, S.Edits(levers={"interventions[0].until": "2026-08"}, runs=4))
+    with pytest.raises(InputError, match="not a choice"):
+        S.lever_edits_from({"interventions[0].at": "2031-01"}, sc)
+    with pytest.raises(InputError, match="not a lever"):
+        S.lever_edits_from({"territory.cost_per_member_usd": 1.0}, sc)
+    # an open intervention's end: "open" is its start, a month closes it
+    tilt = load_scenario("china_tilt")
+    assert S.lever_control(tilt, "interventions[0].until").value == S.OPEN
+    closed = S.apply_edits(tilt, S.Edits(levers={"interventions[0].until": "2028-06"}))
+    assert closed.interventions[0].until == "2028-06"
+
+
+def test_a_lever_changes_the_batch_paired_with_the_pinned_one(tmp_path):
+    sess = S.Session(load_scenario("baseline"), tmp_path, executor="serial")
+    a = sess.run(S.Edits(**SHORT))
+    sess.pin()
+    drawn = sess.figures(["fan_control_any"])["fan_control_any"]
+    # Colombia's posture forced to the offensive for the whole run: less armed control
+    b = sess.run(S.Edits(levers={"col.posture": 1.0}, **SHORT))
+    assert b.name == "baseline_app" and b.manifest["scenario"]["parameters"] == {"col.posture": 1.0}
+    d = b.ok_runs["control_any"].to_numpy() - a.ok_runs["control_any"].to_numpy()
+    assert (d < 0).all()  # in every one of the 4 paired runs, by 3 municipalities measured
+    row = sess.comparison().differences.set_index("outcome").loc["control_any"]
+    assert row["difference"] == pytest.approx(d.mean())
+    # the figures are drawn once per pair of batches: asked again, nothing is drawn
+    n = sess.draws
+    after = sess.figures(["fan_control_any"])["fan_control_any"]
+    assert after != drawn and sess.draws == n + 1
+    assert sess.figures(["fan_control_any"])["fan_control_any"] == after and sess.draws == n + 1

@@ -8,6 +8,7 @@ else as one line naming the error, never a traceback).
 from __future__ import annotations
 
 import html
+import re
 import traceback
 from typing import Any
 
@@ -42,12 +43,18 @@ def _end_choices(scenario: S.Scenario) -> list[str]:
 
 
 @solara.component
-def ParameterControl(ctl: S.Control, value: Any, on_value: Any) -> None:
-    """One parameter's widget, its range from the registry, its source on hover."""
-    safe = ctl.name.replace(".", "-")
+def ParameterControl(
+    ctl: S.Control, value: Any, on_value: Any, state: str | None = None, css: str = "param"
+) -> None:
+    """One parameter's (or lever's) widget, its range from the registry, its source on hover.
+
+    ``state``: shown instead of the value for a lever left alone (endogenous or sampled).
+    ``css``: the prefix of its class (``param-us-intel_sharing``; ``lever-`` for a lever).
+    """
+    safe = re.sub(r"[^A-Za-z0-9_-]", "-", ctl.name)
     with (
         solara.Tooltip(ctl.tooltip),
-        solara.Column(classes=[f"param-{safe}", "rift-param"], gap="0px"),
+        solara.Column(classes=[f"{css}-{safe}", f"rift-{css}"], gap="0px"),
     ):
         if ctl.kind == "choice":
             solara.Select(ctl.name, values=list(ctl.choices), value=value, on_value=on_value)
@@ -70,7 +77,7 @@ def ParameterControl(ctl: S.Control, value: Any, on_value: Any) -> None:
                 step=ctl.step,
                 on_value=on_value,
             )
-        solara.Text(f"{ctl.name} = {value} {ctl.unit}", classes=["param-value"])
+        solara.Text(f"{ctl.name} = {state or f'{value} {ctl.unit}'}", classes=["param-value"])
 
 
 @solara.component
@@ -87,6 +94,9 @@ def Page() -> None:
     group, set_group = solara.use_state("us")
     added, set_added = solara.use_state([])
     election, set_election = solara.use_state({})
+    levers, set_levers = solara.use_state({})
+    tab, set_tab = solara.use_state(0)
+    tab_ref = solara.use_ref(0)  # the visible tab, read by the Run task's thread
     runs, set_runs = solara.use_state(int(CONFIG["runs"]))
     end, set_end = solara.use_state(base.end)
     file_ref, set_file_ref = solara.use_state("")
@@ -100,19 +110,32 @@ def Page() -> None:
             parameters=S.edits_from(values, base),
             interventions=list(added),
             election=dict(election),
+            levers=S.lever_edits_from(levers, base),
             runs=runs,
             end=end,
         )
 
+    def visible_figures() -> dict[str, bytes]:  # only the visible tab's, drawn once each
+        return sess.figures(list(S.PAGE_TABS.values())[tab_ref.current])
+
     def refresh() -> None:
-        figs = sess.figures()
         set_shown(
             {
-                "figures": figs,
+                "figures": visible_figures(),
                 "tables": sess.difference_tables(),
                 "names": [r.name for r in sess.batches()],
             }
         )
+
+    def show_tab(index: int) -> None:
+        tab_ref.current = index
+        set_tab(index)
+        try:
+            figs = visible_figures()
+        except Exception as exc:
+            set_message(("error", _message(exc)))
+            return
+        set_shown({**shown, "figures": figs})
 
     def act(fn, done: str) -> None:
         try:
@@ -129,6 +152,7 @@ def Page() -> None:
             set_values({})
             set_added([])
             set_election({})
+            set_levers({})
             set_end(new.end)
             return new.name
 
@@ -213,6 +237,7 @@ def Page() -> None:
         if changed:
             solara.Text("Fixed: " + ", ".join(f"{k} = {v}" for k, v in changed.items()))
             solara.Button("Reset parameters", on_click=lambda: set_values({}))
+        LeverForm(base, levers, set_levers)
         InterventionForm(months, added, set_added)
         _heading("Election")
         for key, choices in S.ELECTION_CHOICES.items():
@@ -243,7 +268,44 @@ def Page() -> None:
         {"error": solara.Error, "success": solara.Success}.get(kind, solara.Info)(
             text, classes=[f"rift-message-{kind}"]
         )
-        ResultsPanel(shown)
+        ResultsPanel(shown, tab, show_tab)
+
+
+def _lever_state(base: S.Scenario, name: str) -> str | None:
+    """What a lever left alone is, when its control's value does not say it."""
+    if name in base.uncertain:
+        return "sampled per run (move it to fix it)"
+    if "[" not in name and name not in base.parameters:
+        return f"{S.ENDOGENOUS} (move it to force it)"
+    return None
+
+
+@solara.component
+def LeverForm(base: S.Scenario, levers: dict, set_levers: Any) -> None:
+    """The scenario's levers: instruments for the whole run, its interventions' parts."""
+    groups = S.lever_groups(base)
+    group, set_group = solara.use_state(S.INSTRUMENT_LEVERS)
+    _heading(f"Levers ({sum(len(v) for v in groups.values())})")
+    solara.Select(
+        "Lever group", values=list(groups), value=group if group in groups else None,
+        on_value=set_group,
+    )  # fmt: skip
+    fixed = S.lever_edits_from(levers, base) if levers else {}
+    for name in groups.get(group, []):
+        ctl = S.lever_control(base, name)
+        ParameterControl(
+            ctl,
+            levers.get(name, ctl.value),
+            lambda v, name=name, ctl=ctl: set_levers({**levers, name: ctl.coerce(v)}),
+            state=None if name in fixed else _lever_state(base, name),
+            css="lever",
+        )
+    if fixed:
+        solara.Text("Levers fixed: " + ", ".join(f"{k} = {v}" for k, v in fixed.items()))
+        solara.Button("Reset levers", on_click=lambda: set_levers({}))
+    for pol in base.policies:
+        values = ", ".join(f"{k} = {v}" for k, v in pol.set.items())
+        solara.Text(f"policy {pol.name}: {values} (run against the same runs, on top)")
 
 
 @solara.component
@@ -284,8 +346,11 @@ def InterventionForm(months: list[str], added: list, set_added: Any) -> None:
 
 
 @solara.component
-def ResultsPanel(shown: dict) -> None:
-    """The difference table (when a batch is pinned) and the figures."""
+def ResultsPanel(shown: dict, tab: int, on_tab: Any) -> None:
+    """The difference table (when a batch is pinned) and the figures, a tab per subject.
+
+    Only the visible tab's figures are in ``shown`` (drawn when the tab is shown).
+    """
     tables = shown["tables"]
     if tables:
         _heading(f"{' vs '.join(shown['names'])}: paired differences")
@@ -294,6 +359,14 @@ def ResultsPanel(shown: dict) -> None:
         solara.DataFrame(tables["events"], items_per_page=6)
     elif shown["names"]:
         _heading(f"{shown['names'][-1]} (pin it to compare the next run with it)")
-    with solara.ColumnsResponsive(12, large=6):
-        for stem, png in shown["figures"].items():
-            solara.HTML(tag="div", unsafe_innerHTML=S.figure_html(stem, png))
+    if not shown["names"]:
+        return
+    with solara.lab.Tabs(value=tab, on_value=on_tab):
+        for k, (label, stems) in enumerate(S.PAGE_TABS.items()):
+            with solara.lab.Tab(label), solara.ColumnsResponsive(12, large=6):
+                if k != tab:
+                    continue
+                for stem in stems:
+                    if stem in shown["figures"]:
+                        png = shown["figures"][stem]
+                        solara.HTML(tag="div", unsafe_innerHTML=S.figure_html(stem, png))

@@ -12,9 +12,10 @@ import base64
 import hashlib
 import io
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from rift.months import format_month
 from rift.parameters import Parameter, registry
 from rift.results import Results, load
 from rift.scenario import Scenario, load_scenario
+from rift.scenario.levers import LEVER_FORM, lever
 from rift.scenario.loading import shipped_scenarios, with_changes
 
 #: Runs of a batch unless the page says otherwise.
@@ -43,17 +45,24 @@ ELECTION_LABELS = {
     "us_2028": "Party winning the 2028 US presidential election",
     "midterms_2026": "House after the 2026 US midterms",
 }
-#: The figures the page shows, by the stem :func:`rift.plots.figure_makers` gives them.
-PAGE_FIGURES = (
-    "fan_control_any",
-    "fan_coca_ha",
-    "fan_displacement_cum",
-    "fan_cooperation_index",
-    "horizon_control_any",
-    "horizon_coca_ha",
-    "events",
-    "map_control",
-)
+#: The page's tabs and the figures each shows, by the stem :func:`rift.plots.figure_makers`
+#: gives them; only the visible tab's figures are drawn.
+PAGE_TABS: dict[str, tuple[str, ...]] = {
+    "Armed control": ("fan_control_any", "horizon_control_any"),
+    "Coca": ("fan_coca_ha", "horizon_coca_ha"),
+    "Displacement": ("fan_displacement_cum",),
+    "Cooperation": ("fan_cooperation_index",),
+    "Events": ("events",),
+    "Map": ("map_control",),
+}
+#: Every figure the page shows (the tabs' figures, in order).
+PAGE_FIGURES = tuple(stem for stems in PAGE_TABS.values() for stem in stems)
+#: What a whole-run lever left alone is: the actors choose the instrument.
+ENDOGENOUS = "endogenous"
+#: What an intervention's ``until`` lever is when the intervention has no end.
+OPEN = "open"
+#: The group of the levers that force an instrument in every month of the run.
+INSTRUMENT_LEVERS = "instruments, all months"
 
 
 @dataclass(frozen=True)
@@ -185,11 +194,11 @@ def sampled_parameters(scenario: Scenario) -> list[str]:
     when ``sampling.registry`` holds; instruments and fixed parameters are not sampled.
     """
     reg = registry()
-    names = set(scenario.uncertain)
+    names = {n for n in scenario.uncertain if lever(n) is None}
     if scenario.sampling.registry:
-        names |= {n for n, p in reg.items() if p.uncertainty and not p.instrument}
+        names |= {n for n, p in reg.items() if p.uncertainty}
     names -= set(scenario.parameters)
-    return [n for n in reg if n in names]
+    return [n for n in reg if n in names and not reg[n].instrument]  # instruments: levers
 
 
 def parameter_groups(names: Sequence[str]) -> dict[str, list[str]]:
@@ -210,6 +219,126 @@ def horizon_months(scenario: Scenario) -> list[str]:
     return [format_month(m) for m in range(scenario.start_month, scenario.end_month + 1)]
 
 
+def lever_names(scenario: Scenario) -> list[str]:
+    """The levers the page offers for ``scenario`` (:mod:`rift.scenario.levers`).
+
+    Every instrument, forced for the whole run (as ``parameters`` or ``uncertain`` force
+    one), then for each of the scenario's interventions (``extends`` resolved, the parent's
+    first) its ``at``, its ``until`` and each instrument it sets.
+    """
+    names = list(registry().instruments())
+    for i, iv in enumerate(scenario.interventions):
+        names += [f"interventions[{i}].at", f"interventions[{i}].until"]
+        names += [f"interventions[{i}].set.{inst}" for inst in iv.set]
+    return names
+
+
+def lever_groups(scenario: Scenario) -> dict[str, list[str]]:
+    """The levers by group: :data:`INSTRUMENT_LEVERS` (all months), then one per intervention."""
+    groups: dict[str, list[str]] = {}
+    for name in lever_names(scenario):
+        lv = lever(name)
+        groups.setdefault(
+            INSTRUMENT_LEVERS if lv is None else f"interventions[{lv.index}]", []
+        ).append(name)
+    return groups
+
+
+def _sampled_text(scenario: Scenario, name: str) -> str | None:
+    d = scenario.uncertain.get(name)
+    if d is None:
+        return None
+    args = d.model_dump(mode="json", exclude_none=True)
+    return ", ".join(f"{k} {v}" for k, v in args.items())
+
+
+def lever_control(scenario: Scenario, name: str) -> Control:
+    """The widget of one lever of ``scenario``, its range from the registry or the horizon.
+
+    An instrument starts at the scenario's fixed value, else :data:`ENDOGENOUS` for a choice
+    (the first of its choices) or the middle of its range (a slider left there forces
+    nothing). A part of an intervention starts at the intervention's written (nominal) value;
+    its months are the horizon's (an ``at`` on or before the ``until``, an ``until`` on or
+    after the ``at``; :data:`OPEN` for an intervention without an end). The tooltip says
+    whether the scenario samples it per run (``uncertain``), which moving it replaces.
+
+    Raises:
+        InputError: A name that is not one of :func:`lever_names`.
+    """
+    if name not in lever_names(scenario):
+        raise InputError(
+            f"'{name}' is not a lever of {scenario.name}",
+            key="levers",
+            expected=f"an instrument or {LEVER_FORM} of the scenario's interventions",
+        )
+    lv = lever(name)
+    sampled = _sampled_text(scenario, name)
+    note = f"sampled per run: {sampled} (moving it fixes it)" if sampled else None
+    if lv is None:
+        fixed = scenario.parameters.get(name)
+        ctl = control(name, fixed)
+        tip = [f"forced for the whole run ({ENDOGENOUS} until moved)", ctl.tooltip]
+        if fixed is None and ctl.kind == "choice":
+            ctl = replace(ctl, choices=(ENDOGENOUS, *ctl.choices), value=ENDOGENOUS)
+        return replace(ctl, tooltip="\n".join([*tip, *([note] if note else [])]))
+    iv = scenario.interventions[lv.index]
+    what = f"interventions[{lv.index}]" + (f" ({iv.label})" if iv.label else "")
+    where = f"source: the scenario's {what}, {scenario.source or scenario.name}"
+    if lv.part == "set":
+        ctl = control(str(lv.instrument), iv.set[lv.instrument])
+        tip = [f"the value {what} forces", ctl.tooltip, *([note] if note else [])]
+        return replace(ctl, name=name, label=f"{what}: {lv.instrument}", tooltip="\n".join(tip))
+    months = horizon_months(scenario)
+    if lv.part == "at":
+        last = iv.until or months[-1]
+        choices = tuple(m for m in months if m <= last)
+        value = iv.at or months[0]
+        label = f"{what}: first month"
+    else:
+        choices = tuple(m for m in months if m >= (iv.at or months[0]))
+        choices = choices if iv.until else (OPEN, *choices)
+        value = iv.until or OPEN
+        label = f"{what}: last month"
+    tip = [label, "unit: month; valid range: the horizon "
+           f"{scenario.start}..{scenario.end}", *([note] if note else []), where]  # fmt: skip
+    return Control(
+        name=name,
+        label=label,
+        unit="month",
+        kind="choice",
+        low=None,
+        high=None,
+        step=1.0,
+        value=value,
+        choices=choices,
+        tooltip="\n".join(tip),
+    )
+
+
+def lever_edits_from(values: Mapping[str, Any], base: Scenario) -> dict[str, Any]:
+    """The lever values that differ from where their controls started, checked.
+
+    Raises:
+        InputError: A name that is not a lever of ``base``, or a value outside its range.
+    """
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        ctl = lever_control(base, name)
+        value = ctl.coerce(value)
+        if value == ctl.value:
+            continue
+        if ctl.kind == "choice" and value not in ctl.choices:
+            raise InputError(
+                f"{value!r} is not a choice of {name}",
+                key=name,
+                expected=f"one of: {', '.join(map(str, ctl.choices))}",
+            )
+        lv = lever(name)
+        inst = name if lv is None else lv.instrument
+        out[name] = registry()[inst].validate(value) if inst is not None else value
+    return out
+
+
 @dataclass
 class Edits:
     """The changes made on the page, on top of the chosen scenario.
@@ -219,6 +348,9 @@ class Edits:
         interventions: Interventions added (``at``, ``set``, optional ``until``), after the
             scenario's own.
         election: Election keys fixed (``winner_2030``, ``us_2028``, ``midterms_2026``).
+        levers: Levers fixed by name (:func:`lever_names`): an instrument forced for the whole
+            run, or a part of one of the scenario's interventions (``interventions[0].at``);
+            each replaces the lever's spread when the scenario samples it.
         runs: Runs of the batch.
         end: The last month (default: the scenario's).
         name: The edited scenario's name (default: ``<scenario>_app`` when anything changed).
@@ -227,6 +359,7 @@ class Edits:
     parameters: dict[str, Any] = field(default_factory=dict)
     interventions: list[dict[str, Any]] = field(default_factory=list)
     election: dict[str, str] = field(default_factory=dict)
+    levers: dict[str, Any] = field(default_factory=dict)
     runs: int = DEFAULT_RUNS
     end: str | None = None
     name: str | None = None
@@ -234,7 +367,7 @@ class Edits:
     @property
     def changes_model(self) -> bool:
         """Whether the edits change what a run does (not only how many runs or how long)."""
-        return bool(self.parameters or self.interventions or self.election)
+        return bool(self.parameters or self.interventions or self.election or self.levers)
 
 
 def apply_edits(base: Scenario, edits: Edits) -> Scenario:
@@ -244,11 +377,29 @@ def apply_edits(base: Scenario, edits: Edits) -> Scenario:
         InputError: An edit the scenario checks reject (e.g. an intervention after ``end``).
     """
     keys: dict[str, Any] = {}
-    if edits.interventions:
-        keys["interventions"] = [
-            *(i.model_dump(mode="json", exclude_none=True) for i in base.interventions),
-            *edits.interventions,
-        ]
+    whole = {n: v for n, v in edits.levers.items() if lever(n) is None}  # instruments
+    parts = {n: v for n, v in edits.levers.items() if lever(n) is not None}
+    if edits.interventions or parts:
+        own = [i.model_dump(mode="json", exclude_none=True) for i in base.interventions]
+        for name, value in parts.items():
+            lv = lever(name)
+            assert lv is not None
+            if lv.index >= len(own):
+                raise InputError(
+                    f"{base.name} has {len(own)} intervention(s): no interventions[{lv.index}]",
+                    key=name,
+                    expected="a lever of one of the scenario's interventions",
+                )
+            if lv.part == "set":
+                own[lv.index]["set"][lv.instrument] = value
+            elif value == OPEN:
+                own[lv.index].pop(lv.part, None)
+            else:
+                own[lv.index][lv.part] = value
+        keys["interventions"] = [*own, *edits.interventions]
+    if parts:  # a fixed lever is no longer sampled
+        uncertain = base.canonical()["uncertain"]
+        keys["uncertain"] = {k: v for k, v in uncertain.items() if k not in parts}
     if edits.election:
         keys["election"] = {
             **base.election.model_dump(mode="json", exclude_none=True),
@@ -262,7 +413,7 @@ def apply_edits(base: Scenario, edits: Edits) -> Scenario:
     return with_changes(
         base,
         runs=edits.runs if edits.runs != base.runs else None,
-        parameters=dict(edits.parameters) or None,
+        parameters={**edits.parameters, **whole} or None,
         keys=keys or None,
     )
 
@@ -385,6 +536,10 @@ class Session:
         self.current: Results | None = None
         self.pinned: Results | None = None
         self.last_seconds: float | None = None
+        #: Figures drawn so far (not found in the cache), for the benchmark and the tests.
+        self.draws = 0
+        self._drawn: dict[tuple[tuple[str, ...], str], bytes] = {}
+        self._drawing = threading.Lock()  # pyplot is not thread-safe: one figure at a time
 
     def choose(self, ref: str | Path) -> Scenario:
         """Switch to another scenario (a shipped name or a file); the batches are kept.
@@ -488,15 +643,43 @@ class Session:
             return {}
         return {"outcomes": outcome_table(comp), "events": event_table(comp), "note": comp.note}
 
-    def figures(self, stems: Sequence[str] = PAGE_FIGURES) -> dict[str, bytes]:
-        """The page's figures of the shown batches as PNG bytes, by stem (those that apply)."""
+    def figure(self, stem: str) -> bytes | None:
+        """One figure of the shown batches as PNG bytes, drawn once for the same batches.
+
+        The figures are cached by the shown batches' folders and the stem, so showing a tab
+        again (or the same batches after Unpin and Pin folder) draws nothing; the figures of
+        other batches are dropped when a new set of batches is drawn.
+
+        Returns:
+            The PNG, or None without a batch or for a figure that does not apply.
+        """
         from rift.plots import figure_makers
 
-        shown = self.batches()
-        if not shown:
-            return {}
-        makers = figure_makers(shown)
-        return {s: figure_png(makers[s]()) for s in stems if s in makers}
+        with self._drawing:
+            shown = self.batches()
+            if not shown:
+                return None
+            key = (tuple(str(r.path.resolve()) for r in shown), stem)
+            if key not in self._drawn:
+                makers = figure_makers(shown)
+                if stem not in makers:
+                    return None
+                self._drawn = {k: v for k, v in self._drawn.items() if k[0] == key[0]}
+                self._drawn[key] = figure_png(makers[stem]())
+                self.draws += 1
+            return self._drawn[key]
+
+    def figures(self, stems: Sequence[str] = PAGE_FIGURES) -> dict[str, bytes]:
+        """The page's figures of the shown batches as PNG bytes, by stem (those that apply).
+
+        Each is drawn once for the same batches (see :meth:`figure`).
+        """
+        out = {}
+        for stem in stems:
+            png = self.figure(stem)
+            if png is not None:
+                out[stem] = png
+        return out
 
     def save(self, edits: Edits, path: str | Path | None = None) -> Path:
         """Write the edited scenario as a file that ``rift validate`` accepts."""
