@@ -1,11 +1,13 @@
-"""Write the README's forecast and comparison tables from two fresh 200-run batches.
+"""Write the README's forecast and comparison tables, and the comparing guide's, from batches.
 
 Runs ``baseline`` and ``new_rupture`` from the packaged present (the same root seed, so paired;
 the process executor, 2 workers), then replaces the README's text between
 ``<!-- forecast:begin -->`` and ``<!-- forecast:end -->`` (the baseline at its horizon: median
 [5–95 %] of the headline outcomes, the 2030 winner's shares, the headline events) and between
-``<!-- compare:begin -->`` and ``<!-- compare:end -->`` (the paired comparison's rows). Run it
-after a change of the model's rules, and commit the README with the change:
+``<!-- compare:begin -->`` and ``<!-- compare:end -->`` (the paired comparison's rows); then
+runs the archived ``forecast_2025_12`` and ``from_2025/full_rupture`` and replaces the table
+between the same ``compare`` markers of ``docs/guide/comparing.md``. Run it after a change of
+the model's rules, and commit the README and the guide with the change:
 
     python tools/readme_forecast.py [--runs 200] [--keep DIR]
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "guide" / "comparing.md"
 
 #: The forecast table's outcomes (the headline's, and US security aid).
 FORECAST = (
@@ -40,12 +43,21 @@ EVENTS = (
     ("rupture", None),
     ("recertification", None),
 )
+#: The comparing guide's rows: the archived aid cut of 2025-10 against the archived forecast.
+GUIDE_COMPARE = (*COMPARE, "us_security_aid_cut")
+GUIDE_EVENTS = (
+    ("us_intel_cut_start", None),
+    ("rupture", "2026-12"),
+    ("rupture", None),
+    ("restoration", None),
+    ("recertification", None),
+)
 
 
-def _replace(text: str, marker: str, body: str) -> str:
+def _replace(text: str, marker: str, body: str, where: str = "README.md") -> str:
     pattern = re.compile(rf"(<!-- {marker}:begin -->\n).*?(<!-- {marker}:end -->)", re.S)
     if not pattern.search(text):
-        raise SystemExit(f"README.md has no <!-- {marker}:begin --> ... end --> block")
+        raise SystemExit(f"{where} has no <!-- {marker}:begin --> ... end --> block")
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
@@ -82,8 +94,8 @@ def forecast_block(res, seconds: float) -> str:
     return made + "\n".join(rows) + "\n"
 
 
-def compare_block(base, other) -> str:
-    """The paired comparison's rows for the README."""
+def compare_block(base, other, outcomes=COMPARE, events=EVENTS) -> str:
+    """The paired comparison's rows (the README's by default)."""
     from rift.analysis.compare import compare
     from rift.analysis.tables import event_table, outcome_table
     from rift.record import RECORD
@@ -94,10 +106,10 @@ def compare_block(base, other) -> str:
     ev = event_table(comp).set_index("event")
     end = base.manifest["months"][-1]
     rows = [f"| outcome | {a} | {b} | {b} − {a} |", "|---|---|---|---|"]
-    for name in COMPARE:
+    for name in outcomes:
         r = out.loc[RECORD.outcome(name).label]
         rows.append(f"| {RECORD.outcome(name).label} | {r[a]} | {r[b]} | {r[f'{b} − {a}']} |")
-    for event, by in EVENTS:
+    for event, by in events:
         key = f"P({RECORD.event(event).label} by {by or end})"
         if key in ev.index:
             r = ev.loc[key]
@@ -123,17 +135,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
         stored, seconds = {}, {}
-        for name in ("baseline", "new_rupture"):
+        for name in ("baseline", "new_rupture", "forecast_2025_12", "from_2025/full_rupture"):
             sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml", [f"runs={args.runs}"])
             t0 = time.perf_counter()
-            run = run_scenario(sc, executor="process", workers=2, out=folder / name, quiet=True)
+            out = folder / name.replace("/", "-")
+            run = run_scenario(sc, executor="process", workers=2, out=out, quiet=True)
             seconds[name] = time.perf_counter() - t0
             stored[name] = load(run.path)
         text = README.read_text(encoding="utf-8")
         text = _replace(text, "forecast", forecast_block(stored["baseline"], seconds["baseline"]))
         text = _replace(text, "compare", compare_block(stored["baseline"], stored["new_rupture"]))
         README.write_text(text, encoding="utf-8")
-    print("README.md: forecast and compare blocks rewritten")
+        guide = GUIDE.read_text(encoding="utf-8")
+        archived = (stored["forecast_2025_12"], stored["from_2025/full_rupture"])
+        body = compare_block(*archived, GUIDE_COMPARE, GUIDE_EVENTS)
+        GUIDE.write_text(_replace(guide, "compare", body, str(GUIDE)), encoding="utf-8")
+    print("README.md: forecast and compare blocks rewritten; docs/guide/comparing.md: its table")
 
 
 if __name__ == "__main__":
