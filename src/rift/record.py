@@ -250,6 +250,12 @@ EVENTS: tuple[Event, ...] = (
               "the first month the working ties lapse", "institutions", figure=False)
         for k in INSTITUTIONS
     ),
+    *(
+        Event(f"removal_{g}", f"removal of a {GROUP_LABELS[g]} commander",
+              "the first month a top commander of the group is killed or captured",
+              "armed groups", figure=False)
+        for g in GROUPS
+    ),
 )  # fmt: skip
 
 #: The blocs of the 2026 election.
@@ -258,6 +264,8 @@ BLOCS: tuple[str, ...] = ("left", "centre", "right")
 VALUES: tuple[Outcome, ...] = (
     Outcome("rupture_months", "months", "Months in full rupture", "amount", "alliance"),
     Outcome("deals", "deals", "Leader-to-leader deals", "amount", "alliance"),
+    *(Outcome(f"removals_{g}", "commanders", f"Commanders of {GROUP_LABELS[g]} removed",
+              "amount", "armed groups") for g in GROUPS),
     *(Outcome(f"senate_{b}", "share of seats", f"Senate seats, {b} (2026)", "share", "election")
       for b in BLOCS),
     *(Outcome(f"first_round_{b}", "share of votes", f"First round 2026, {b}", "share", "election")

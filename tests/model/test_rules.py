@@ -256,10 +256,18 @@ def test_revenue_splits_the_armed_share_of_rent_by_members():
 
 
 # ------------------------------------------------------------------ displacement
-def test_displacement_from_casualties_and_contested_municipalities():
+def test_displacement_from_casualties_contested_and_controlled_municipalities():
     v = rules.Violence(clash_casualties=5.0, operation_casualties=7.0, contested=3, controlled=9)
-    d = rules.displacement_from_casualties(v, per_casualty=30.0, per_contested=25.0)
-    assert d == pytest.approx(30.0 * 12.0 + 25.0 * 3)
+    d = rules.displacement_from_casualties(
+        v, per_casualty=30.0, per_contested=25.0, per_controlled=4.0
+    )
+    assert d == pytest.approx(30.0 * 12.0 + 25.0 * 3 + 4.0 * 9)
+    more = rules.Violence(clash_casualties=5.0, operation_casualties=7.0, contested=3,
+                          controlled=19)  # fmt: skip
+    d_more = rules.displacement_from_casualties(
+        more, per_casualty=30.0, per_contested=25.0, per_controlled=4.0
+    )
+    assert d_more - d == pytest.approx(40.0)  # ten more controlled municipalities, 4 each
 
 
 def test_displacement_from_violence_against_civilians():

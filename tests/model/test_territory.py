@@ -108,6 +108,7 @@ def test_the_default_rules_are_the_documented_closures(start):
         v,
         per_casualty=p["displacement.per_casualty"],
         per_contested=p["displacement.per_contested_month"],
+        per_controlled=p["displacement.per_controlled_month"],
     )
     for k in range(3):
         a.step(_inputs(geo, np.random.default_rng(k)))

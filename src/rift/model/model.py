@@ -408,6 +408,8 @@ class AllianceModel(mesa.Model):
         self._us_interdiction = p["coca.price.us_intel_share"]
         self._intel_presence = p["territory.intel_presence_weight"]
         self._seizure_rent = p["territory.seizure_rent_elasticity"]
+        self._soil_strike_rate = p["strikes.soil.attrition_rate_per_yr"]
+        self._soil_strike_recruitment = p["strikes.soil.recruitment_boost"]
 
     def _reference_capability(self) -> float:
         """Capability at the start with US security aid at its fixed pre-crisis reference.
@@ -497,8 +499,7 @@ class AllianceModel(mesa.Model):
         # Interdiction (1 with full cooperation at the start): US intelligence that reaches
         # operations, and the state's capability, each for its share of the seizures.
         w = self._us_interdiction
-        shared = min(us.intel_sharing, col.intel_cooperation)
-        shared *= self.institutions.intelligence_factor()
+        shared = self.intelligence_shared()
         interdiction = (w * shared + (1.0 - w)) * c_rel
         price = rules.coca_price_index(self.territory.coca_total, interdiction, **self._price)
         # The groups' rent per coca hectare follows what is not seized.
@@ -507,6 +508,16 @@ class AllianceModel(mesa.Model):
         # state's local presence rests on the intelligence that reaches operations.
         v = self._intel_presence
         informed = 1.0 - v + v * min(1.0, shared)
+        # Removals of commanders (the groups' own state) and US strikes on Colombian soil.
+        recruitment = self._process[1:].copy()
+        strike_rate = None
+        if us.on("soil_strikes"):
+            strike_rate = np.full(len(GROUPS), self._soil_strike_rate)
+            recruitment *= 1.0 + self._soil_strike_recruitment
+        disrupted = [g.recruitment_factor() for g in self.groups]
+        if any(f != 1.0 for f in disrupted):
+            recruitment *= np.array(disrupted)
+        clash = [g.clash_factor() for g in self.groups]
         return TerritoryInputs(
             e_level=c_rel * presence * informed,
             attrition=attrition,
@@ -517,8 +528,22 @@ class AllianceModel(mesa.Model):
             sanctuary_multiplier=sanctuary,
             coca_price=price,
             coca_growth_factor=float(self._process[0]),
-            recruitment_factor=self._process[1:, None].copy(),
+            recruitment_factor=recruitment[:, None],
             coca_rent_factor=unseized**self._seizure_rent,
+            strike_rate=strike_rate,
+            clash_factor=np.array(clash) if any(f != 1.0 for f in clash) else None,
+        )
+
+    def intelligence_shared(self) -> float:
+        """US intelligence that reaches operations (1 with full cooperation).
+
+        ``min(US sharing, Colombia's cooperation) x`` the share police cooperation carries
+        (:meth:`Institutions.intelligence_factor`): what interdiction, the state's presence,
+        the removals of commanders and the intelligence quality of operations read.
+        """
+        us, col = self.us, self.colombia
+        return (
+            min(us.intel_sharing, col.intel_cooperation) * self.institutions.intelligence_factor()
         )
 
     def _draw_process_shocks(self) -> None:

@@ -13,9 +13,11 @@ gives its equation and its reason):
 
 1. rent and carrying capacity ``K`` (``carrying_capacity``);
 2. local dynamics of the members, one Euler step of
-   ``ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S - w s [s < v E]``: logistic
-   recruitment, attrition from state operations (Lanchester guerrilla form), rival combat
-   (square law) and withdrawal where a group is weak against the state;
+   ``ds/dt = r s (1 - (S + E) / K) - a q s - k_g s (S - s) / S - w s [s < v E] - b_g s [s >= f]``:
+   logistic recruitment, attrition from state operations (Lanchester guerrilla form), rival
+   combat (square law; ``k_g`` higher for a group split after a commander's removal),
+   withdrawal where a group is weak against the state and losses to US strikes on Colombian
+   soil where a group is present;
 3. expansion: new fronts in neighbouring nodes, detachments drawn from the sources around them;
 4. groups below the extinction floor are gone;
 5. coca (``self.coca_rule``) on the armed share after the move, its growth slowed as the
@@ -69,6 +71,10 @@ class TerritoryInputs:
         coca_rent_factor: Factor on the groups' rent per coca hectare (the unseized share of
             cocaine relative to the reference, ``rules.unseized_ratio``, to the power
             ``territory.seizure_rent_elasticity``; 1: seizures as at the reference).
+        strike_rate: Loss rate of each group per year to US strikes on Colombian soil where
+            it is present, shape (G,) (``rules.presence_losses``; None: no strikes).
+        clash_factor: Factor on each group's losses in clashes with rivals, shape (G,) (a
+            group split after a commander's removal fights more; None: 1 for all).
     """
 
     e_level: float
@@ -82,6 +88,8 @@ class TerritoryInputs:
     coca_growth_factor: float = 1.0
     recruitment_factor: np.ndarray | None = None
     coca_rent_factor: float = 1.0
+    strike_rate: np.ndarray | None = None
+    clash_factor: np.ndarray | None = None
 
 
 def make_coca_rule(
@@ -120,6 +128,7 @@ def make_displacement_rule(p: ParameterSet) -> DisplacementRule:
         rules.displacement_from_casualties,
         per_casualty=p["displacement.per_casualty"],
         per_contested=p["displacement.per_contested_month"],
+        per_controlled=p["displacement.per_controlled_month"],
     )
 
 
@@ -250,11 +259,18 @@ class Territory:
         recruit = R.recruitment(S, E, K, rate)
         attrition = R.attrition(self.reach, inp.attrition)
         combat = R.rival_combat(s, S, self.clash_rate)
+        if inp.clash_factor is not None:
+            combat *= inp.clash_factor[:, None]
         self.clash_casualties = dt * float((combat * s)[:, :n].sum())
         self.operation_casualties = dt * float((attrition * s)[:, :n].sum())
-        self.casualties = self.clash_casualties + self.operation_casualties
         leave = R.withdrawal(s, E, self.withdrawal_ratio, self.withdrawal_rate)
-        s = R.euler_step(s, recruit - attrition - combat - leave, dt)
+        net = recruit - attrition - combat - leave
+        if inp.strike_rate is not None:  # US strikes: casualties of operations, not the state's
+            strikes = R.presence_losses(s, inp.strike_rate, self.presence_floor, n)
+            self.operation_casualties += dt * float((strikes * s)[:, :n].sum())
+            net -= strikes
+        self.casualties = self.clash_casualties + self.operation_casualties
+        s = R.euler_step(s, net, dt)
 
         s = R.expansion(s, K, E, self.adjacency, inp.sigma, inp.uniforms, **self._expansion)
         self.s = s = s * (s >= self.extinction_floor)  # below the floor a group is gone

@@ -229,8 +229,7 @@ class Colombia(Actor):
 
     def intelligence(self) -> float:
         """Intelligence quality in [0, 1]: US sharing (with police cooperation), own capacity."""
-        us, inst = self.model.us, self.model.institutions
-        shared = min(us.intel_sharing, self.intel_cooperation) * inst.intelligence_factor()
+        shared = self.model.intelligence_shared()
         return self.intel_us_weight * shared + (1.0 - self.intel_us_weight) * self.leadership
 
     def cost_of_us_measures(self) -> float:

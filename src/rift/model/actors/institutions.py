@@ -7,7 +7,8 @@ between the two countries' institutions are states of their own, on at the start
 through a political split: each lapses with a small monthly hazard that rises with the number of
 political measures in force on both sides (the split), and, once lapsed, is restored with a
 hazard that falls with the split. Military cooperation carries part of the security forces'
-capability (training, maintenance, joint planning), police cooperation part of the
+capability (training, maintenance, joint planning; lost too while Colombia's measure ending
+military cooperation is in force), police cooperation part of the
 intelligence, and law-enforcement cooperation the extraditions (requests, DEA and marshals).
 """
 
@@ -48,9 +49,18 @@ class Institutions(Actor):
         """Whether an institution's cooperation is working."""
         return self.state[name]
 
+    def military_cooperation(self) -> bool:
+        """Whether military cooperation works: the ties hold and Colombia has not ended them.
+
+        Colombia's measure ``col.military_cooperation`` (ending military cooperation) ends the
+        same training, helicopter maintenance and joint planning that a lapse of the ties
+        does, so both cost the same share of capability.
+        """
+        return self.state["military"] and not self.model.colombia.measure("military_cooperation")
+
     def capability_factor(self) -> float:
-        """Share of capability kept (1 with military cooperation)."""
-        return 1.0 if self.state["military"] else 1.0 - self.capability_loss
+        """Share of capability kept (1 with military cooperation, :meth:`military_cooperation`)."""
+        return 1.0 if self.military_cooperation() else 1.0 - self.capability_loss
 
     def intelligence_factor(self) -> float:
         """Share of US intelligence that still reaches operations (1 with police cooperation)."""

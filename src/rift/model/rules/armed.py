@@ -2,11 +2,11 @@
 
 The local dynamics of the members of group ``g`` in node ``i`` are
 
-    ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S - w s [s < v E]
+    ds/dt = r s (1 - (S + E) / K) - a q s - k s (S - s) / S - w s [s < v E] - b_g s [s >= f]
 
 (recruitment, attrition from state operations, rival combat, withdrawal where the group is
-weak against the state), one function per term; the territory adds the four per-member rates
-and takes one Euler step. Notation in ``rift.model.rules``.
+weak against the state, and losses to strikes where the group is present), one function per
+term; the territory adds the per-member rates and takes one Euler step. Notation in ``rift.model.rules``.
 """
 
 from __future__ import annotations
@@ -127,6 +127,29 @@ def withdrawal(s: np.ndarray, E: np.ndarray, ratio: float, rate: float) -> np.nd
     """
     weak = (s > 0.0) & (s < ratio * E)
     return weak * rate
+
+
+def presence_losses(s: np.ndarray, rate: np.ndarray, floor: float, n: int) -> np.ndarray:
+    """Per-member losses of each group wherever it is present in a municipality: strikes.
+
+    ``ds/dt = -b_g s`` where ``s >= f`` (``f`` the presence floor) in the ``n``
+    municipalities, 0 in the sanctuaries. Why: strikes on Colombian soil (``us.soil_strikes``)
+    hit the camps and laboratories of the groups they target where those groups are, without
+    the state's reach (they need neither Colombian troops nor roads), and never inside
+    Venezuela or Ecuador.
+
+    Args:
+        s: Members, shape (G, M).
+        rate: Loss rate ``b_g`` of each group per year, shape (G,).
+        floor: The presence floor ``f`` (members).
+        n: The number of municipalities (the nodes before the sanctuaries).
+
+    Returns:
+        ``b_g [s >= f]`` per year, shape (G, M) (0 from node ``n`` on).
+    """
+    out = np.zeros_like(s)
+    out[:, :n] = (s[:, :n] >= floor) * rate[:, None]
+    return out
 
 
 def euler_step(s: np.ndarray, rate: np.ndarray, dt: float) -> np.ndarray:

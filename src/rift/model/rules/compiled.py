@@ -60,6 +60,7 @@ __all__ = [
     "euler_step",
     "expansion",
     "kalyvas_zones",
+    "presence_losses",
     "recruitment",
     "revenue",
     "rival_combat",
@@ -215,6 +216,18 @@ def withdrawal(s: np.ndarray, E: np.ndarray, ratio: float, rate: float) -> np.nd
         for g in range(G):
             if s[g, i] > 0.0 and s[g, i] < limit:
                 out[g, i] = rate
+    return out
+
+
+@njit(cache=True)
+def presence_losses(s: np.ndarray, rate: np.ndarray, floor: float, n: int) -> np.ndarray:
+    """Per-member losses ``b_g [s >= f]`` in the municipalities (``rules.presence_losses``)."""
+    G, M = s.shape
+    out = np.zeros((G, M))
+    for g in range(G):
+        for i in range(n):
+            if s[g, i] >= floor:
+                out[g, i] = rate[g]
     return out
 
 

@@ -5,7 +5,9 @@ parameters bound (``rift.model.territory.displacement_rule``), where ``violence`
 month's armed casualties of rival clashes and of state operations and the municipalities
 contested and under armed control. Two closures (``variant.displacement``):
 
-* ``casualties``: displacement follows the armed casualties and the contested municipalities;
+* ``casualties``: displacement follows the armed casualties, the contested municipalities and
+  those under armed control (so a rupture that hands territory to the groups displaces
+  people even as the state's operations, and their casualties, fall);
 * ``civilians``: displacement follows violence against civilians where control is disputed
   (contested municipalities), armed rule (controlled municipalities, a lower rate: confinement
   more than flight), and clashes between groups more than state operations (mass
@@ -28,16 +30,25 @@ class Violence:
 
 
 def displacement_from_casualties(
-    violence: Violence, *, per_casualty: float, per_contested: float
+    violence: Violence, *, per_casualty: float, per_contested: float, per_controlled: float
 ) -> float:
-    """People displaced this month: ``D = d_c (clash + operation casualties) + d_z contested``.
+    """People displaced this month: ``D = d_c casualties + d_z contested + d_k controlled``.
 
-    Why: displacement follows violence, the armed casualties of clashes and operations, and
-    the municipalities where control is disputed (``contested``, zone 3), where civilians are
-    caught between groups.
+    Why: displacement follows violence, the armed casualties of clashes and operations, the
+    municipalities where control is disputed (``contested``, zone 3), where civilians are
+    caught between groups, and those under armed control (zones 4-5), where the groups'
+    rule expels those they suspect, recruits children and enforces its orders (Ibáñez &
+    Vélez 2008; the Unidad para las Víctimas counts most of its yearly displaced in the
+    municipalities the groups dispute or hold). Without the last term a rupture that hands
+    territory to the groups would displace fewer people, because fewer operations mean
+    fewer casualties.
     """
     casualties = violence.clash_casualties + violence.operation_casualties
-    return per_casualty * casualties + per_contested * violence.contested
+    return (
+        per_casualty * casualties
+        + per_contested * violence.contested
+        + per_controlled * violence.controlled
+    )
 
 
 def displacement_from_civilian_violence(
