@@ -97,6 +97,27 @@ def test_numba_equals_numpy_on_every_shipped_scenario(path, monkeypatch):
     _compare(plan, range(2), monkeypatch, path.name)
 
 
+def test_numba_equals_numpy_with_soil_strikes_removals_and_splits(monkeypatch):
+    """The rules shipped scenarios rarely reach: strikes on Colombian soil held on, frequent
+    removals of commanders that always split the group (strike losses, clash factors)."""
+    from rift.model import AllianceModel
+
+    shocks = [{"at": "2025-03", "start": ["us.soil_strikes"], "until": "2026-12"}]
+    often = {"removals.rate_per_yr": 4.0, "removals.splinter_probability": 1.0}
+    for seed in range(2):
+        results = []
+        for kernels in ("numpy", "numba"):
+            monkeypatch.setenv("RIFT_KERNELS", kernels)
+            m = AllianceModel(rng=seed, collect=False, end="2026-12", shocks=shocks,
+                              parameters=often)  # fmt: skip
+            assert m.territory.rules is rules.kernels(kernels)
+            results.append((m.run(), m.territory))
+        (a, ta), (b, tb) = results
+        assert sum(a.values[f"removals_{g}"] for g in ("egc", "eln", "dissidents")) > 0
+        _assert_same(a, b, f"strikes seed {seed}")
+        _assert_same_territory(ta, tb, f"strikes seed {seed}")
+
+
 def test_a_rule_alone_matches_the_reference_on_random_arrays():
     """Each compiled rule on arrays the model rarely makes (zeros, ties, empty capacity)."""
     rng = np.random.default_rng(7)
@@ -114,6 +135,7 @@ def test_a_rule_alone_matches_the_reference_on_random_arrays():
         "top_two": (s,),
         "revenue": (s, S, K, rng.random(M)),
         "withdrawal": (s, E, 0.3, 1.5),
+        "presence_losses": (s, rng.random(G), 5.0, M - 2),
     }.items():
         got, want = getattr(c, name)(*args), getattr(rules, name)(*args)
         pairs = zip(got, want, strict=True) if isinstance(want, tuple) else [(got, want)]

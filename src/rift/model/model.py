@@ -721,12 +721,14 @@ class AllianceModel(mesa.Model):
         rec = self.recorder
         if tuple(r["names"]) != tuple(rec.names):
             raise ValueError("the state's record has other outcomes than this rift declares")
-        if set(r["events"]) != set(rec.events):
+        if set(r["events"]) - set(rec.events):
             raise ValueError("the state's record has other events than this rift declares")
         rows = int(r["row"]) + 1
         rec.values[:rows] = np.asarray(r["values"], dtype=np.float64)[:rows]
         rec.row = int(r["row"])
-        rec.events = dict(r["events"])
+        # An event declared after the state was saved (the removals of commanders) had not
+        # happened in it: it stays None.
+        rec.events = {**rec.events, **dict(r["events"])}
         rec.run_values = dict(r["run_values"])
         if restart:
             self.rng.bit_generator.state = state.streams["mesa_rng"]

@@ -6,7 +6,8 @@ The local dynamics of the members of group ``g`` in node ``i`` are
 
 (recruitment, attrition from state operations, rival combat, withdrawal where the group is
 weak against the state, and losses to strikes where the group is present), one function per
-term; the territory adds the per-member rates and takes one Euler step. Notation in ``rift.model.rules``.
+term; the territory adds the per-member rates and takes one Euler step. Notation in
+``rift.model.rules``.
 """
 
 from __future__ import annotations
