@@ -320,5 +320,7 @@ def test_a_total_rupture_displaces_more_people_than_an_intact_alliance():
             d.append(on.column("displacement_cum")[-1] - off.column("displacement_cum")[-1])
     m, lo, _ = paired_interval(np.array(diffs[5.0]))
     assert lo > 10_000.0, (m, lo)
-    m0, _, hi0 = paired_interval(np.array(diffs[0.0]))
-    assert hi0 < 0.0, (m0, hi0)  # the old closure: fewer displaced after a rupture
+    # against the old closure (no armed-rule term, 30 per casualty; -15,052 +- 6,449 over
+    # 200 seeds), on the same seeds: the term adds tens of thousands
+    m1, lo1, _ = paired_interval(np.array(diffs[5.0]) - np.array(diffs[0.0]))
+    assert lo1 > 20_000.0, (m1, lo1)
