@@ -209,6 +209,19 @@ def test_removals_are_recorded_as_events_and_counts_and_none_without_the_hazard(
         assert none.values[f"removals_{g}"] == 0 and none.events[f"removal_{g}"] is None
 
 
+def test_a_group_state_saved_before_removals_continues_with_none_under_way():
+    m = AllianceModel(rng=0, collect=False, end="2025-06")
+    m.step()
+    group = m.groups[1]
+    saved = group.get_state()
+    group.removals, group.disrupted, group.split = 2, 3, True
+    group.set_state({k: saved[k] for k in ("members", "revenue", "sigma")})  # the old layout
+    assert (group.removals, group.disrupted, group.split) == (0, 0, False)
+    assert group.sigma == saved["sigma"] and group.members == saved["members"]
+    with pytest.raises(ValueError, match="lacks"):
+        group.set_state({"members": 1.0})
+
+
 def test_more_removals_with_us_intelligence_than_without():
     """Paired: an intact alliance vs intelligence cut by both sides, 16 seeds to 2027-12."""
     cut = ["us.intel_cut", "col.intel_suspension"]
