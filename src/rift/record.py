@@ -49,6 +49,15 @@ GROUP_LABELS: dict[str, str] = {
 
 #: Colombian president types (history, then the 2026 winner's bloc).
 PRESIDENT_TYPES: tuple[str, ...] = ("duque", "petro", "left", "centre", "right")
+#: Each president type's alignment with Washington (the certification rule's covariate): its
+#: bloc, right +1, centre 0, left -1 (Duque a right-wing president, Petro a left-wing one).
+PRESIDENT_ALIGNMENT: dict[str, float] = {
+    "duque": 1.0,
+    "petro": -1.0,
+    "left": -1.0,
+    "centre": 0.0,
+    "right": 1.0,
+}
 #: The US certification status, decided each September.
 CERTIFICATION_STATUS: tuple[str, ...] = ("decertified", "waiver", "certified")
 

@@ -204,8 +204,11 @@ class Colombia(Actor):
     def counternarcotics_effort(self) -> float:
         """Joint operations and eradication in [0, 1]: posture and eradication, weighted."""
         share = self._joint_share
-        eradication = min(1.0, self.eradication_rate / self._eradication_reference)
-        return share * self.posture + (1.0 - share) * eradication
+        return share * self.posture + (1.0 - share) * self.eradication_share()
+
+    def eradication_share(self) -> float:
+        """Eradication against ``index.eradication_reference_ha``, capped at 1."""
+        return min(1.0, self.eradication_rate / self._eradication_reference)
 
     def extraditions_offered(self) -> float:
         """Extraditions a year Colombia is willing to carry out (less the share it withholds)."""

@@ -16,7 +16,9 @@ vessels and on Colombian soil, the ambassador recalled) start and end with the h
 between the leaders and lapse when the president leaves office.
 
 **Certification** is decided each September: not certified with probability
-``logistic(a + b (T - T_ref))``; if not, without a waiver with probability
+``logistic(a + b (T - T_ref) + c alignment + d extradition shortfall + e eradication
+shortfall)`` (:meth:`UnitedStates.colombian_record`; ``a``, ``c``, ``d``, ``e`` fitted on the
+record of determinations, :mod:`rift.validation.events.certification`); if not, without a waiver with probability
 ``logistic(a_w + b_w (T - T_ref) + c_w [security aid cut])`` (a waiver exists to keep aid
 flowing). Decertification without a waiver cuts aid by law.
 
@@ -40,6 +42,7 @@ from rift.model.actors.common import clip01, logistic, pick, put, relax
 from rift.model.actors.measures import Measures, Slopes, event_happens
 from rift.model.streams import poisson_from_uniform
 from rift.months import calendar_month
+from rift.record import PRESIDENT_ALIGNMENT
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.model.model import AllianceModel
@@ -77,7 +80,8 @@ class UnitedStates(Actor):
         self.intel_floor = p["rupture.intel_floor"]
         self.cert = {
             k: p[f"us.certification.{k}"]
-            for k in ("not_intercept", "not_slope", "no_waiver_intercept", "no_waiver_slope",
+            for k in ("not_intercept", "not_slope", "alignment_slope", "extradition_slope",
+                      "eradication_slope", "no_waiver_intercept", "no_waiver_slope",
                       "no_waiver_aid_cut")
         }  # fmt: skip
         self.strike_venezuela = p["us.strikes.venezuela_weight"]
@@ -139,9 +143,7 @@ class UnitedStates(Actor):
         excess /= 1.0 + excess  # saturating: the tenth 100,000 ha angers less than the first
         w = self.w
         g = w["coca"] * excess * (1.0 - self.action_credit * col.counternarcotics_effort())
-        g += w["extradition"] * max(
-            0.0, 1.0 - col.extraditions_offered() / self.extradition_reference
-        )
+        g += w["extradition"] * self.extradition_shortfall()
         g += w["hostility"] * col.tension
         g += w["china"] * china.channel * china.engagement * col.china_tilt
         g += w["posture"] * (1.0 - col.posture)
@@ -151,6 +153,11 @@ class UnitedStates(Actor):
         g += self.w_moves * min(1.0, escalations / 3.0)
         g -= self.w_concessions * min(1.0, deescalations / 2.0)
         return g
+
+    def extradition_shortfall(self) -> float:
+        """How far Colombia's extraditions fall short of what Washington expects (0-1)."""
+        offered = self.model.colombia.extraditions_offered()
+        return max(0.0, 1.0 - offered / self.extradition_reference)
 
     def on(self, name: str) -> bool:
         """Whether a US measure is in force."""
@@ -240,6 +247,22 @@ class UnitedStates(Actor):
             "tariffs": 0.0 if self.measures.is_on("tariff_threat") else self.tariffs_without_threat,
         }
 
+    def colombian_record(self) -> float:
+        """The log odds of not certifying that Colombia's own record adds (issue 21).
+
+        ``c alignment + d extradition shortfall + e eradication shortfall``: the president's
+        alignment (:data:`rift.record.PRESIDENT_ALIGNMENT`), the extraditions offered against
+        ``us.grievance.extradition_reference`` and one minus the eradication share of the
+        counter-narcotics effort; the slopes are fitted on the record of determinations
+        (:mod:`rift.validation.events.certification`).
+        """
+        col, c = self.model.colombia, self.cert
+        return (
+            c["alignment_slope"] * PRESIDENT_ALIGNMENT[col.president]
+            + c["extradition_slope"] * self.extradition_shortfall()
+            + c["eradication_slope"] * (1.0 - col.eradication_share())
+        )
+
     def determine_certification(self, forced: dict, u_not: float, u_waiver: float) -> None:
         """The September determination: certify, decertify with a waiver, or without.
 
@@ -255,7 +278,7 @@ class UnitedStates(Actor):
         else:
             gap = self.tension - self.reference
             c = self.cert
-            p_not = logistic(c["not_intercept"] + c["not_slope"] * gap)
+            p_not = logistic(c["not_intercept"] + c["not_slope"] * gap + self.colombian_record())
             p_no_waiver = logistic(
                 c["no_waiver_intercept"]
                 + c["no_waiver_slope"] * gap
