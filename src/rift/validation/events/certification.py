@@ -145,7 +145,9 @@ class LogisticFit:
 
     def as_dict(self) -> dict[str, tuple[float, float]]:
         """Name -> (estimate, standard error)."""
-        return {n: (float(b), float(s)) for n, b, s in zip(self.names, self.coef, self.se)}
+        return {
+            n: (float(b), float(s)) for n, b, s in zip(self.names, self.coef, self.se, strict=True)
+        }
 
 
 def fit(df: pd.DataFrame, names: Sequence[str], prior_sd: float = PRIOR_SD) -> LogisticFit:
