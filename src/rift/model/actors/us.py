@@ -19,8 +19,8 @@ between the leaders and lapse when the president leaves office.
 ``logistic(a + b (T - T_ref) + c alignment + d extradition shortfall + e eradication
 shortfall)`` (:meth:`UnitedStates.colombian_record`; ``a``, ``c``, ``d``, ``e`` fitted on the
 record of determinations, :mod:`rift.validation.events.certification`); if not, without a
-waiver with probability ``logistic(a_w + b_w (T - T_ref) + c_w [security aid cut])`` (a waiver exists to keep aid
-flowing). Decertification without a waiver cuts aid by law.
+waiver with probability ``logistic(a_w + b_w (T - T_ref) + c_w [security aid cut])`` (a
+waiver exists to keep aid flowing). Decertification without a waiver cuts aid by law.
 
 **Instruments** follow: security aid (cut to a residual by the cut or by decertification
 without waiver), civil aid (after USAID's dismantling), intelligence sharing, the tariff rate.
