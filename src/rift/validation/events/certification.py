@@ -10,7 +10,9 @@ tracks, each for the calendar year before the determination:
 * ``extradition_shortfall``: ``max(0, 1 - extraditions / us.grievance.extradition_reference)``,
   the quantity the US grievance already reads (:meth:`rift.model.actors.us.UnitedStates.grievance`);
 * ``eradication_shortfall``: ``max(0, 1 - eradication / index.eradication_reference_ha)``, one
-  minus the eradication share of Colombia's counter-narcotics effort.
+  minus the eradication share of Colombia's counter-narcotics effort;
+* scored but not in the rule, ``coca_excess``: coca above ``us.grievance.coca_reference_ha`` as
+  the US grievance reads it (the relative excess ``x``, saturating as ``x / (1 + x)``).
 
 The rule fitted is ``P(not certified) = logistic(a + c alignment + d extradition shortfall + e
 eradication shortfall)`` with a ridge (normal prior, standard deviation :data:`PRIOR_SD`) on the
@@ -57,6 +59,9 @@ COLUMNS = (
     "covariate_note",
 )
 COVARIATES = ("alignment", "extradition_shortfall", "eradication_shortfall")
+#: Scored, not in the rule: coca above ``us.grievance.coca_reference_ha``, saturating as the US
+#: grievance reads it (``x / (1 + x)`` of the relative excess).
+EXTRA_COVARIATES = ("coca_excess",)
 #: The variants scored: name -> covariates (the intercept is always there).
 VARIANTS: dict[str, tuple[str, ...]] = {
     "constant": (),
@@ -65,6 +70,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "eradication": ("eradication_shortfall",),
     "actions": ("extradition_shortfall", "eradication_shortfall"),
     "full": COVARIATES,
+    "full + coca": (*COVARIATES, "coca_excess"),
 }
 #: The variant whose coefficients the registry carries (``us.certification.*``).
 CHOSEN = "full"
@@ -117,6 +123,8 @@ def load_certification_record(path: str | Path | None = None) -> pd.DataFrame:
     out["extradition_shortfall"] = (1.0 - ext).clip(lower=0.0)
     erad = out["eradication_ha"].astype(float) / p["index.eradication_reference_ha"]
     out["eradication_shortfall"] = (1.0 - erad).clip(lower=0.0)
+    excess = (out["coca_ha"].astype(float) / p["us.grievance.coca_reference_ha"] - 1.0).clip(0.0)
+    out["coca_excess"] = excess / (1.0 + excess)
     return out
 
 
@@ -248,7 +256,7 @@ def coverage(df: pd.DataFrame | None = None) -> pd.DataFrame:
                 "years": int(df[n].notna().sum()),
                 "not_certified": int(df.loc[df[n].notna(), "not_certified"].sum()),
             }
-            for n in COVARIATES
+            for n in (*COVARIATES, *EXTRA_COVARIATES)
         ]
     )
 
