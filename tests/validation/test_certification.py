@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +20,7 @@ def record() -> pd.DataFrame:
 
 
 def test_the_record_schema(record):
-    raw = pd.read_csv(cert.resources.files("rift.data").joinpath(cert.FILE).open())
+    raw = pd.read_csv(resources.files("rift.data").joinpath(cert.FILE).open())
     assert tuple(raw.columns) == cert.COLUMNS
     assert raw["year"].is_unique and raw["year"].is_monotonic_increasing
     assert set(raw["certified"]) <= {0, 1}
@@ -105,7 +107,7 @@ def test_held_out_scores(record):
 
 def test_a_bad_record_is_refused_with_its_file_and_key(tmp_path, record):
     bad = tmp_path / "bad.csv"
-    raw = pd.read_csv(cert.resources.files("rift.data").joinpath(cert.FILE).open())
+    raw = pd.read_csv(resources.files("rift.data").joinpath(cert.FILE).open())
     raw.loc[0, "president_type"] = "samper"
     raw.to_csv(bad, index=False)
     with pytest.raises(InputError, match=r"bad\.csv.*president_type.*samper.*expected one of"):
