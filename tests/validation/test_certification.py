@@ -29,7 +29,7 @@ def test_the_record_schema(record):
     assert raw.loc[raw["waiver"].notna(), "certified"].eq(0).all()
     assert set(raw["president_type"]) <= set(PRESIDENT_TYPES)
     assert (raw["covariate_year"] == raw["year"] - 1).all()
-    assert pd.to_datetime(raw["date"]).dt.year.eq(raw["year"]).all()
+    assert pd.to_datetime(raw["date"], format="ISO8601").dt.year.eq(raw["year"]).all()
     for col in ("extraditions", "eradication_ha", "coca_ha"):
         v = raw[col].dropna()
         assert (v >= 0).all(), col
