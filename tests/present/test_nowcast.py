@@ -106,6 +106,7 @@ def test_systematic_resample_keeps_the_weights():
         (["--particles", "0"], "--particles"),
         (["--particles", "many"], "--particles"),
         (["--workers", "-1"], "--workers"),
+        (["--max-moves", "0"], "--max-moves"),
     ],
 )
 def test_bad_input_exits_2(argv, flag, capsys):
@@ -161,9 +162,11 @@ def test_the_particles_start_from_the_hindcasts_own_end_states():
 
 def test_the_command_writes_a_loadable_folder(tmp_path, capsys):
     out = tmp_path / "now"
-    assert main(["nowcast", "--through", "2025-01", "--particles", "4", "--out", str(out)]) == 0
+    argv = ["nowcast", "--through", "2025-01", "--particles", "4", "--max-moves", "5"]
+    assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "2025-01  ESS" in printed and f"present: {out}" in printed
     back = load_present(out)
     assert back.through == "2025-01" and len(back) == 4
+    assert back.manifest["settings"]["max_moves"] == 5  # the option reaches the filter
     assert back.manifest["not_imposed"] == []  # nothing the model cannot impose by 2025-01

@@ -34,14 +34,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="YYYY-MM",
         help="the last month to filter, 2025-01 to the record's last month (default: the last)",
     )
-    p.add_argument("--particles", type=positive_int, default=100, help="particles (default: 100)")
+    p.add_argument(
+        "--particles", type=positive_int, default=100, metavar="N", help="particles (default: 100)"
+    )
     p.add_argument("--seed", type=int, help="root seed (default: the hindcast scenario's)")
     p.add_argument("--out", help="folder to write (new; default: outputs/present/<through>-<seed>)")
     p.add_argument(
         "--workers",
         type=positive_int,
         default=1,
+        metavar="W",
         help="processes for the re-simulations (default 1)",
+    )
+    p.add_argument(
+        "--max-moves",
+        type=positive_int,
+        default=12,
+        metavar="M",
+        help="most Metropolis-Hastings iterations of a move step, run while the moved "
+        "ensemble's ESS is under half the particles (default 12)",
     )
     p.add_argument("--quiet", action="store_true", help="no per-month lines")
 
@@ -74,7 +85,14 @@ def cmd_nowcast(args: argparse.Namespace) -> int:
             line += "  " + ", ".join(entry["figures"])
         print(line, flush=True)
 
-    present = nowcast(args.particles, through, args.seed, workers=args.workers, progress=show)
+    present = nowcast(
+        args.particles,
+        through,
+        args.seed,
+        workers=args.workers,
+        progress=show,
+        max_moves=args.max_moves,
+    )
     if out is None:
         out = Path("outputs") / "present" / f"{present.through}-{present.manifest['seed']}"
         if out.exists():
