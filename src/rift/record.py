@@ -459,6 +459,14 @@ class Recorder:
         self.values[row] = [o.code(values[o.name]) for o in self._outcomes]
         self.row = row
 
+    def forget_events(self) -> None:
+        """Forget the events recorded so far: each event's first month is recorded from here.
+
+        A batch from the present counts its events in its own horizon, not in the particle's
+        history.
+        """
+        self.events = dict.fromkeys(self.events)
+
     def event(self, name: str, month: int) -> None:
         """Record that an event happened in ``month`` (only its first month is kept)."""
         if name not in self.events:

@@ -231,3 +231,24 @@ def test_an_interrupted_batch_from_the_present_resumes_to_the_same_bits(tmp_path
     cut = load(final)
     cols = [c for c in whole.runs.columns if c != "seconds"]
     assert cut.runs[cols].equals(whole.runs[cols]) and cut.series.equals(whole.series)
+
+
+def test_an_event_counts_from_the_batchs_start_not_from_the_history(tmp_path):
+    """The shipped present's history holds the September 2025 decertification; a batch from
+    it reports its own first decertification (here forced in 2027-09), not 'never'."""
+    path = tmp_path / "decertified.yaml"
+    path.write_text(
+        "name: decertified\nextends: baseline\nruns: 3\nend: 2027-12\n"
+        "interventions:\n  - {at: 2027-09, until: 2027-09, set: {us.certification: decertified}}\n"
+    )
+    s = load_scenario(path)
+    plan = plan_batch(s)
+    for k in range(3):
+        task = plan.task(k)
+        history = ModelState.load(task.state).recorder["events"]
+        assert history["decertification"] == parse_month("2025-09")  # the record's
+        out = execute(plan.spec, task)
+        assert out.error is None, out.error
+        assert out.result.events["decertification"] == parse_month("2027-09")
+        # what the history holds is not reported as the batch's own
+        assert all(m is None or m >= parse_month(s.start) for m in out.result.events.values())

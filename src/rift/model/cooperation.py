@@ -118,7 +118,7 @@ class Cooperation:
                 self._recovery = 0
                 if self.rupture_month is None:
                     self.rupture_month = model.month
-                    model.recorder.event("rupture", model.month)
+                model.recorder.event("rupture", model.month)  # it keeps the first
         else:
             reversed_ = not aid_cut and not intel_cut
             self._recovery = self._recovery + 1 if reversed_ else 0
@@ -127,5 +127,5 @@ class Cooperation:
                 self._streak = 0
                 if self.restoration_month is None:
                     self.restoration_month = model.month
-                    model.recorder.event("restoration", model.month)
+                model.recorder.event("restoration", model.month)  # it keeps the first
         self.rupture_months += self.in_rupture

@@ -114,7 +114,12 @@ def run_task(spec: RunSpec, task: RunTask) -> RunResult:
             # history is the state's), and the batch keeps the months from its start
             first, inputs = inputs.start, replace(inputs, start=state.start)
     rng = task.seed if inputs.state is None or task.reseed else None
-    result = build_model(inputs, rng).run()
+    model = build_model(inputs, rng)
+    if first is not None:
+        # "the first decertification", "the first start of a cut": in the batch's horizon, not
+        # in the particle's history (where the September 2025 decertification already is)
+        model.recorder.forget_events()
+    result = model.run()
     return result if first is None else from_month(result, first)
 
 

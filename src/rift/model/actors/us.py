@@ -289,11 +289,15 @@ class UnitedStates(Actor):
             else:
                 status = "decertified" if u_waiver < p_no_waiver else "waiver"
         self.certification = status
-        if status != "certified" and self.decertified_month is None:
-            self.decertified_month = m.month
+        # the recorder keeps each event's first month (in a batch from the present, the first
+        # in the batch's horizon); the actor keeps the first ever, as its state
+        if status != "certified":
+            if self.decertified_month is None:
+                self.decertified_month = m.month
             m.recorder.event("decertification", m.month)
-        if status == "certified" and before != "certified" and self.recertified_month is None:
-            self.recertified_month = m.month
+        if status == "certified" and before != "certified":
+            if self.recertified_month is None:
+                self.recertified_month = m.month
             m.recorder.event("recertification", m.month)
         if status != before:
             (m.ledger.escalation if status != "certified" else m.ledger.deescalation)("us")
