@@ -42,6 +42,7 @@ EVENTS = (
     ("us_soil_strikes_end", "2027-12"),
     ("rupture", None),
     ("recertification", None),
+    ("decertification", None),
 )
 #: The comparing guide's rows: the archived aid cut of 2025-10 against the archived forecast.
 GUIDE_COMPARE = (*COMPARE, "us_security_aid_cut")
@@ -82,7 +83,7 @@ def forecast_block(res, seconds: float) -> str:
         shares = ok["winner_2030"].astype(str).value_counts(normalize=True)
         text = ", ".join(f"{b} {shares.get(b, 0.0):.2f}" for b in ("right", "left", "centre"))
         rows.append(f"| {RECORD.outcome('winner_2030').label} (bloc) | {text} |")
-    for event in ("rupture", "recertification", "deal"):
+    for event in ("rupture", "recertification", "decertification", "deal"):
         p = event_probability(ok, event)
         rows.append(f"| P({RECORD.event(event).label} by {end}) | {p:.2f} |")
     made = (
