@@ -63,19 +63,19 @@ def test_discover_an_event_with_scores_and_a_chosen_box(small_batches, tmp_path)
     ("extra", "fragments"),
     [
         ([], ["--outcome/--event"]),
-        (["--outcome", "control_any", "--event", "rupture"], ["--outcome/--event"]),
+        (["--outcome", "control_any", "--event", "concession"], ["--outcome/--event"]),
         (["--outcome", "control_any"], ["--above/--below", "exactly one"]),
         (["--outcome", "control_any", "--above", "1", "--below", "2"], ["--above/--below"]),
-        (["--event", "rupture", "--above", "1"], ["--above/--below"]),
+        (["--event", "concession", "--above", "1"], ["--above/--below"]),
         (["--outcome", "control_anyy", "--above", "1"], ["--outcome", "control_any'?"]),
         (["--event", "ruptur"], ["--event", "unknown event", "Did you mean 'rupture'"]),
-        (["--event", "rupture", "--month", "2040-01"], ["--month", "not a month of the batch"]),
-        (["--event", "rupture", "--month", "June"], ["--month", "YYYY-MM"]),
+        (["--event", "concession", "--month", "2040-01"], ["--month", "not a month of the batch"]),
+        (["--event", "concession", "--month", "June"], ["--month", "YYYY-MM"]),
         (["--outcome", "control_any", "--above", "p0"], ["--above", "pNN"]),
-        (["--event", "rupture", "--box", "999"], ["--box", "a box of the trajectory"]),
-        (["--event", "rupture", "--alpha", "0.7"], ["--alpha"]),
-        (["--event", "rupture", "--min-density", "2"], ["--min-density"]),
-        (["--event", "rupture", "--exclude", "nothing."], ["--exclude", "no input starts"]),
+        (["--event", "concession", "--box", "999"], ["--box", "a box of the trajectory"]),
+        (["--event", "concession", "--alpha", "0.7"], ["--alpha"]),
+        (["--event", "concession", "--min-density", "2"], ["--min-density"]),
+        (["--event", "concession", "--exclude", "nothing."], ["--exclude", "no input starts"]),
     ],
 )
 def test_bad_input_exits_2_naming_it(small_batches, extra, fragments):
@@ -84,7 +84,7 @@ def test_bad_input_exits_2_naming_it(small_batches, extra, fragments):
 
 def test_excluded_inputs_are_left_out_of_the_box_and_the_scores(small_batches, tmp_path):
     res = small_batches["full_rupture"]
-    code, _, err = cli("discover", str(res.path), "--event", "rupture", "--exclude", "events.",
+    code, _, err = cli("discover", str(res.path), "--event", "concession", "--exclude", "events.",
                        "--exclude", "variant.", "--out", str(tmp_path / "x"),
                        *([] if HAS_SKLEARN else ["--no-scores"]))  # fmt: skip
     assert code == 0, err
@@ -99,15 +99,15 @@ def test_excluded_inputs_are_left_out_of_the_box_and_the_scores(small_batches, t
 
 
 def test_a_missing_or_foreign_folder_exits_2(tmp_path):
-    bad(cli("discover", str(tmp_path / "none"), "--event", "rupture"), "manifest.json")
+    bad(cli("discover", str(tmp_path / "none"), "--event", "concession"), "manifest.json")
     (tmp_path / "empty").mkdir()
-    bad(cli("discover", str(tmp_path / "empty"), "--event", "rupture"), "not a rift result")
+    bad(cli("discover", str(tmp_path / "empty"), "--event", "concession"), "not a rift result")
 
 
 def test_an_existing_output_folder_is_refused(small_batches, tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
-    bad(cli("discover", str(small_batches["full_rupture"].path), "--event", "rupture",
+    bad(cli("discover", str(small_batches["full_rupture"].path), "--event", "concession",
             "--no-scores", "--out", str(tmp_path / "full")), "--out")  # fmt: skip
 
 
@@ -116,7 +116,7 @@ def test_without_scikit_learn_the_scores_exit_2_naming_the_extra(small_batches, 
 
     monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)  # import fails as if absent
     path = str(small_batches["full_rupture"].path)
-    bad(cli("discover", path, "--event", "rupture"), "scikit-learn", "rift[toolkit]", "--no-scores")
+    bad(cli("discover", path, "--event", "concession"), "scikit-learn", "rift[toolkit]", "--no-scores")
 
 
 @pytest.mark.skipif(not HAS_SKLEARN, reason="scikit-learn (rift[toolkit]) is not installed")

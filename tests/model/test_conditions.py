@@ -109,8 +109,10 @@ def baseline() -> dict[int, RunResult]:
     return _batch("baseline")
 
 
-def _split(results: dict[int, RunResult]) -> tuple[set[int], set[int]]:
-    won = {k for k, r in results.items() if r.values["winner_2030"] in ("centre", "right")}
+def _split(
+    results: dict[int, RunResult], winners: tuple[str, ...] = ("centre", "right")
+) -> tuple[set[int], set[int]]:
+    won = {k for k, r in results.items() if r.values["winner_2030"] in winners}
     return won, set(results) - won
 
 
@@ -118,13 +120,15 @@ def test_an_election_condition_fires_exactly_in_the_runs_where_it_holds(baseline
     f = tmp_path / "aid.yaml"
     f.write_text(
         "name: aid\nextends: baseline\ninterventions:\n"
-        "  - when: winner_2030 in [centre, right]\n    set: {us.security_aid_musd: 400}\n",
+        "  - when: winner_2030 in [right]\n    set: {us.security_aid_musd: 400}\n",
         encoding="utf-8",
     )
+    # right against the rest: the present's 2030 is mostly centre or right (left won 0.21 of
+    # 200 runs), so a centre-or-right split could give one kind of run only in 12
     cond = _batch(f)
-    won, lost = _split(baseline)
+    won, lost = _split(baseline, ("right",))
     assert won and lost, "the seeds give both kinds of run"
-    assert _split(cond) == (won, lost)  # the same elections, run by run
+    assert _split(cond, ("right",)) == (won, lost)  # the same elections, run by run
     for k, r in cond.items():
         base, months = baseline[k], [int(m) for m in r.months]
         known = months.index(parse_month(KNOWN))
