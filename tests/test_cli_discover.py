@@ -116,7 +116,12 @@ def test_without_scikit_learn_the_scores_exit_2_naming_the_extra(small_batches, 
 
     monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)  # import fails as if absent
     path = str(small_batches["full_rupture"].path)
-    bad(cli("discover", path, "--event", "concession"), "scikit-learn", "rift[toolkit]", "--no-scores")
+    bad(
+        cli("discover", path, "--event", "concession"),
+        "scikit-learn",
+        "rift[toolkit]",
+        "--no-scores",
+    )
 
 
 @pytest.mark.skipif(not HAS_SKLEARN, reason="scikit-learn (rift[toolkit]) is not installed")
