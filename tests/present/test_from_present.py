@@ -31,7 +31,7 @@ RUNS = 12  # more runs than particles: particles are reused, k mod N
 def folder(tmp_path_factory):
     """One small nowcast, saved; the tests only read it."""
     out = tmp_path_factory.mktemp("present") / "now"
-    return save_present(nowcast(PARTICLES, THROUGH, seed=7), out)
+    return save_present(nowcast(PARTICLES, THROUGH, seed=7, history=False), out)
 
 
 def _scenario(tmp_path, folder, name="from_now", extra=""):

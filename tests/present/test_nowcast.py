@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -23,8 +25,17 @@ THROUGH = "2025-10"
 
 @pytest.fixture(scope="module")
 def present():
-    """One small nowcast, shared by the tests that only read it."""
-    return nowcast(PARTICLES, THROUGH, seed=7)
+    """One small nowcast, shared by the tests that only read it (the months' steps: without
+    the history stage, which ``history`` below tests, to keep the everyday run short)."""
+    return nowcast(PARTICLES, THROUGH, seed=7, history=False)
+
+
+@pytest.fixture(scope="module")
+def history():
+    """A nowcast with the history stage (tempered on the 2019-2024 figures) and one without,
+    the same seed."""
+    kw = dict(seed=7, moves=2, max_moves=3)
+    return nowcast(6, "2025-01", **kw), nowcast(6, "2025-01", history=False, **kw)
 
 
 def test_measures_in_force_match_the_record_every_month(present):
@@ -66,14 +77,14 @@ def test_imposed_lists_what_is_not_imposed():
 
 
 def test_same_seed_same_bits(present):
-    again = nowcast(8, "2025-03", seed=7)
-    twice = nowcast(8, "2025-03", seed=7)
+    again = nowcast(8, "2025-03", seed=7, history=False)
+    twice = nowcast(8, "2025-03", seed=7, history=False)
     assert again.diagnostics == twice.diagnostics
     assert again.parameters == twice.parameters
     for a, b in zip(again.states, twice.states, strict=True):
         assert np.array_equal(a.recorder["values"], b.recorder["values"])
         assert a.streams["named"] == b.streams["named"]
-    other = nowcast(8, "2025-03", seed=8)
+    other = nowcast(8, "2025-03", seed=8, history=False)
     assert other.parameters != again.parameters
 
 
@@ -162,11 +173,48 @@ def test_the_particles_start_from_the_hindcasts_own_end_states():
 
 def test_the_command_writes_a_loadable_folder(tmp_path, capsys):
     out = tmp_path / "now"
-    argv = ["nowcast", "--through", "2025-01", "--particles", "4", "--max-moves", "5"]
+    argv = ["nowcast", "--through", "2025-01", "--particles", "4", "--max-moves", "2"]
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "2025-01  ESS" in printed and f"present: {out}" in printed
+    assert "history stage 0: temperature" in printed
     back = load_present(out)
     assert back.through == "2025-01" and len(back) == 4
-    assert back.manifest["settings"]["max_moves"] == 5  # the option reaches the filter
+    assert back.manifest["settings"]["max_moves"] == 2  # the option reaches the filter
     assert back.manifest["not_imposed"] == []  # nothing the model cannot impose by 2025-01
+
+
+def test_the_history_stage_tempers_to_one_on_the_calibrations_figures(history):
+    """The 2019-2024 reference figures (the calibration's 28 targets) condition the paths:
+    the temperatures rise to 1, the particles' log-likelihood is that of those figures, and
+    the ensemble fits them better than the unconditioned hindcast runs of the same seed."""
+    from rift.present.nowcast import history_figures, loglik
+
+    with_history, without = history
+    hist = with_history.manifest["history"]
+    figures = history_figures("2019-01", "2024-12")
+    assert len(figures) == len(hist["figures"]) == 28
+    temps = [s["temperature"] for s in hist["stages"]]
+    assert temps[-1] == 1.0 and all(a < b for a, b in itertools.pairwise(temps))
+    assert all(0 < s["ess"] <= 6 and s["acceptance"] is not None for s in hist["stages"])
+    assert hist["prior_after"] == "calibration priors (uniform box)"
+    mine = [loglik(s, figures) for s in with_history.states]
+    np.testing.assert_allclose(with_history.loglik, mine)  # no figures in 2025-01
+    theirs = [loglik(s, figures) for s in without.states]
+    assert np.mean(mine) > np.mean(theirs)
+    assert without.manifest["history"]["stages"] == []
+    assert without.manifest["history"]["figures"] == []
+    again = nowcast(6, "2025-01", seed=7, moves=2, max_moves=3)  # same seed, same bits
+    assert again.parameters == with_history.parameters
+    assert again.manifest["history"] == hist
+
+
+def test_history_figures_take_the_records_error_classes():
+    from rift.present.nowcast import history_figures
+
+    by = {f.label: f for f in history_figures("2019-01", "2024-12")}
+    assert by["coca_ha 2024"].sd == pytest.approx(26_100)  # observation_sd_share 0.1
+    assert by["members_eln 2021"].sd == 500  # members: max(500, 0.2 * 2450)
+    assert by["presence_municipalities_egc 2024"].sd == pytest.approx(0.2 * 392)
+    assert by["members_total 2025-01"].month == parse_month("2024-12")
+    assert "coca_ha 2019" not in by  # the hindcast's initial state, not a target

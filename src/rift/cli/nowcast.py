@@ -10,12 +10,15 @@ from rift.errors import InputError
 
 DESCRIPTION = """\
 Carry the calibrated hindcast (hindcast_2019, sampled as `rift validate-history` samples it)
-from its 2024-12 states through the coded record of 2025-2026, month by month: every model
-measure is held as the record has it, the September determination and the 2026 winner are
-imposed, and at each month with figures the particles are weighted by the figures'
-likelihood, resampled (systematic) and moved (Metropolis-Hastings on the parameters,
-re-simulating from 2019). Prints the ESS before resampling and the acceptance of each month,
-and writes the present ensemble (states, parameters, weights, diagnostics) to --out.
+to the present. First the 2019-2024 runs are conditioned on the figures of reference.csv (the
+calibration's 28 targets), tempered from the calibration's posterior to its priors with
+resample-move steps; then, from their 2024-12 states, month by month through the coded
+record of 2025-2026: every model measure is held as the record has it, the September
+determination and the 2026 winner are imposed, and at each month with figures the particles
+are weighted by the figures' likelihood, resampled (systematic) and moved (Metropolis-Hastings
+on the parameters, re-simulating from 2019). Prints the ESS before resampling and the
+acceptance of each stage and month, and writes the present ensemble (states, parameters,
+weights, diagnostics) to --out.
 """
 
 
@@ -54,6 +57,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="most Metropolis-Hastings iterations of a move step, run while the moved "
         "ensemble's ESS is under half the particles (default 12)",
     )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="skip the conditioning on the 2019-2024 figures (the hindcast's runs as they are)",
+    )
     p.add_argument("--quiet", action="store_true", help="no per-month lines")
 
 
@@ -77,6 +85,14 @@ def cmd_nowcast(args: argparse.Namespace) -> int:
         if args.quiet:
             return
         acc = entry.get("acceptance")
+        if entry.get("history"):
+            print(
+                f"history stage {entry['stage']}: temperature {entry['temperature']:.3f}  "
+                f"ESS {entry['ess']:7.1f}  acceptance {acc:5.1%}  "
+                f"ESS after {entry['ess_after']:6.1f}",
+                flush=True,
+            )
+            return
         line = f"{entry['month']}  ESS {entry['ess']:7.1f}"
         if acc is not None:
             line += f"  acceptance {acc:5.1%}  ESS after {entry['ess_after']:6.1f}"
@@ -92,6 +108,7 @@ def cmd_nowcast(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=show,
         max_moves=args.max_moves,
+        history=not args.no_history,
     )
     if out is None:
         out = Path("outputs") / "present" / f"{present.through}-{present.manifest['seed']}"

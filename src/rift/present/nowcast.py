@@ -9,6 +9,23 @@ Why: a forecast from "now" has to start from a world that went through what happ
    posterior's particles and the registry's spreads), each run from 2019-01 to 2024-12 with its
    own seed. Each keeps its :class:`~rift.model.state.ModelState` at 2024-12: the hindcast's
    own end state, not a re-initialisation.
+1b. **History.** The hindcast's runs are not conditioned on what they were calibrated on: the
+   calibration's posterior is a distribution of parameters, and one run of a particle can
+   still drift far from the record (without this stage, a quarter of the shipped present's
+   particles had coca near zero by 2026, the 5 % quantile of 2024 at 0 against UNODC's
+   261,000 ha). So the particles are first conditioned on the 2019-2024 figures of
+   ``reference.csv`` (:func:`history_figures`: the calibration's 28 targets, Gaussian with
+   the record's error class of the outcome, else ``observation_sd_share``) by adaptive
+   tempering: the target goes from the calibration's posterior (a kernel density ``q`` of
+   its particles, times ``p(x | theta)``) to the exact posterior under the calibration's
+   uniform priors ``p0``, ``p0(theta) p(x | theta) L(y_2019-2024 | x)``, through
+   ``q^(1-phi) p0^phi p(x | theta) L^phi``; each stage takes the largest step in ``phi``
+   that keeps an ESS of ``target`` of the particles (incremental weights
+   ``(phi' - phi) (log L + log p0 - log q)``), resamples and moves (the move of 5. with
+   that target). The figures are thus used once: the calibration's posterior is only where
+   the filter starts, and from the history on the calibrated parameters' prior is ``p0``
+   (without the stage, ``history=False``, it stays ``q``). The stages' temperatures, ESS
+   before and after and acceptances are in the manifest (``history``).
 2. **Imposed record.** Each month from 2025-01 to ``through`` every particle is stepped one
    month from its state, with a fresh seed of the nowcast's stream (so that copies made by
    resampling get different futures), under what the coded record says happened
@@ -45,9 +62,11 @@ Why: a forecast from "now" has to start from a world that went through what happ
      logit of each parameter's place in its prior box (floored at a tenth of the calibrated
      posterior's sd there, so that an ensemble collapsed in a direction still moves; the
      default ``scale`` 0.3 was chosen for an acceptance of 25-50 %: the kernel density is
-     peaked at the posterior's particles, and 1.0 accepted almost nothing); prior: a
-     weighted Gaussian kernel density of the packaged posterior, truncated to its priors' box
-     and the registry's range, with the logit's Jacobian;
+     peaked at the posterior's particles, and 1.0 accepted almost nothing); prior: the
+     calibration's uniform priors after the history stage (a weighted Gaussian kernel
+     density of the packaged posterior without it, and its geometric mix with the priors
+     during it), truncated to the priors' box and the registry's range, with the logit's
+     Jacobian;
    * the registry-spread continuous parameters: a preconditioned Crank-Nicolson step in their
      normal scores ``z = Phi^-1(F(x))`` (``z' = rho z + sqrt(1 - rho^2) xi``), which leaves
      their independent registry distributions invariant, so no prior term enters the ratio;
@@ -104,7 +123,7 @@ from rift.seeds import NOWCAST_KEY
 #: The scenario whose calibrated runs are the particles.
 HINDCAST = "hindcast_2019"
 #: Sub-keys of the nowcast's stream (under ``NOWCAST_KEY``).
-_STEP, _RESAMPLE, _MOVE, _ACCEPT, _HINDCAST = 1, 2, 3, 4, 5
+_STEP, _RESAMPLE, _MOVE, _ACCEPT, _HINDCAST, _HISTORY = 1, 2, 3, 4, 5, 6
 
 
 @dataclass(frozen=True)
@@ -301,7 +320,26 @@ def _stream(seed: int, *keys: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(*NOWCAST_KEY, *keys))
 
 
-def loglik(state: ModelState, figures: Sequence[Figure]) -> float:
+@dataclass(frozen=True)
+class HistoryFigure:
+    """A reference.csv figure of the hindcast's months, as the filter weighs it.
+
+    Attributes:
+        month: The model month it is compared with.
+        observable: The model outcome.
+        value: The published value.
+        sd: One standard deviation of observation error.
+        label: ``key date`` of reference.csv.
+    """
+
+    month: int
+    observable: str
+    value: float
+    sd: float
+    label: str
+
+
+def loglik(state: ModelState, figures: Sequence[Figure | HistoryFigure]) -> float:
     """Log-likelihood of figures under a state's recorded path (Gaussian, the figure's sd)."""
     names = list(state.recorder["names"])
     values = np.asarray(state.recorder["values"])
@@ -393,11 +431,12 @@ class _Prior:
             out[j] = math.log(s / (1 - s))
         return out
 
-    def log_prior(self, values: Mapping[str, Any]) -> float:
+    def log_prior(self, values: Mapping[str, Any], kde: float = 1.0) -> float:
         """The calibrated parameters' log prior density in the walk's (logit) space.
 
-        The kernel density of the packaged posterior, truncated to the priors' box and the
-        registry's range, times the Jacobian of the logit transform.
+        ``q ** kde * p0 ** (1 - kde)``, up to a constant: ``q`` the kernel density of the
+        packaged posterior, ``p0`` the calibration's uniform priors, both truncated to the
+        priors' box and the registry's range; times the Jacobian of the logit transform.
         """
         logj = 0.0
         for n in self.cal:
@@ -407,10 +446,10 @@ class _Prior:
                 return -math.inf
             s = (v - lo) / (hi - lo)
             logj += math.log((hi - lo) * s * (1 - s))
-        if self.kde is None:
+        if self.kde is None or kde == 0.0:
             return logj
         x = np.array([[float(values[n])] for n in self.cal])
-        return float(self.kde.logpdf(x)[0]) + logj
+        return kde * float(self.kde.logpdf(x)[0]) + logj
 
     def propose(
         self,
@@ -502,6 +541,73 @@ def _hindcast_scenario(seed: int | None) -> Scenario:
     return load_scenario(shipped_scenarios()[HINDCAST], overrides)
 
 
+#: The error class (``record_2025_2026_errors.csv``) of a reference figure's outcome, where
+#: the record states one: the same kinds of count with the same disagreements between sources.
+#: Other outcomes (coca area and cocaine potential, UNODC's survey) take the stated
+#: uncertainty of a reference figure, ``observation_sd_share`` of ``calibration_spec.yaml``.
+HISTORY_ERRORS: dict[str, str] = {
+    "members_egc": "members",
+    "members_eln": "members",
+    "members_dissidents": "members",
+    "members_total": "members",
+    "presence_egc": "presence",
+    "presence_eln": "presence",
+    "presence_dissidents": "presence",
+    "presence_any": "presence",
+    "control_any": "presence",
+}
+
+
+def history_figures(start: str, end: str) -> list[HistoryFigure]:
+    """The reference.csv figures of the hindcast's months, as the filter weighs them.
+
+    The calibration's targets (:func:`rift.validation.calibration.targets.targets`: figures
+    after ``start`` through ``end``), each with one sd of observation error: the record's
+    error class of its outcome (``HISTORY_ERRORS``: ``max(sd_min, sd_share * value)``), else
+    ``observation_sd_share`` of the value (at least 1).
+    """
+    from rift.present.record import error_classes
+    from rift.validation.calibration.targets import targets
+    from rift.validation.forecast.hindcast import measurement_sd_share
+
+    classes = error_classes()
+    share = measurement_sd_share()
+    out = []
+    for t in targets(start, end):
+        cls = HISTORY_ERRORS.get(t.outcome)
+        if cls is None:
+            sd = max(1.0, share * abs(t.observed))
+        else:
+            sd = max(classes[cls][1], classes[cls][0] * abs(t.observed))
+        out.append(HistoryFigure(t.month, t.outcome, t.observed, sd, t.label))
+    return out
+
+
+def _next_temperature(ll: np.ndarray, phi: float, target: float) -> float:
+    """The next exponent of the adaptive tempering.
+
+    The largest in ``(phi, 1]`` whose incremental weights ``exp((phi' - phi) * ll)`` keep an
+    ESS of ``target`` of the particles (bisection; 1 when even the whole step keeps it).
+    """
+    n = len(ll)
+
+    def share(nxt: float) -> float:
+        lw = (nxt - phi) * ll
+        w = np.exp(lw - lw.max())
+        return ess(w) / n
+
+    if share(1.0) >= target:
+        return 1.0
+    lo, hi = phi, 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if share(mid) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return max(lo, phi + 1e-6)
+
+
 def nowcast(
     n_particles: int = 100,
     through: int | str = "2025-12",
@@ -513,6 +619,7 @@ def nowcast(
     target: float = 0.5,
     scale: float = 0.3,
     rho: float = 0.9,
+    history: bool = True,
     record: CodedRecord | None = None,
     progress: Any = None,
 ) -> Present:
@@ -527,9 +634,14 @@ def nowcast(
         moves: The least Metropolis-Hastings iterations per particle after a resampling.
         max_moves: The most: iterations go on while the moved ensemble's ESS (identical
             particles counted as one group) is below ``target`` of the particles.
-        target: The share of the particles the moved ensemble's ESS should reach.
+        target: The share of the particles the moved ensemble's ESS should reach (and the
+            ESS each tempering stage of the history keeps).
         scale: The random walk's step, as a multiple of ``2.38 / sqrt(d)`` ensemble sds.
         rho: The Crank-Nicolson correlation of the registry-spread parameters' step.
+        history: Condition the particles on the 2019-2024 reference figures first (the
+            history stage of the module docstring). Without it the 2024-12 states are the
+            hindcast's unconditioned runs, and the calibrated parameters' prior stays the
+            calibration's kernel density.
         record: The coded record (default: the packaged one).
         progress: Called with each month's diagnostics (a dict), if given.
 
@@ -559,12 +671,92 @@ def nowcast(
     tasks = [plan.task(k) for k in range(n_particles)]
     params = [dict(t.sampled) for t in tasks]
     prior = _Prior(scenario, plan.sampler.parameter_names)
+    hist = history_figures(scenario.start, scenario.end) if history else []
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
     def run_all(jobs: list[_Job]) -> list[tuple[ModelState, bool]]:
         if pool is None or len(jobs) < 2:
             return [_simulate(j) for j in jobs]
         return list(pool.map(_simulate, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+    expect = {m: frozenset(rec.in_force(m)) for m in range(hind_end + 1, last + 1)}
+    tags = np.arange(n_particles)
+    next_tag = n_particles
+
+    def kernel(w: np.ndarray) -> np.ndarray:
+        """The random walk's sds: the ensemble's weighted spread before resampling."""
+        free = np.array([prior.to_free(p) for p in params]).reshape(n_particles, -1)
+        mean = w @ free
+        spread = np.sqrt(np.maximum(w @ (free - mean) ** 2, 0.0))
+        d = max(len(prior.cal), 1)
+        return scale * 2.38 / math.sqrt(d) * np.maximum(spread, 0.1 * prior.free_sd)
+
+    def move(
+        states: list[ModelState],
+        ll: np.ndarray,
+        steps: np.ndarray,
+        until: int,
+        seen: Sequence[Any],
+        keys: tuple[int, ...],
+        temper: float = 1.0,
+        kde: float = 0.0,
+    ) -> tuple[float | None, int]:
+        """Metropolis-Hastings iterations on every particle, in place.
+
+        The target is ``prior(theta; kde) * p(x | theta) * L(seen | x) ** temper`` (``ll``
+        holds each particle's untempered log-likelihood). Returns the acceptance and the
+        number of iterations.
+        """
+        nonlocal next_tag
+        accepted = tried = it = 0
+        factor = 1.0
+        while it < moves or (_ess_tags(tags) < target * n_particles and it < max_moves):
+            rng = np.random.default_rng(_stream(root, *keys, _MOVE, it))
+            z_step = min(1.0, factor * math.sqrt(1.0 - rho * rho))
+            rho_it = math.sqrt(1.0 - z_step * z_step)
+            proposals = [prior.propose(p, factor * steps, rho_it, rng) for p in params]
+            u = np.random.default_rng(_stream(root, *keys, _ACCEPT, it)).random(n_particles)
+            live = [k for k in range(n_particles) if proposals[k] is not None]
+            live = [k for k in live if math.isfinite(prior.log_prior(proposals[k], kde))]
+            tried += n_particles
+            checks = tuple((mm, expect[mm]) for mm in range(hind_end + 1, until + 1))
+            sims = run_all(
+                [
+                    _Job(base, proposals[k], _stream(root, *keys, _MOVE, it, k), None, until,
+                         checks)
+                    for k in live
+                ]
+            )  # fmt: skip
+            here = 0
+            for k, (s, ok) in zip(live, sims, strict=True):
+                new = loglik(s, seen) if ok else -math.inf
+                ratio = (
+                    temper * (new - ll[k])
+                    + prior.log_prior(proposals[k], kde)
+                    - prior.log_prior(params[k], kde)
+                )
+                if math.log(max(u[k], 1e-300)) < ratio:
+                    states[k], params[k], ll[k] = s, proposals[k], new
+                    tags[k] = next_tag
+                    next_tag += 1
+                    here += 1
+            accepted += here
+            # the next iteration's kernel is adapted on this one's acceptance (each
+            # iteration's kernel is fixed while it runs, so each leaves the target invariant)
+            rate = here / n_particles
+            if rate < 0.15:
+                factor *= 0.6
+            elif rate > 0.5:
+                factor *= 1.4
+            it += 1
+        return (accepted / tried if tried else None), it
+
+    def resample(w: np.ndarray, states: list, ll: np.ndarray, key: tuple[int, ...]):
+        nonlocal params, tags
+        idx = systematic_resample(w, np.random.default_rng(_stream(root, _RESAMPLE, *key)))
+        params = [dict(params[i]) for i in idx]
+        tags = tags[idx]
+        return [states[i] for i in idx], ll[idx]
 
     try:
         states = [
@@ -573,11 +765,47 @@ def nowcast(
                 [_Job(base, params[k], tasks[k].seed, None, hind_end) for k in range(n_particles)]
             )
         ]
-        expect = {m: frozenset(rec.in_force(m)) for m in range(hind_end + 1, last + 1)}
-        logw = np.zeros(n_particles)
         ll = np.zeros(n_particles)
-        tags = np.arange(n_particles)
-        next_tag = n_particles
+        # ---- the history: tempered from the calibration's kernel density to the priors' box
+        stages: list[dict[str, Any]] = []
+        kde_weight = 1.0 if not hist or prior.kde is None else 0.0
+        if hist:
+            ll = np.array([loglik(s, hist) for s in states])
+            # the incremental weight's prior part: log p0 - log q (the Jacobians cancel)
+            logq = np.array([prior.log_prior(p, 1.0) - prior.log_prior(p, 0.0) for p in params])
+            phi = 0.0
+            stage = 0
+            while phi < 1.0:
+                gain = np.where(np.isfinite(ll), ll, -1e300) - (
+                    logq if prior.kde is not None else 0.0
+                )
+                nxt = _next_temperature(gain, phi, target)
+                lw = (nxt - phi) * gain
+                w = np.exp(lw - lw.max())
+                w = w / w.sum()
+                before = ess(w)
+                steps = kernel(w)
+                states, ll = resample(w, states, ll, (_HISTORY, stage))
+                phi = nxt
+                acc, its = move(
+                    states, ll, steps, hind_end, hist, (_HISTORY, stage), phi, 1.0 - phi
+                )
+                logq = np.array([prior.log_prior(p, 1.0) - prior.log_prior(p, 0.0) for p in params])
+                stages.append(
+                    {
+                        "stage": stage,
+                        "temperature": phi,
+                        "ess": before,
+                        "acceptance": acc,
+                        "iterations": its,
+                        "ess_after": _ess_tags(tags),
+                        "distinct": len(np.unique(tags)),
+                    }
+                )
+                if progress:
+                    progress({"history": True, **stages[-1]})
+                stage += 1
+        logw = np.zeros(n_particles)
         diagnostics: list[dict[str, Any]] = []
         for m in range(hind_end + 1, last + 1):
             stepped = [
@@ -614,66 +842,20 @@ def nowcast(
             w = np.exp(logw - logw.max())
             w = w / w.sum()
             before = ess(w)
-            # kernel: the ensemble's weighted spread before resampling
-            free = np.array([prior.to_free(p) for p in params]).reshape(n_particles, -1)
-            mean = w @ free
-            spread = np.sqrt(np.maximum(w @ (free - mean) ** 2, 0.0))
-            d = max(len(prior.cal), 1)
-            steps = scale * 2.38 / math.sqrt(d) * np.maximum(spread, 0.1 * prior.free_sd)
-            idx = systematic_resample(w, np.random.default_rng(_stream(root, _RESAMPLE, m)))
-            states = [states[i] for i in idx]
-            params = [dict(params[i]) for i in idx]
-            ll = ll[idx]
-            tags = tags[idx]
+            steps = kernel(w)
+            states, ll = resample(w, states, ll, (m,))
             logw = np.zeros(n_particles)
-            seen = [f for f in rec.figures if f.month <= m]
-            accepted = 0
-            tried = 0
-            factor = 1.0
-            it = 0
-            while it < moves or (_ess_tags(tags) < target * n_particles and it < max_moves):
-                rng = np.random.default_rng(_stream(root, _MOVE, m, it))
-                z_step = min(1.0, factor * math.sqrt(1.0 - rho * rho))
-                rho_it = math.sqrt(1.0 - z_step * z_step)
-                proposals = [prior.propose(p, factor * steps, rho_it, rng) for p in params]
-                u = np.random.default_rng(_stream(root, _ACCEPT, m, it)).random(n_particles)
-                live = [k for k in range(n_particles) if proposals[k] is not None]
-                live = [k for k in live if math.isfinite(prior.log_prior(proposals[k]))]
-                tried += n_particles
-                checks = tuple((mm, expect[mm]) for mm in range(hind_end + 1, m + 1))
-                sims = run_all(
-                    [
-                        _Job(base, proposals[k], _stream(root, _MOVE, m, it, k), None, m, checks)
-                        for k in live
-                    ]
-                )
-                here = 0
-                for k, (s, ok) in zip(live, sims, strict=True):
-                    new = loglik(s, seen) if ok else -math.inf
-                    ratio = new - ll[k] + prior.log_prior(proposals[k]) - prior.log_prior(params[k])
-                    if math.log(max(u[k], 1e-300)) < ratio:
-                        states[k], params[k], ll[k] = s, proposals[k], new
-                        tags[k] = next_tag
-                        next_tag += 1
-                        here += 1
-                accepted += here
-                # the next iteration's kernel is adapted on this one's acceptance (each
-                # iteration's kernel is fixed while it runs, so each leaves the target invariant)
-                rate = here / n_particles
-                if rate < 0.15:
-                    factor *= 0.6
-                elif rate > 0.5:
-                    factor *= 1.4
-                it += 1
+            seen = [*hist, *(f for f in rec.figures if f.month <= m)]
+            acc, its = move(states, ll, steps, m, seen, (m,), 1.0, kde_weight)
             _, counts = np.unique(tags, return_counts=True)
             entry.update(
                 measures=_measures_on(states),
                 ess=before,
                 ess_share=before / n_particles,
-                acceptance=accepted / tried if tried else None,
+                acceptance=acc,
                 ess_after=_ess_tags(tags),
                 distinct=len(counts),
-                iterations=it,
+                iterations=its,
             )
             diagnostics.append(entry)
             if progress:
@@ -703,6 +885,22 @@ def nowcast(
             "workers": workers,
         },
         "moved": prior.moved,
+        "history": {
+            "figures": [
+                {
+                    "figure": f.label,
+                    "outcome": f.observable,
+                    "month": format_month(f.month),
+                    "value": f.value,
+                    "sd": f.sd,
+                }
+                for f in hist
+            ],
+            "prior_after": "calibration priors (uniform box)"
+            if hist and prior.kde is not None
+            else "calibration posterior's kernel density",
+            "stages": stages,
+        },
         "imposed": list(imp.notes),
         "election": imp.election,
         "not_imposed": list(imp.not_imposed),

@@ -592,6 +592,11 @@ def _read_errors(path: Path | None) -> dict[str, tuple[float, float, str]]:
     return out
 
 
+def error_classes() -> dict[str, tuple[float, float, str]]:
+    """The packaged error table: class -> (sd share, sd floor, reason)."""
+    return _read_errors(None)
+
+
 def _numeric_outcomes() -> tuple[str, ...]:
     return tuple(n for n in RECORD.outcome_names if RECORD.outcome(n).kind != "category")
 
