@@ -210,11 +210,16 @@ def test_the_history_stage_tempers_to_one_on_the_calibrations_figures(history):
 
 
 def test_history_figures_take_the_records_error_classes():
+    from rift.analysis.assimilation import calibration_error
     from rift.present.nowcast import history_figures
 
+    eps = calibration_error()
+    assert 0.1 < eps < 1  # the calibration's final tolerance, a relative error
     by = {f.label: f for f in history_figures("2019-01", "2024-12")}
-    assert by["coca_ha 2024"].sd == pytest.approx(26_100)  # observation_sd_share 0.1
-    assert by["members_eln 2021"].sd == 500  # members: max(500, 0.2 * 2450)
-    assert by["presence_municipalities_egc 2024"].sd == pytest.approx(0.2 * 392)
+    # observation error (coca: observation_sd_share 0.1) and the model's error, in quadrature
+    assert by["coca_ha 2024"].sd == pytest.approx(np.hypot(26_100, eps * 261_000))
+    assert by["members_eln 2021"].sd == pytest.approx(np.hypot(500, eps * 2450))  # max(500, ..)
+    egc = by["presence_municipalities_egc 2024"]
+    assert egc.sd == pytest.approx(np.hypot(0.2 * 392, eps * 392))
     assert by["members_total 2025-01"].month == parse_month("2024-12")
     assert "coca_ha 2019" not in by  # the hindcast's initial state, not a target

@@ -146,12 +146,21 @@ def model_error_of(results: Results) -> float:
     and its last tolerance the largest it accepted: about the relative error of a run on one
     figure. A batch that samples no calibration has no such estimate (0).
     """
-    from rift.calibration import load_calibration
-
     sampling = results.manifest["scenario"].get("sampling") or {}
     if not sampling.get("calibrated", False):
         return 0.0
-    record = load_calibration(sampling.get("calibrated_through"))
+    return calibration_error(sampling.get("calibrated_through"))
+
+
+def calibration_error(through: int | None = None) -> float:
+    """The final ABC tolerance of a packaged calibration (see :func:`model_error_of`), or 0.
+
+    Args:
+        through: The calibration's last data year (default: the packaged main calibration).
+    """
+    from rift.calibration import load_calibration
+
+    record = load_calibration(through)
     if record is None or not record["posterior"].get("epsilons"):
         return 0.0
     return float(record["posterior"]["epsilons"][-1])

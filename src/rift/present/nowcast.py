@@ -15,7 +15,8 @@ Why: a forecast from "now" has to start from a world that went through what happ
    particles had coca near zero by 2026, the 5 % quantile of 2024 at 0 against UNODC's
    261,000 ha). So the particles are first conditioned on the 2019-2024 figures of
    ``reference.csv`` (:func:`history_figures`: the calibration's 28 targets, Gaussian with
-   the record's error class of the outcome, else ``observation_sd_share``) by adaptive
+   the record's error class of the outcome, else ``observation_sd_share``, and the model's
+   error as the calibration accepted it, as in ``rift.analysis.assimilation``) by adaptive
    tempering: the target goes from the calibration's posterior (a kernel density ``q`` of
    its particles, times ``p(x | theta)``) to the exact posterior under the calibration's
    uniform priors ``p0``, ``p0(theta) p(x | theta) L(y_2019-2024 | x)``, through
@@ -562,23 +563,32 @@ def history_figures(start: str, end: str) -> list[HistoryFigure]:
     """The reference.csv figures of the hindcast's months, as the filter weighs them.
 
     The calibration's targets (:func:`rift.validation.calibration.targets.targets`: figures
-    after ``start`` through ``end``), each with one sd of observation error: the record's
-    error class of its outcome (``HISTORY_ERRORS``: ``max(sd_min, sd_share * value)``), else
-    ``observation_sd_share`` of the value (at least 1).
+    after ``start`` through ``end``). Each one's sd is that of ``rift.analysis.assimilation``
+    (``sqrt(sd**2 + (model_error * value)**2)``): its observation error (the record's error
+    class of its outcome, ``HISTORY_ERRORS``: ``max(sd_min, sd_share * value)``, else
+    ``observation_sd_share`` of the value, at least 1) and the model's error as the
+    calibration accepted it (its final ABC tolerance, a relative error of a run on one figure:
+    :func:`rift.analysis.assimilation.calibration_error`). Without the model's error the
+    likelihood of 28 figures asks each re-simulated path to match them all within their
+    measurement error: the moves then accepted 2 % (2025-10, 100 particles).
     """
+    from rift.analysis.assimilation import calibration_error
     from rift.present.record import error_classes
     from rift.validation.calibration.targets import targets
     from rift.validation.forecast.hindcast import measurement_sd_share
 
     classes = error_classes()
     share = measurement_sd_share()
+    model = calibration_error()
     out = []
     for t in targets(start, end):
         cls = HISTORY_ERRORS.get(t.outcome)
+        value = abs(t.observed)
         if cls is None:
-            sd = max(1.0, share * abs(t.observed))
+            sd = max(1.0, share * value)
         else:
-            sd = max(classes[cls][1], classes[cls][0] * abs(t.observed))
+            sd = max(classes[cls][1], classes[cls][0] * value)
+        sd = math.hypot(sd, model * value)
         out.append(HistoryFigure(t.month, t.outcome, t.observed, sd, t.label))
     return out
 
