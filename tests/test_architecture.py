@@ -24,7 +24,7 @@ PACKAGE = SRC / "rift"
 LEAVES = {
     "rift.version", "rift.errors", "rift.months", "rift.atomic", "rift.catalogue", "rift.record",
     "rift.seeds", "rift.distributions", "rift.parameters", "rift.calibration", "rift.geography",
-    "rift.calendar", "rift.data", "rift.election_inputs", "rift.processes",
+    "rift.calendar", "rift.data", "rift.election_inputs", "rift.processes", "rift.reference",
 }  # fmt: skip
 #: What each layer may import besides itself and the leaves.
 ALLOWED: dict[str, set[str]] = {

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from numpy.typing import ArrayLike
 
 CALIBRATION_FILE = "calibration.json"
@@ -162,3 +163,30 @@ def posterior(through: int | None = None) -> Posterior | None:
     """A packaged posterior sample (the main one by default), or None."""
     record = load_calibration(through)
     return None if record is None else Posterior.from_dict(record["posterior"])
+
+
+def calibration_spec() -> dict[str, Any]:
+    """The calibration spec: scenario, data cut-off, parameters and their priors."""
+    text = resources.files("rift.data").joinpath("calibration_spec.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def measurement_sd_share() -> float:
+    """The stated uncertainty of a reference figure, as a share of its value."""
+    return float(calibration_spec()["observation_sd_share"])
+
+
+def calibration_error(through: int | None = None) -> float:
+    """The final ABC tolerance of a packaged calibration, or 0 without one.
+
+    The calibration's distance is the RMS over the figures of ``log((sim + 1) / (obs + 1))``,
+    and its last tolerance the largest it accepted: about the relative error of a run on one
+    figure (the model's error as the calibration accepted it).
+
+    Args:
+        through: The calibration's last data year (default: the packaged main calibration).
+    """
+    record = load_calibration(through)
+    if record is None or not record["posterior"].get("epsilons"):
+        return 0.0
+    return float(record["posterior"]["epsilons"][-1])

@@ -235,11 +235,14 @@ def test_an_interrupted_batch_from_the_present_resumes_to_the_same_bits(tmp_path
 
 def test_an_event_counts_from_the_batchs_start_not_from_the_history(tmp_path):
     """The shipped present's history holds the September 2025 decertification; a batch from
-    it reports its own first decertification (here forced in 2027-09), not 'never'."""
+    it reports its own first decertification (here forced in 2027-09, after a certification
+    held from the start, so that no run decertifies on its own in 2026-09), not 'never'."""
     path = tmp_path / "decertified.yaml"
     path.write_text(
         "name: decertified\nextends: baseline\nruns: 3\nend: 2027-12\n"
-        "interventions:\n  - {at: 2027-09, until: 2027-09, set: {us.certification: decertified}}\n"
+        "interventions:\n"
+        "  - {at: 2026-07, until: 2027-08, set: {us.certification: certified}}\n"
+        "  - {at: 2027-09, until: 2027-09, set: {us.certification: decertified}}\n"
     )
     s = load_scenario(path)
     plan = plan_batch(s)

@@ -210,7 +210,7 @@ def test_the_history_stage_tempers_to_one_on_the_calibrations_figures(history):
 
 
 def test_history_figures_take_the_records_error_classes():
-    from rift.analysis.assimilation import calibration_error
+    from rift.calibration import calibration_error
     from rift.present.nowcast import history_figures
 
     eps = calibration_error()

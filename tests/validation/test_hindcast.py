@@ -8,6 +8,7 @@ import pytest
 from rift.calibration import load_calibration
 from rift.cli import main
 from rift.months import parse_month
+from rift.reference import model_month, targets
 from rift.runner.inputs import inputs_for
 from rift.scenario import load_scenario, scenario_from_dict
 from rift.validation.calibration.abc import Prior, abc_smc
@@ -16,7 +17,6 @@ from rift.validation.calibration.calibrate import (
     calibration_spec,
     log_distance,
 )
-from rift.validation.calibration.targets import model_month, targets
 from rift.validation.forecast.scoring import naive_trend_forecast
 from tests.conftest import SCENARIOS
 

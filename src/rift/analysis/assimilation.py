@@ -149,21 +149,9 @@ def model_error_of(results: Results) -> float:
     sampling = results.manifest["scenario"].get("sampling") or {}
     if not sampling.get("calibrated", False):
         return 0.0
+    from rift.calibration import calibration_error
+
     return calibration_error(sampling.get("calibrated_through"))
-
-
-def calibration_error(through: int | None = None) -> float:
-    """The final ABC tolerance of a packaged calibration (see :func:`model_error_of`), or 0.
-
-    Args:
-        through: The calibration's last data year (default: the packaged main calibration).
-    """
-    from rift.calibration import load_calibration
-
-    record = load_calibration(through)
-    if record is None or not record["posterior"].get("epsilons"):
-        return 0.0
-    return float(record["posterior"]["epsilons"][-1])
 
 
 def systematic_resample(weights: np.ndarray, u: float) -> np.ndarray:

@@ -28,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "nowcast",
+        usage="rift nowcast [--through YYYY-MM] [--particles N] [--seed S] [--out DIR] "
+        "[--workers W] [--max-moves M] [--no-history] [--quiet]",
         help="filter the calibrated ensemble through the 2025-2026 record (the present)",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -562,20 +562,19 @@ HISTORY_ERRORS: dict[str, str] = {
 def history_figures(start: str, end: str) -> list[HistoryFigure]:
     """The reference.csv figures of the hindcast's months, as the filter weighs them.
 
-    The calibration's targets (:func:`rift.validation.calibration.targets.targets`: figures
+    The calibration's targets (:func:`rift.reference.targets`: figures
     after ``start`` through ``end``). Each one's sd is that of ``rift.analysis.assimilation``
     (``sqrt(sd**2 + (model_error * value)**2)``): its observation error (the record's error
     class of its outcome, ``HISTORY_ERRORS``: ``max(sd_min, sd_share * value)``, else
     ``observation_sd_share`` of the value, at least 1) and the model's error as the
     calibration accepted it (its final ABC tolerance, a relative error of a run on one figure:
-    :func:`rift.analysis.assimilation.calibration_error`). Without the model's error the
+    :func:`rift.calibration.calibration_error`). Without the model's error the
     likelihood of 28 figures asks each re-simulated path to match them all within their
     measurement error: the moves then accepted 2 % (2025-10, 100 particles).
     """
-    from rift.analysis.assimilation import calibration_error
+    from rift.calibration import calibration_error, measurement_sd_share
     from rift.present.record import error_classes
-    from rift.validation.calibration.targets import targets
-    from rift.validation.forecast.hindcast import measurement_sd_share
+    from rift.reference import targets
 
     classes = error_classes()
     share = measurement_sd_share()

@@ -28,31 +28,23 @@ import errno
 import os
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import yaml
 
 from rift.atomic import atomic_write_json
-from rift.calibration import packaged_path
+from rift.calibration import calibration_spec, packaged_path
 from rift.errors import InputError
 from rift.months import format_month
 from rift.record import RECORD
+from rift.reference import Target, targets
 from rift.validation.calibration.abc import Prior, abc_smc
 from rift.validation.calibration.pool import simulation_map
-from rift.validation.calibration.targets import Target, targets
 from rift.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from rift.runner.inputs import RunInputs
-
-
-def calibration_spec() -> dict[str, Any]:
-    """The calibration spec: scenario, data cut-off, parameters and their priors."""
-    text = resources.files("rift.data").joinpath("calibration_spec.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
 
 
 def priors(spec: dict[str, Any] | None = None) -> list[Prior]:

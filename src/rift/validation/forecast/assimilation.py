@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from rift.analysis.assimilation import Assimilation, Observation, assimilate
+from rift.calibration import measurement_sd_share
 from rift.months import format_month, year_of
+from rift.reference import Target
 from rift.results import Results
-from rift.validation.calibration.targets import Target
 from rift.validation.forecast.hindcast import (
     horizon_targets,
-    measurement_sd_share,
     reported,
     target_samples,
 )

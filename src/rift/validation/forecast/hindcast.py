@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rift.calibration import load_calibration
+from rift.calibration import load_calibration, measurement_sd_share
 from rift.months import calendar_month, format_month, parse_month, year_of
+from rift.reference import Target, history, targets
 from rift.results import Results, series_array
-from rift.validation.calibration.targets import Target, history, targets
 from rift.validation.forecast.scoring import (
     naive_growth_forecast,
     naive_trend_forecast,
@@ -43,13 +43,6 @@ def target_samples(results: Results, target: Target) -> np.ndarray:
 
 #: Spawn key of the measurement-error stream under the batch's root seed.
 MEASUREMENT_KEY = 2**32 - 5
-
-
-def measurement_sd_share() -> float:
-    """The stated uncertainty of a reference figure, as a share of its value."""
-    from rift.validation.calibration.calibrate import calibration_spec
-
-    return float(calibration_spec()["observation_sd_share"])
 
 
 def reported(samples: np.ndarray, share: float, seed: int, index: int) -> np.ndarray:

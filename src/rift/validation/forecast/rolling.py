@@ -23,8 +23,8 @@ import pandas as pd
 from rift.months import format_month, parse_month
 from rift.present import coded_record
 from rift.present.nowcast import HINDCAST, Present, nowcast, systematic_resample
+from rift.reference import TARGET_OUTCOMES, model_month, reference_rows
 from rift.runner.inputs import build_model, inputs_for
-from rift.validation.calibration.targets import TARGET_OUTCOMES, model_month, reference_rows
 from rift.validation.forecast.scoring import (
     crps_ensemble,
     interval_hit,
