@@ -1,8 +1,9 @@
 """Take the README's screenshot of ``rift app`` (outputs/readme/app.png) with playwright.
 
-Starts ``rift app new_rupture`` on a free port of 127.0.0.1 (outputs in a temporary folder),
-runs the baseline, pins it, runs new_rupture, and photographs the page with the paired
-difference table and the figures; then stops the app with Ctrl-C. Needs the app extra and
+Starts ``rift app baseline`` on a free port of 127.0.0.1 (outputs in a temporary folder),
+runs it, pins it, moves ``territory.cost_per_member_usd`` 20 steps up (12,000 to 14,000 USD),
+runs again, and photographs the page with the paired difference table and the figures; then
+stops the app with Ctrl-C. Needs the app extra and
 the system Chromium.
 
     python tools/app_screenshot.py [--runs 100]
