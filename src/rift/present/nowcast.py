@@ -447,10 +447,14 @@ class _Prior:
                 return -math.inf
             s = (v - lo) / (hi - lo)
             logj += math.log((hi - lo) * s * (1 - s))
-        if self.kde is None or kde == 0.0:
-            return logj
+        return logj if kde == 0.0 else kde * self.log_kde(values) + logj
+
+    def log_kde(self, values: Mapping[str, Any]) -> float:
+        """The kernel density's log at the calibrated parameters (0 without a posterior)."""
+        if self.kde is None:
+            return 0.0
         x = np.array([[float(values[n])] for n in self.cal])
-        return kde * float(self.kde.logpdf(x)[0]) + logj
+        return float(self.kde.logpdf(x)[0])
 
     def propose(
         self,
@@ -573,21 +577,17 @@ def history_figures(start: str, end: str) -> list[HistoryFigure]:
     measurement error: the moves then accepted 2 % (2025-10, 100 particles).
     """
     from rift.calibration import calibration_error, measurement_sd_share
-    from rift.present.record import error_classes
+    from rift.present.record import error_classes, error_sd
     from rift.reference import targets
 
     classes = error_classes()
-    share = measurement_sd_share()
+    stated = (measurement_sd_share(), 1.0, "observation_sd_share")
     model = calibration_error()
     out = []
     for t in targets(start, end):
         cls = HISTORY_ERRORS.get(t.outcome)
-        value = abs(t.observed)
-        if cls is None:
-            sd = max(1.0, share * value)
-        else:
-            sd = max(classes[cls][1], classes[cls][0] * value)
-        sd = math.hypot(sd, model * value)
+        sd = error_sd(classes[cls] if cls else stated, t.observed)
+        sd = math.hypot(sd, model * t.observed)
         out.append(HistoryFigure(t.month, t.outcome, t.observed, sd, t.label))
     return out
 
@@ -780,14 +780,12 @@ def nowcast(
         kde_weight = 1.0 if not hist or prior.kde is None else 0.0
         if hist:
             ll = np.array([loglik(s, hist) for s in states])
-            # the incremental weight's prior part: log p0 - log q (the Jacobians cancel)
-            logq = np.array([prior.log_prior(p, 1.0) - prior.log_prior(p, 0.0) for p in params])
             phi = 0.0
             stage = 0
             while phi < 1.0:
-                gain = np.where(np.isfinite(ll), ll, -1e300) - (
-                    logq if prior.kde is not None else 0.0
-                )
+                # the incremental weight: log L + log p0 - log q (the Jacobians cancel)
+                logq = np.array([prior.log_kde(p) for p in params])
+                gain = np.where(np.isfinite(ll), ll, -1e300) - logq
                 nxt = _next_temperature(gain, phi, target)
                 lw = (nxt - phi) * gain
                 w = np.exp(lw - lw.max())
@@ -799,7 +797,6 @@ def nowcast(
                 acc, its = move(
                     states, ll, steps, hind_end, hist, (_HISTORY, stage), phi, 1.0 - phi
                 )
-                logq = np.array([prior.log_prior(p, 1.0) - prior.log_prior(p, 0.0) for p in params])
                 stages.append(
                     {
                         "stage": stage,

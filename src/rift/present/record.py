@@ -597,6 +597,12 @@ def error_classes() -> dict[str, tuple[float, float, str]]:
     return _read_errors(None)
 
 
+def error_sd(error: tuple[float, float, str], value: float) -> float:
+    """One sd of a figure's observation error in its class: ``max(sd_min, sd_share * |v|)``."""
+    share, low, _ = error
+    return max(low, share * abs(value))
+
+
 def _numeric_outcomes() -> tuple[str, ...]:
     return tuple(n for n in RECORD.outcome_names if RECORD.outcome(n).kind != "category")
 
@@ -774,8 +780,7 @@ def _code(
                 f"unknown error {c['error']!r}", file=label, row=line, column="error",
                 expected=f"one of {', '.join(sds)} ({ERRORS_FILE})",
             )  # fmt: skip
-        share, low, _ = sds[c["error"]]
-        sd = max(low, share * abs(value))
+        sd = error_sd(sds[c["error"]], value)
         return [Figure(month, target, value, sd, c["error"], row.unit, src, note)]
     # election_result and poll
     if c["round"] not in ROUNDS:
